@@ -1,0 +1,25 @@
+//! One module per subcommand; `run` dispatches.
+
+mod render;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use crate::error::{exit, Error};
+use crate::generated;
+use crate::ui::Printer;
+
+/// Run a parsed command line; returns the exit code on success.
+pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
+    match &cli.command {
+        Command::Render(args) => render::run(args, &cli.global, printer),
+        Command::Validate(args) => validate::run(args, printer),
+        Command::Schema => {
+            printer.data(&generated::schema_json());
+            Ok(exit::OK)
+        }
+        Command::Completions(args) => {
+            printer.data(&generated::completions(args.shell));
+            Ok(exit::OK)
+        }
+    }
+}

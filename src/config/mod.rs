@@ -1,0 +1,187 @@
+//! The chain TOML: loading with precise errors (file:line:col, key path, hint), and validation.
+//!
+//! Loading is the only I/O here (the TOML file and the rollup/genesis files it names); everything after
+//! works on the loaded values.
+
+pub mod diag;
+pub mod model;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use diag::Diagnostic;
+pub use model::*;
+
+/// Default images, pinned. Sources: `shared/reference/opstack.md` section 2 (newest tags seen, 2026-08).
+pub mod default_images {
+    pub const REGISTRY: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images";
+    pub const OP_NODE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.19.5";
+    pub const OP_RETH: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.4.2";
+    pub const OP_GETH: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.1";
+    pub const OP_BATCHER: &str =
+        "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.13";
+    pub const OP_PROPOSER: &str =
+        "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3";
+    pub const OP_CHALLENGER: &str =
+        "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3";
+}
+
+/// Largest total size of rollup.json + genesis.json carried in one ConfigMap (the API limit is 1 MiB,
+/// minus room for metadata).
+pub const CONFIGMAP_BUDGET: usize = 1_000_000;
+
+/// A chain file read from disk, with the files it references.
+#[derive(Debug, Clone)]
+pub struct LoadedChain {
+    pub path: PathBuf,
+    pub text: String,
+    pub file: ChainFile,
+    /// Contents of `chain.rollup_config`, when set.
+    pub rollup_json: Option<String>,
+    /// Contents of `chain.genesis`, when set.
+    pub genesis_json: Option<String>,
+}
+
+impl LoadedChain {
+    pub fn namespace(&self) -> &str {
+        self.file
+            .chain
+            .namespace
+            .as_deref()
+            .unwrap_or(&self.file.chain.name)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read chain file {}: {source}\n  hint: check the path; chain files are TOML (see examples/)", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render_all(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl ConfigError {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ConfigError::Invalid(d) => d,
+            ConfigError::Read { .. } => &[],
+        }
+    }
+}
+
+fn render_all(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for (i, d) in diags.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&d.to_string());
+    }
+    if diags.len() > 1 {
+        out.push_str(&format!("\n{} problems in the chain file", diags.len()));
+    }
+    out
+}
+
+/// Read, parse and validate a chain file, and read the rollup/genesis files it names.
+pub fn load(path: &Path) -> Result<LoadedChain, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_str(path, &text)
+}
+
+/// Like [`load`] for text already in memory; `path` locates the relative rollup/genesis files.
+pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
+    let map = diag::SourceMap::new(path, text);
+    // Scan for secrets before anything else so that no later error message can echo one.
+    let secrets = validate::scan_for_private_keys(&map);
+    if !secrets.is_empty() {
+        return Err(ConfigError::Invalid(secrets));
+    }
+    let file = parse(path, text, &map)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut diags = Vec::new();
+    let rollup_json = read_side_file(base, file.chain.rollup_config.as_deref(), "chain.rollup_config", &map, &mut diags);
+    let genesis_json = read_side_file(base, file.chain.genesis.as_deref(), "chain.genesis", &map, &mut diags);
+    let loaded = LoadedChain {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        file,
+        rollup_json,
+        genesis_json,
+    };
+    diags.extend(validate::validate(&loaded, &map));
+    if diags.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(ConfigError::Invalid(diags))
+    }
+}
+
+fn parse(path: &Path, text: &str, map: &diag::SourceMap<'_>) -> Result<ChainFile, ConfigError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        ConfigError::Invalid(vec![map.at_offset(
+            offset,
+            "",
+            format!("TOML syntax error: {}", e.message().trim()),
+            Some("fix the TOML syntax at this position (https://toml.io)".into()),
+        )])
+    })?;
+    serde_path_to_error::deserialize::<_, ChainFile>(de).map_err(|e| {
+        let key_path = e.path().to_string();
+        let key_path = if key_path == "." { String::new() } else { key_path };
+        let inner = e.inner();
+        let message = inner.message().trim().to_string();
+        let hint = hint_for(&message);
+        let d = match inner.span() {
+            Some(span) => map.at_offset(span.start, &key_path, message, hint),
+            None => map.at_path(&key_path, message, hint),
+        };
+        let _ = path;
+        ConfigError::Invalid(vec![d])
+    })
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if message.starts_with("unknown field") {
+        Some("remove the key or fix its spelling; `opctl schema` prints every allowed key".into())
+    } else if message.starts_with("missing field") {
+        Some("add the key; see examples/ and `opctl schema`".into())
+    } else if message.starts_with("invalid type") {
+        Some("change the value to the expected type".into())
+    } else if message.starts_with("unknown variant") {
+        Some("use one of the listed values".into())
+    } else if message.contains("did not match any variant") {
+        Some("give a string (`\"https://...\"` or `\"env:VAR\"`) or `{ secret = \"name\", key = \"key\" }`".into())
+    } else {
+        None
+    }
+}
+
+fn read_side_file(
+    base: &Path,
+    rel: Option<&str>,
+    key: &str,
+    map: &diag::SourceMap<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let rel = rel?;
+    let full = base.join(rel);
+    match std::fs::read_to_string(&full) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            diags.push(map.at_path(
+                key,
+                format!("cannot read {}: {e}", full.display()),
+                Some("paths are relative to the chain file's directory".into()),
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! The chain TOML as typed data: what the user wrote, before defaults are merged and before validation.
+//!
+//! Every struct denies unknown keys so that a typo is an error with a position, never silently ignored.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One chain: the whole desired state opctl makes a cluster match.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChainFile {
+    /// Identity of the L2 chain and where its genesis comes from.
+    pub chain: Chain,
+    /// The L1 the chain settles on.
+    pub l1: L1,
+    /// L1 contract addresses. `system_config` is the anchor; the rest are explicit overrides of discovery.
+    #[serde(default)]
+    pub contracts: Contracts,
+    /// Container images per component (pinned defaults).
+    #[serde(default)]
+    pub images: Images,
+    /// Settings inherited by every role and overridable per role under `[<role>.overrides]`.
+    #[serde(default)]
+    pub defaults: Common,
+    /// The sequencer: op-node with `--sequencer.enabled` plus an execution client, in one pod.
+    #[serde(default)]
+    pub sequencer: Sequencer,
+    /// Replica (verifier/RPC) nodes that follow the sequencer or a registry chain.
+    #[serde(default)]
+    pub replicas: Replicas,
+    /// op-batcher: posts L2 batches to L1.
+    #[serde(default)]
+    pub batcher: Batcher,
+    /// op-proposer: posts output roots / dispute games to L1.
+    #[serde(default)]
+    pub proposer: Proposer,
+    /// op-challenger: plays dispute games.
+    #[serde(default)]
+    pub challenger: Challenger,
+}
+
+/// `[chain]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Chain {
+    /// DNS label (lowercase letters, digits, `-`, at most 40 characters); prefix of every object name.
+    pub name: String,
+    /// Kubernetes namespace the chain lives in (a DNS label). Defaults to the chain name.
+    pub namespace: Option<String>,
+    /// L2 chain id.
+    pub l2_chain_id: u64,
+    /// superchain-registry network name, e.g. `op-sepolia`: the alternative to `rollup_config`/`genesis`.
+    pub network: Option<String>,
+    /// Path to rollup.json, relative to this TOML file (custom chains).
+    pub rollup_config: Option<String>,
+    /// Path to the L2 genesis.json, relative to this TOML file (custom chains).
+    pub genesis: Option<String>,
+}
+
+/// `[l1]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct L1 {
+    /// L1 chain id (1 mainnet, 11155111 sepolia, ...).
+    pub chain_id: u64,
+    /// L1 execution JSON-RPC URL: a literal, `env:VAR`, or `{ secret = "name", key = "key" }`.
+    pub rpc_url: UrlSource,
+    /// L1 beacon API URL: a literal, `env:VAR`, or `{ secret = "name", key = "key" }`.
+    pub beacon_url: UrlSource,
+    /// op-node `--l1.rpckind`.
+    #[serde(default)]
+    pub rpc_kind: RpcKind,
+    /// Trust the L1 RPC (op-node `--l1.trustrpc`, needed for Erigon L1s without eth_getProof).
+    #[serde(default)]
+    pub trust_rpc: bool,
+}
+
+/// A URL given as a literal string (`https://...`), as `env:VAR` (read by opctl at apply time and stored
+/// in a Secret it manages), or as a key of an existing Kubernetes Secret.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum UrlSource {
+    /// `"https://..."` or `"env:VAR"`.
+    Text(String),
+    /// `{ secret = "l1-endpoints", key = "rpc" }`
+    Secret(SecretKeyRef),
+}
+
+/// A key of a Kubernetes Secret in the chain's namespace.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+pub struct SecretKeyRef {
+    /// Secret name.
+    pub secret: String,
+    /// Key inside the Secret.
+    pub key: String,
+}
+
+/// op-node `--l1.rpckind` values.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RpcKind {
+    Alchemy,
+    Quicknode,
+    Infura,
+    Parity,
+    Nethermind,
+    DebugGeth,
+    Erigon,
+    Basic,
+    Any,
+    #[default]
+    Standard,
+}
+
+impl RpcKind {
+    /// The flag value op-node expects.
+    pub fn as_flag(self) -> &'static str {
+        match self {
+            RpcKind::Alchemy => "alchemy",
+            RpcKind::Quicknode => "quicknode",
+            RpcKind::Infura => "infura",
+            RpcKind::Parity => "parity",
+            RpcKind::Nethermind => "nethermind",
+            RpcKind::DebugGeth => "debug_geth",
+            RpcKind::Erigon => "erigon",
+            RpcKind::Basic => "basic",
+            RpcKind::Any => "any",
+            RpcKind::Standard => "standard",
+        }
+    }
+}
+
+/// `[contracts]`: addresses as 0x-prefixed hex. Only `system_config` is needed; the others override discovery.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Contracts {
+    /// SystemConfig proxy: the anchor from which everything else is discovered.
+    pub system_config: Option<String>,
+    /// OptimismPortal proxy.
+    pub optimism_portal: Option<String>,
+    /// DisputeGameFactory proxy (fault-proof chains).
+    pub dispute_game_factory: Option<String>,
+    /// L2OutputOracle proxy (legacy chains without fault proofs).
+    pub l2_output_oracle: Option<String>,
+    /// AnchorStateRegistry proxy.
+    pub anchor_state_registry: Option<String>,
+    /// L1CrossDomainMessenger proxy.
+    pub l1_cross_domain_messenger: Option<String>,
+    /// L1StandardBridge proxy.
+    pub l1_standard_bridge: Option<String>,
+    /// Batch inbox address.
+    pub batch_inbox: Option<String>,
+    /// Respected game type (`OptimismPortal.respectedGameType()`), when not discovered.
+    pub respected_game_type: Option<u32>,
+}
+
+/// `[images]`: full image references. Defaults are pinned tags from the OP Stack fact sheet.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    pub op_node: Option<String>,
+    pub op_reth: Option<String>,
+    pub op_geth: Option<String>,
+    pub op_batcher: Option<String>,
+    pub op_proposer: Option<String>,
+    pub op_challenger: Option<String>,
+}
+
+/// Settings shared by all roles (`[defaults]`) and overridable per role (`[<role>.overrides]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Common {
+    /// `error`, `warn`, `info`, `debug`, `trace`.
+    pub log_level: Option<LogLevel>,
+    /// `text`, `logfmt`, `json`.
+    pub log_format: Option<LogFormat>,
+    /// Expose Prometheus metrics.
+    pub metrics: Option<bool>,
+    /// Metrics port of the op-* services (the execution clients keep their own: op-reth 9001, op-geth 6060).
+    pub metrics_port: Option<u16>,
+    /// Resources of the role's main container (the execution client on node roles).
+    pub resources: Option<Resources>,
+    /// Pod and container security settings.
+    pub security: Option<Security>,
+    /// Node selector for the role's pods.
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// Tolerations for the role's pods.
+    pub tolerations: Option<Vec<Toleration>>,
+    /// Extra environment variables for every container of the role (values are plain text: never secrets).
+    pub env: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Logfmt,
+    Json,
+}
+
+/// CPU and memory as Kubernetes quantities (`"500m"`, `"4Gi"`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub cpu_limit: Option<String>,
+    pub memory_limit: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    /// UID the containers run as (non-root; default 10001).
+    pub run_as_user: Option<i64>,
+    /// GID and fsGroup (default 10001).
+    pub run_as_group: Option<i64>,
+    /// Mount the root filesystem read-only (default true; `/tmp` is an emptyDir).
+    pub read_only_root_filesystem: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Toleration {
+    pub key: Option<String>,
+    /// `Exists` or `Equal`.
+    pub operator: Option<String>,
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule`, `NoExecute`.
+    pub effect: Option<String>,
+}
+
+/// Execution client of a node role.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExecutionClient {
+    /// op-reth: the supported execution client.
+    #[default]
+    OpReth,
+    /// op-geth: legacy, end of support 2026-05-31.
+    OpGeth,
+}
+
+/// Persistent volume of a role.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    /// Size as a Kubernetes quantity, e.g. `"500Gi"`.
+    pub size: Option<String>,
+    /// StorageClass name; the cluster default when absent.
+    pub class: Option<String>,
+}
+
+/// op-node peer-to-peer settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct P2p {
+    /// Extra bootnodes (ENRs or enodes), `--p2p.bootnodes`.
+    #[serde(default)]
+    pub bootnodes: Vec<String>,
+    /// Extra static peers (multiaddrs), `--p2p.static`.
+    #[serde(default)]
+    pub static_peers: Vec<String>,
+    /// Address other nodes reach this one at (`--p2p.advertise.ip`), e.g. a load balancer IP.
+    pub advertise_ip: Option<String>,
+    /// Disable discv5 discovery (`--p2p.no-discovery`).
+    #[serde(default)]
+    pub no_discovery: bool,
+}
+
+/// A signing key: a key of a Kubernetes Secret holding a hex private key, or a remote signer (op-signer).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// Secret holding the hex private key.
+    pub secret: Option<String>,
+    /// Key inside that Secret.
+    pub key: Option<String>,
+    /// Remote signer endpoint (`--signer.endpoint`).
+    pub endpoint: Option<String>,
+    /// Address the remote signer signs for (`--signer.address`).
+    pub address: Option<String>,
+    /// Secret with `ca.crt`, `tls.crt`, `tls.key` for the remote signer's mutual TLS.
+    pub tls_secret: Option<String>,
+}
+
+/// `[sequencer]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sequencer {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub execution_client: ExecutionClient,
+    #[serde(default)]
+    pub storage: Storage,
+    #[serde(default)]
+    pub p2p: P2p,
+    /// Block-signing key; its address must be `SystemConfig.unsafeBlockSigner()`.
+    pub signing_key: Option<Signer>,
+    /// `--sequencer.l1-confs` (default 4).
+    pub l1_confs: Option<u64>,
+    /// Start with the sequencer stopped (`--sequencer.stopped`); start it with `admin_startSequencer`.
+    #[serde(default)]
+    pub start_stopped: bool,
+    /// Resources of the op-node container.
+    pub op_node_resources: Option<Resources>,
+    /// Extra op-node arguments, appended verbatim.
+    #[serde(default)]
+    pub op_node_args: Vec<String>,
+    /// Extra execution-client arguments, appended verbatim.
+    #[serde(default)]
+    pub execution_args: Vec<String>,
+    #[serde(default)]
+    pub overrides: Common,
+}
+
+impl Default for Sequencer {
+    fn default() -> Self {
+        Sequencer {
+            enabled: false,
+            execution_client: ExecutionClient::default(),
+            storage: Storage::default(),
+            p2p: P2p::default(),
+            signing_key: None,
+            l1_confs: None,
+            start_stopped: false,
+            op_node_resources: None,
+            op_node_args: Vec::new(),
+            execution_args: Vec::new(),
+            overrides: Common::default(),
+        }
+    }
+}
+
+/// `[replicas]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Replicas {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Number of replica nodes (one StatefulSet each).
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub execution_client: ExecutionClient,
+    #[serde(default)]
+    pub storage: Storage,
+    #[serde(default)]
+    pub p2p: P2p,
+    /// Where replicas forward transactions when the sequencer is not in this file (e.g. a public
+    /// registry chain's sequencer endpoint). Ignored when `[sequencer]` is enabled.
+    pub sequencer_http: Option<String>,
+    /// Archive mode (needed by op-proposer/op-challenger backing nodes).
+    #[serde(default)]
+    pub archive: bool,
+    pub op_node_resources: Option<Resources>,
+    #[serde(default)]
+    pub op_node_args: Vec<String>,
+    #[serde(default)]
+    pub execution_args: Vec<String>,
+    #[serde(default)]
+    pub overrides: Common,
+}
+
+impl Default for Replicas {
+    fn default() -> Self {
+        Replicas {
+            enabled: false,
+            count: 1,
+            execution_client: ExecutionClient::default(),
+            storage: Storage::default(),
+            p2p: P2p::default(),
+            sequencer_http: None,
+            archive: false,
+            op_node_resources: None,
+            op_node_args: Vec::new(),
+            execution_args: Vec::new(),
+            overrides: Common::default(),
+        }
+    }
+}
+
+/// `[batcher]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Batcher {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Transaction signer; its address must be the batcher in `SystemConfig.batcherHash()`.
+    pub signer: Option<Signer>,
+    /// `blobs` (default), `calldata` or `auto`.
+    #[serde(default)]
+    pub data_availability: DataAvailability,
+    /// `--max-channel-duration` in L1 blocks (default 1500, about 5 hours).
+    pub max_channel_duration: Option<u64>,
+    /// Span batches (`--batch-type=1`, default true).
+    pub span_batches: Option<bool>,
+    #[serde(default)]
+    pub extra_args: Vec<String>,
+    #[serde(default)]
+    pub overrides: Common,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DataAvailability {
+    #[default]
+    Blobs,
+    Calldata,
+    Auto,
+}
+
+/// `[proposer]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Proposer {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Transaction signer; must be the permissioned game's proposer when game type 1 is used.
+    pub signer: Option<Signer>,
+    /// `--proposal-interval` as a Go duration (default `1h`).
+    pub proposal_interval: Option<String>,
+    /// Game type to propose; defaults to the on-chain respected game type.
+    pub game_type: Option<u32>,
+    #[serde(default)]
+    pub extra_args: Vec<String>,
+    #[serde(default)]
+    pub overrides: Common,
+}
+
+/// `[challenger]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Challenger {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Transaction signer; must be the permissioned game's challenger when game type 1 is used.
+    pub signer: Option<Signer>,
+    /// `--game-types`, e.g. `["permissioned", "cannon"]`.
+    #[serde(default)]
+    pub game_types: Vec<String>,
+    /// Base URL (or directory) of absolute prestates named by hash (`--prestates-url`).
+    pub prestates_url: Option<String>,
+    #[serde(default)]
+    pub storage: Storage,
+    #[serde(default)]
+    pub extra_args: Vec<String>,
+    #[serde(default)]
+    pub overrides: Common,
+}
+
+// A role absent from the file is off; a present `[role]` table is on unless it says `enabled = false`.
+impl Default for Batcher {
+    fn default() -> Self {
+        Batcher {
+            enabled: false,
+            signer: None,
+            data_availability: DataAvailability::default(),
+            max_channel_duration: None,
+            span_batches: None,
+            extra_args: Vec::new(),
+            overrides: Common::default(),
+        }
+    }
+}
+
+impl Default for Proposer {
+    fn default() -> Self {
+        Proposer {
+            enabled: false,
+            signer: None,
+            proposal_interval: None,
+            game_type: None,
+            extra_args: Vec::new(),
+            overrides: Common::default(),
+        }
+    }
+}
+
+impl Default for Challenger {
+    fn default() -> Self {
+        Challenger {
+            enabled: false,
+            signer: None,
+            game_types: Vec::new(),
+            prestates_url: None,
+            storage: Storage::default(),
+            extra_args: Vec::new(),
+            overrides: Common::default(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> u32 {
+    1
+}

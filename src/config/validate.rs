@@ -1,0 +1,607 @@
+//! Semantic checks of a parsed chain file: names, addresses, URLs, quantities, role dependencies, secrets.
+
+use super::diag::{Diagnostic, SourceMap};
+use super::model::*;
+use super::{LoadedChain, CONFIGMAP_BUDGET};
+
+/// Ports the rendered pods use; a metrics port must not collide with them.
+const RESERVED_PORTS: &[u16] = &[8545, 8546, 8551, 9545, 9222, 30303, 9001, 6060];
+
+/// Challenger game types opctl knows op-challenger to accept (fact sheet 1.5).
+pub const GAME_TYPES: &[&str] = &[
+    "cannon",
+    "permissioned",
+    "cannon-kona",
+    "super-cannon",
+    "super-permissioned",
+    "super-cannon-kona",
+    "optimistic-zk",
+];
+
+/// Any string value that looks like a raw 32-byte private key is an error: keys belong in Secrets.
+/// The message never repeats the value.
+pub fn scan_for_private_keys(map: &SourceMap<'_>) -> Vec<Diagnostic> {
+    map.strings()
+        .into_iter()
+        .filter(|(_, _, s)| looks_like_private_key(s))
+        .map(|(path, span, _)| {
+            map.at_offset(
+                span.start,
+                &path,
+                "this value looks like a private key (64 hex characters); secret material never goes in the chain file",
+                Some(
+                    "store the key in a Kubernetes Secret (`kubectl create secret generic NAME --from-file=private-key=KEYFILE`) and reference it: `{ secret = \"NAME\", key = \"private-key\" }`"
+                        .into(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn looks_like_private_key(s: &str) -> bool {
+    let s = s.trim();
+    let hex = s.strip_prefix("0x").unwrap_or(s);
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// All semantic problems of a loaded chain (empty when valid).
+pub fn validate(chain: &LoadedChain, map: &SourceMap<'_>) -> Vec<Diagnostic> {
+    let mut v = Validator { map, out: Vec::new() };
+    v.run(chain);
+    v.out
+}
+
+struct Validator<'m, 'a> {
+    map: &'m SourceMap<'a>,
+    out: Vec<Diagnostic>,
+}
+
+impl Validator<'_, '_> {
+    fn err(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        let hint = hint.into();
+        let hint = if hint.is_empty() { None } else { Some(hint) };
+        self.out.push(self.map.at_path(path, message, hint));
+    }
+
+    fn run(&mut self, c: &LoadedChain) {
+        let f = &c.file;
+        self.chain(c);
+        self.l1(&f.l1);
+        self.contracts(&f.contracts);
+        self.images(&f.images);
+        self.common("defaults", &f.defaults);
+        self.sequencer(f);
+        self.replicas(f);
+        self.batcher(f);
+        self.proposer(f);
+        self.challenger(f);
+    }
+
+    fn chain(&mut self, c: &LoadedChain) {
+        let chain = &c.file.chain;
+        if !is_dns_label(&chain.name, 40) || !chain.name.starts_with(|ch: char| ch.is_ascii_lowercase()) {
+            self.err(
+                "chain.name",
+                format!("`{}` is not a valid chain name", chain.name),
+                "use a DNS label that starts with a letter: lowercase letters, digits and `-`, at most 40 characters (it prefixes every object name)",
+            );
+        }
+        if let Some(ns) = &chain.namespace {
+            if !is_dns_label(ns, 63) {
+                self.err(
+                    "chain.namespace",
+                    format!("`{ns}` is not a valid namespace name"),
+                    "use a DNS label: lowercase letters, digits and `-`, at most 63 characters",
+                );
+            }
+        }
+        if chain.l2_chain_id == 0 {
+            self.err("chain.l2_chain_id", "the L2 chain id must not be 0", "");
+        }
+        let custom = chain.rollup_config.is_some() || chain.genesis.is_some();
+        match (&chain.network, custom) {
+            (Some(_), true) => self.err(
+                "chain.network",
+                "`network` and `rollup_config`/`genesis` are mutually exclusive",
+                "registry chains take their config from `network`; custom chains give `rollup_config` and `genesis`",
+            ),
+            (Some(n), false) => {
+                if !is_dns_label(n, 63) || !n.contains('-') {
+                    self.err(
+                        "chain.network",
+                        format!("`{n}` is not a superchain-registry network name"),
+                        "use `<chain>-<superchain>`, e.g. `op-sepolia` or `op-mainnet`",
+                    );
+                }
+            }
+            (None, _) => {
+                if chain.rollup_config.is_none() {
+                    self.err(
+                        "chain.rollup_config",
+                        "a custom chain needs `rollup_config` (the path to rollup.json)",
+                        "generate it with `op-deployer inspect rollup`, or set `network = \"op-sepolia\"` for a registry chain",
+                    );
+                }
+                if chain.genesis.is_none() {
+                    self.err(
+                        "chain.genesis",
+                        "a custom chain needs `genesis` (the path to the L2 genesis.json)",
+                        "generate it with `op-deployer inspect genesis`, or set `network = ...` for a registry chain",
+                    );
+                }
+            }
+        }
+        if let Some(text) = &c.rollup_json {
+            self.rollup_json(c, text);
+        }
+        if let Some(text) = &c.genesis_json {
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+                self.err("chain.genesis", format!("the genesis file is not valid JSON: {e}"), "");
+            }
+        }
+        let size = c.rollup_json.as_ref().map_or(0, String::len) + c.genesis_json.as_ref().map_or(0, String::len);
+        if size > CONFIGMAP_BUDGET {
+            self.err(
+                "chain.genesis",
+                format!("rollup.json and genesis.json together are {size} bytes; a ConfigMap holds at most {CONFIGMAP_BUDGET}"),
+                "strip the genesis `alloc` to what the node needs, or use a registry `network`",
+            );
+        }
+    }
+
+    fn rollup_json(&mut self, c: &LoadedChain, text: &str) {
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err("chain.rollup_config", format!("rollup.json is not valid JSON: {e}"), "");
+                return;
+            }
+        };
+        let id = |k: &str| value.get(k).and_then(|v| v.as_u64());
+        match id("l2_chain_id") {
+            Some(id) if id == c.file.chain.l2_chain_id => {}
+            Some(id) => self.err(
+                "chain.l2_chain_id",
+                format!("is {} but rollup.json says l2_chain_id = {id}", c.file.chain.l2_chain_id),
+                "the chain file and rollup.json must describe the same chain",
+            ),
+            None => self.err("chain.rollup_config", "rollup.json has no numeric `l2_chain_id`", ""),
+        }
+        if let Some(id) = id("l1_chain_id") {
+            if id != c.file.l1.chain_id {
+                self.err(
+                    "l1.chain_id",
+                    format!("is {} but rollup.json says l1_chain_id = {id}", c.file.l1.chain_id),
+                    "the chain file and rollup.json must name the same L1",
+                );
+            }
+        }
+        if let (Some(ours), Some(theirs)) = (
+            c.file.contracts.system_config.as_deref(),
+            value.get("l1_system_config_address").and_then(|v| v.as_str()),
+        ) {
+            if !ours.eq_ignore_ascii_case(theirs) {
+                self.err(
+                    "contracts.system_config",
+                    format!("is {ours} but rollup.json's l1_system_config_address is {theirs}"),
+                    "drop `contracts.system_config` (rollup.json names it) or fix the mismatch",
+                );
+            }
+        }
+    }
+
+    fn url_source(&mut self, path: &str, src: &UrlSource) {
+        match src {
+            UrlSource::Text(s) => {
+                if let Some(var) = s.strip_prefix("env:") {
+                    if !is_env_name(var) {
+                        self.err(path, format!("`{s}` does not name an environment variable"), "write `env:NAME` with NAME made of letters, digits and `_`");
+                    }
+                } else if !(s.starts_with("http://") || s.starts_with("https://") || s.starts_with("ws://") || s.starts_with("wss://")) {
+                    self.err(
+                        path,
+                        "expected an http(s)/ws(s) URL, `env:VAR`, or `{ secret = \"name\", key = \"key\" }`",
+                        "URLs that carry API keys belong in a Secret or an environment variable",
+                    );
+                }
+            }
+            UrlSource::Secret(r) => self.secret_ref(path, r),
+        }
+    }
+
+    fn secret_ref(&mut self, path: &str, r: &SecretKeyRef) {
+        if !is_dns_subdomain(&r.secret) {
+            self.err(&format!("{path}.secret"), format!("`{}` is not a valid Secret name", r.secret), "use lowercase letters, digits, `-` and `.`");
+        }
+        if r.key.is_empty() || !r.key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+            self.err(&format!("{path}.key"), format!("`{}` is not a valid Secret key", r.key), "use letters, digits, `-`, `_` and `.`");
+        }
+    }
+
+    fn l1(&mut self, l1: &L1) {
+        if l1.chain_id == 0 {
+            self.err("l1.chain_id", "the L1 chain id must not be 0", "1 is Ethereum mainnet, 11155111 Sepolia");
+        }
+        self.url_source("l1.rpc_url", &l1.rpc_url);
+        self.url_source("l1.beacon_url", &l1.beacon_url);
+    }
+
+    fn address(&mut self, path: &str, value: &str) {
+        if !is_address(value) {
+            self.err(path, format!("`{value}` is not an address"), "write 0x followed by 40 hex characters");
+        }
+    }
+
+    fn contracts(&mut self, c: &Contracts) {
+        let fields = [
+            ("system_config", &c.system_config),
+            ("optimism_portal", &c.optimism_portal),
+            ("dispute_game_factory", &c.dispute_game_factory),
+            ("l2_output_oracle", &c.l2_output_oracle),
+            ("anchor_state_registry", &c.anchor_state_registry),
+            ("l1_cross_domain_messenger", &c.l1_cross_domain_messenger),
+            ("l1_standard_bridge", &c.l1_standard_bridge),
+            ("batch_inbox", &c.batch_inbox),
+        ];
+        for (name, value) in fields {
+            if let Some(v) = value {
+                self.address(&format!("contracts.{name}"), v);
+            }
+        }
+        if c.dispute_game_factory.is_some() && c.l2_output_oracle.is_some() {
+            self.err(
+                "contracts.l2_output_oracle",
+                "a chain uses either a DisputeGameFactory or a legacy L2OutputOracle, not both",
+                "remove one of the two overrides",
+            );
+        }
+    }
+
+    fn images(&mut self, i: &Images) {
+        let fields = [
+            ("op_node", &i.op_node),
+            ("op_reth", &i.op_reth),
+            ("op_geth", &i.op_geth),
+            ("op_batcher", &i.op_batcher),
+            ("op_proposer", &i.op_proposer),
+            ("op_challenger", &i.op_challenger),
+        ];
+        for (name, value) in fields {
+            let Some(image) = value else { continue };
+            let path = format!("images.{name}");
+            let last = image.rsplit('/').next().unwrap_or(image);
+            if image.is_empty() || image.contains(char::is_whitespace) {
+                self.err(&path, format!("`{image}` is not an image reference"), "");
+            } else if !(last.contains(':') || image.contains("@sha256:")) {
+                self.err(&path, format!("image `{image}` is not pinned"), "add a tag (`:v1.2.3`) or a digest (`@sha256:...`); unpinned images change under you");
+            } else if last.ends_with(":latest") {
+                self.err(&path, format!("image `{image}` uses the moving tag `latest`"), "pin a release tag so that a plan means the same thing tomorrow");
+            }
+        }
+    }
+
+    fn quantity(&mut self, path: &str, q: &str) {
+        if !is_quantity(q) {
+            self.err(path, format!("`{q}` is not a Kubernetes quantity"), "e.g. `500m` or `2` for CPU, `512Mi` or `4Gi` for memory and storage");
+        }
+    }
+
+    fn resources(&mut self, path: &str, r: &Resources) {
+        for (k, v) in [("cpu", &r.cpu), ("memory", &r.memory), ("cpu_limit", &r.cpu_limit), ("memory_limit", &r.memory_limit)] {
+            if let Some(q) = v {
+                self.quantity(&format!("{path}.{k}"), q);
+            }
+        }
+    }
+
+    fn common(&mut self, path: &str, c: &Common) {
+        if let Some(port) = c.metrics_port {
+            if port < 1024 || RESERVED_PORTS.contains(&port) {
+                self.err(
+                    &format!("{path}.metrics_port"),
+                    format!("port {port} is privileged or already used by the pods"),
+                    format!("pick a port from 1024 to 65535 other than {RESERVED_PORTS:?}; 7300 is the OP Stack default"),
+                );
+            }
+        }
+        if let Some(r) = &c.resources {
+            self.resources(&format!("{path}.resources"), r);
+        }
+        if let Some(s) = &c.security {
+            if s.run_as_user == Some(0) {
+                self.err(&format!("{path}.security.run_as_user"), "containers must not run as root (uid 0)", "use an unprivileged uid such as 10001");
+            }
+        }
+        if let Some(env) = &c.env {
+            for name in env.keys() {
+                if !is_env_name(name) {
+                    self.err(&format!("{path}.env.{name}"), format!("`{name}` is not a valid environment variable name"), "use letters, digits and `_`, not starting with a digit");
+                }
+            }
+        }
+        if let Some(tols) = &c.tolerations {
+            for (i, t) in tols.iter().enumerate() {
+                if let Some(op) = &t.operator {
+                    if op != "Exists" && op != "Equal" {
+                        self.err(&format!("{path}.tolerations.{i}.operator"), format!("`{op}` is not a toleration operator"), "use `Exists` or `Equal`");
+                    }
+                }
+                if let Some(effect) = &t.effect {
+                    if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect.as_str()) {
+                        self.err(&format!("{path}.tolerations.{i}.effect"), format!("`{effect}` is not a taint effect"), "use `NoSchedule`, `PreferNoSchedule` or `NoExecute`");
+                    }
+                }
+            }
+        }
+    }
+
+    fn storage(&mut self, path: &str, s: &Storage) {
+        if let Some(size) = &s.size {
+            self.quantity(&format!("{path}.size"), size);
+        }
+        if let Some(class) = &s.class {
+            if !is_dns_subdomain(class) {
+                self.err(&format!("{path}.class"), format!("`{class}` is not a valid StorageClass name"), "");
+            }
+        }
+    }
+
+    fn signer(&mut self, path: &str, s: &Option<Signer>, role: &str, authorises: &str) {
+        let Some(s) = s else {
+            self.err(
+                path,
+                format!("the {role} needs a signing key"),
+                format!("add `{path} = {{ secret = \"NAME\", key = \"private-key\" }}` (a Secret in the chain's namespace holding the key of {authorises}), or a remote signer `{{ endpoint = \"https://...\", address = \"0x...\" }}`"),
+            );
+            return;
+        };
+        let local = s.secret.is_some() || s.key.is_some();
+        let remote = s.endpoint.is_some() || s.address.is_some();
+        match (local, remote) {
+            (true, true) => self.err(path, "give either `secret` + `key` or `endpoint` + `address`, not both", "a key lives in a Secret or behind a remote signer"),
+            (false, false) => self.err(path, "empty signer", "give `secret` + `key`, or `endpoint` + `address`"),
+            (true, false) => match (&s.secret, &s.key) {
+                (Some(secret), Some(key)) => self.secret_ref(path, &SecretKeyRef { secret: secret.clone(), key: key.clone() }),
+                _ => self.err(path, "a Secret reference needs both `secret` and `key`", ""),
+            },
+            (false, true) => {
+                match &s.endpoint {
+                    Some(e) if e.starts_with("http://") || e.starts_with("https://") => {}
+                    Some(e) => self.err(&format!("{path}.endpoint"), format!("`{e}` is not an http(s) URL"), ""),
+                    None => self.err(path, "a remote signer needs `endpoint`", ""),
+                }
+                match &s.address {
+                    Some(a) => self.address(&format!("{path}.address"), a),
+                    None => self.err(path, "a remote signer needs `address` (the address it signs for)", ""),
+                }
+            }
+        }
+        if let Some(t) = &s.tls_secret {
+            if !is_dns_subdomain(t) {
+                self.err(&format!("{path}.tls_secret"), format!("`{t}` is not a valid Secret name"), "");
+            }
+        }
+    }
+
+    fn args(&mut self, path: &str, args: &[String]) {
+        for (i, a) in args.iter().enumerate() {
+            if !a.starts_with('-') {
+                self.err(&format!("{path}.{i}"), format!("`{a}` is not a flag"), "extra arguments are flags like `--foo=bar`");
+            }
+        }
+    }
+
+    fn sequencer(&mut self, f: &ChainFile) {
+        let s = &f.sequencer;
+        if !s.enabled {
+            return;
+        }
+        if f.chain.network.is_some() {
+            self.err(
+                "sequencer.enabled",
+                "a registry chain's sequencer is run by its chain operator, not from a `network` file",
+                "node operators run `[replicas]` only; chain operators describe their chain with rollup_config + genesis",
+            );
+        }
+        self.storage("sequencer.storage", &s.storage);
+        self.signer("sequencer.signing_key", &s.signing_key, "sequencer", "SystemConfig.unsafeBlockSigner()");
+        if let Some(r) = &s.op_node_resources {
+            self.resources("sequencer.op_node_resources", r);
+        }
+        self.args("sequencer.op_node_args", &s.op_node_args);
+        self.args("sequencer.execution_args", &s.execution_args);
+        self.common("sequencer.overrides", &s.overrides);
+    }
+
+    fn replicas(&mut self, f: &ChainFile) {
+        let r = &f.replicas;
+        if !r.enabled {
+            return;
+        }
+        if r.count == 0 || r.count > 50 {
+            self.err("replicas.count", format!("{} replicas is out of range", r.count), "use 1 to 50, or `enabled = false`");
+        }
+        if !f.sequencer.enabled && r.sequencer_http.is_none() {
+            self.err(
+                "replicas.sequencer_http",
+                "replicas need a sequencer to follow: enable `[sequencer]` or set `sequencer_http`",
+                "for a registry chain use its public sequencer endpoint, e.g. `https://sepolia-sequencer.optimism.io`",
+            );
+        }
+        if let Some(url) = &r.sequencer_http {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                self.err("replicas.sequencer_http", format!("`{url}` is not an http(s) URL"), "");
+            }
+        }
+        self.storage("replicas.storage", &r.storage);
+        if let Some(res) = &r.op_node_resources {
+            self.resources("replicas.op_node_resources", res);
+        }
+        self.args("replicas.op_node_args", &r.op_node_args);
+        self.args("replicas.execution_args", &r.execution_args);
+        self.common("replicas.overrides", &r.overrides);
+    }
+
+    fn batcher(&mut self, f: &ChainFile) {
+        let b = &f.batcher;
+        if !b.enabled {
+            return;
+        }
+        if !f.sequencer.enabled {
+            self.err("batcher.enabled", "op-batcher reads from the sequencer, but `[sequencer]` is not enabled", "enable the sequencer in this file, or disable the batcher");
+        }
+        self.signer("batcher.signer", &b.signer, "batcher", "the batcher address in SystemConfig.batcherHash()");
+        self.args("batcher.extra_args", &b.extra_args);
+        self.common("batcher.overrides", &b.overrides);
+    }
+
+    fn proposer(&mut self, f: &ChainFile) {
+        let p = &f.proposer;
+        if !p.enabled {
+            return;
+        }
+        if !f.sequencer.enabled && !f.replicas.enabled {
+            self.err("proposer.enabled", "op-proposer needs a node to read outputs from: enable `[sequencer]` or `[replicas]`", "");
+        }
+        self.signer("proposer.signer", &p.signer, "proposer", "the permissioned game's proposer");
+        if let Some(d) = &p.proposal_interval {
+            if !is_go_duration(d) {
+                self.err("proposer.proposal_interval", format!("`{d}` is not a duration"), "write a Go duration like `1h`, `30m` or `1h30m`");
+            }
+        }
+        self.args("proposer.extra_args", &p.extra_args);
+        self.common("proposer.overrides", &p.overrides);
+    }
+
+    fn challenger(&mut self, f: &ChainFile) {
+        let c = &f.challenger;
+        if !c.enabled {
+            return;
+        }
+        if !f.sequencer.enabled && !f.replicas.enabled {
+            self.err("challenger.enabled", "op-challenger needs a node with a safe-head DB: enable `[replicas]` or `[sequencer]`", "");
+        }
+        self.signer("challenger.signer", &c.signer, "challenger", "the permissioned game's challenger");
+        if c.game_types.is_empty() {
+            self.err("challenger.game_types", "op-challenger needs at least one game type", "e.g. `game_types = [\"permissioned\", \"cannon\"]`");
+        }
+        for (i, t) in c.game_types.iter().enumerate() {
+            if t == "asterisc" || t == "asterisc-kona" {
+                self.err(&format!("challenger.game_types.{i}"), format!("`{t}` support was removed from op-challenger in 2026-01"), "use `cannon` or `cannon-kona`");
+            } else if !GAME_TYPES.contains(&t.as_str()) {
+                self.err(&format!("challenger.game_types.{i}"), format!("unknown game type `{t}`"), format!("use one of {}", GAME_TYPES.join(", ")));
+            }
+        }
+        match &c.prestates_url {
+            None => self.err("challenger.prestates_url", "op-challenger needs the absolute prestates", "set `prestates_url` to a base URL serving `<prestate-hash>.bin.gz` files"),
+            Some(u) if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with("file://")) => {
+                self.err("challenger.prestates_url", format!("`{u}` is not an http(s) or file URL"), "")
+            }
+            Some(_) => {}
+        }
+        self.storage("challenger.storage", &c.storage);
+        self.args("challenger.extra_args", &c.extra_args);
+        self.common("challenger.overrides", &c.overrides);
+    }
+}
+
+/// RFC 1123 label: lowercase alphanumerics and `-`, starting and ending alphanumeric.
+pub fn is_dns_label(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(|label| is_dns_label(label, 63))
+}
+
+fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+pub fn is_address(s: &str) -> bool {
+    s.strip_prefix("0x")
+        .is_some_and(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn is_quantity(s: &str) -> bool {
+    let suffixes = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E", ""];
+    suffixes.iter().any(|suf| {
+        s.strip_suffix(suf).is_some_and(|num| {
+            let mut parts = num.splitn(2, '.');
+            let int = parts.next().unwrap_or("");
+            let frac = parts.next();
+            !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        })
+    })
+}
+
+fn is_go_duration(s: &str) -> bool {
+    let mut rest = s;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ns", "us", "ms", "h", "m", "s"].iter().find(|u| rest.starts_with(**u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_follow_kubernetes_syntax() {
+        for ok in ["1", "500m", "4Gi", "1.5", "100Gi", "2k"] {
+            assert!(is_quantity(ok), "{ok}");
+        }
+        for bad in ["", "Gi", "4 Gi", "4GB", "-1", "1.", "abc"] {
+            assert!(!is_quantity(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_follow_go_syntax() {
+        for ok in ["1h", "30m", "1h30m", "500ms", "12s"] {
+            assert!(is_go_duration(ok), "{ok}");
+        }
+        for bad in ["", "1", "h", "1d", "1h-"] {
+            assert!(!is_go_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn private_keys_are_recognised_with_and_without_prefix() {
+        let k = "ab".repeat(32);
+        assert!(looks_like_private_key(&k));
+        assert!(looks_like_private_key(&format!("0x{k}")));
+        assert!(!looks_like_private_key("0x1234"));
+        assert!(!looks_like_private_key(&"zz".repeat(32)));
+    }
+
+    #[test]
+    fn dns_labels_reject_uppercase_and_edges() {
+        assert!(is_dns_label("op-devnet-1", 63));
+        assert!(!is_dns_label("Op", 63));
+        assert!(!is_dns_label("-a", 63));
+        assert!(!is_dns_label("a-", 63));
+        assert!(!is_dns_label(&"a".repeat(64), 63));
+    }
+}

@@ -1,0 +1,27 @@
+//! opctl: desired state for OP Stack chains on Kubernetes, from one TOML file.
+//!
+//! Pipeline: load TOML -> resolve contracts (lock file or RPC) -> render desired objects -> read live
+//! objects -> plan (diff) -> confirm -> apply in order -> wait -> report. The core (`config`,
+//! `render`) is pure; `ui` is the only module that prints.
+
+/// clap types: the command line as typed, nothing resolved.
+pub mod cli;
+/// One function per subcommand, wiring the core to the edges.
+pub mod cmd;
+/// The chain TOML: model, loading with positioned errors, validation.
+pub mod config;
+/// Top-level error type and exit codes.
+pub mod error;
+/// Generated artefacts kept in the repo: JSON Schema and shell completions.
+pub mod generated;
+/// Desired Kubernetes objects per role; pure and deterministic.
+pub mod render;
+/// Terminal output: the only place that prints.
+pub mod ui;
+
+/// Install the process-wide rustls crypto provider (aws-lc-rs), shared by kube and alloy's HTTP
+/// client. Without one chosen explicitly, building a TLS client can panic when several providers are
+/// compiled in. Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

@@ -1,0 +1,202 @@
+//! Desired Kubernetes objects for every enabled role of a chain. Pure: no I/O, no clock, no randomness;
+//! the same input gives byte-identical output.
+//!
+//! Secret *values* never appear here: generated Secrets (JWT, p2p identity) and Secrets filled from
+//! opctl's environment (`env:VAR` URLs) are rendered with their key names only and a [`SecretFill`]
+//! that tells apply how to produce each value.
+
+mod common;
+pub mod identity;
+mod nodes;
+mod services;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::{LoadedChain, UrlSource};
+
+pub use common::{LABEL_CHAIN, LABEL_ROLE};
+
+/// The role an object belongs to; shared objects (namespace, service account, config) have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Sequencer,
+    Replica,
+    Batcher,
+    Proposer,
+    Challenger,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Sequencer => "sequencer",
+            Role::Replica => "replica",
+            Role::Batcher => "batcher",
+            Role::Proposer => "proposer",
+            Role::Challenger => "challenger",
+        }
+    }
+}
+
+/// Apply order. Objects are applied phase by phase, in this order (and deleted in reverse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Namespace,
+    ServiceAccount,
+    Secrets,
+    ConfigMaps,
+    Services,
+    Replicas,
+    Sequencer,
+    Batcher,
+    Proposer,
+    Challenger,
+}
+
+/// How apply produces the value of one key of a Secret opctl manages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SecretFill {
+    /// 32 random bytes, hex: the engine-API JWT shared by op-node and its execution client.
+    Jwt,
+    /// A random secp256k1 key, hex: the op-node p2p identity.
+    P2pKey,
+    /// The value of an environment variable of the opctl process.
+    Env { var: String },
+}
+
+/// One object opctl wants in the cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Desired {
+    pub role: Option<Role>,
+    pub phase: Phase,
+    /// Generated Secrets are created once and never updated or rotated by a later apply.
+    pub create_only: bool,
+    /// For Secrets opctl fills: key name -> how to produce its value.
+    pub fills: BTreeMap<String, SecretFill>,
+    /// The object (apiVersion, kind, metadata, spec), without secret values.
+    pub object: Value,
+}
+
+impl Desired {
+    pub fn kind(&self) -> &str {
+        self.object.get("kind").and_then(Value::as_str).unwrap_or("")
+    }
+    pub fn name(&self) -> &str {
+        self.object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// Contract addresses rendering needs, already resolved from TOML overrides, the lock file, or the
+/// built-in registry entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contracts {
+    pub dispute_game_factory: Option<String>,
+    pub l2_output_oracle: Option<String>,
+    pub respected_game_type: Option<u32>,
+}
+
+/// Facts known only after the first apply (public values derived from generated keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identities {
+    /// libp2p peer ID of the sequencer's op-node; replicas use it in `--p2p.static`.
+    pub sequencer_peer_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error("{role} needs the {what} address, which is neither in the chain file nor in its lock file\n  hint: run `opctl discover {file}` to record it, or set `contracts.{key}`")]
+    MissingContract {
+        role: &'static str,
+        what: &'static str,
+        key: &'static str,
+        file: String,
+    },
+}
+
+/// Everything rendering reads.
+pub struct Input<'a> {
+    pub chain: &'a LoadedChain,
+    pub contracts: Contracts,
+    pub identities: Identities,
+}
+
+impl<'a> Input<'a> {
+    /// Rendering input from the chain file alone (its explicit contract overrides, no lock file).
+    pub fn from_chain(chain: &'a LoadedChain) -> Self {
+        let c = &chain.file.contracts;
+        Input {
+            chain,
+            contracts: Contracts {
+                dispute_game_factory: c.dispute_game_factory.clone(),
+                l2_output_oracle: c.l2_output_oracle.clone(),
+                respected_game_type: c.respected_game_type,
+            },
+            identities: Identities::default(),
+        }
+    }
+}
+
+/// Render every object of the chain, sorted in apply order (phase, then kind, then name).
+pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
+    let ctx = common::Ctx::new(input);
+    let f = &input.chain.file;
+    let mut out = Vec::new();
+    out.push(ctx.namespace());
+    out.push(ctx.service_account());
+    if let Some(cm) = ctx.config_map() {
+        out.push(cm);
+    }
+    if let Some(s) = ctx.l1_env_secret() {
+        out.push(s);
+    }
+    if f.sequencer.enabled {
+        out.extend(nodes::node(&ctx, nodes::Node::Sequencer));
+    }
+    if f.replicas.enabled {
+        for i in 0..f.replicas.count {
+            out.extend(nodes::node(&ctx, nodes::Node::Replica(i)));
+        }
+    }
+    if f.batcher.enabled {
+        out.extend(services::batcher(&ctx));
+    }
+    if f.proposer.enabled {
+        out.extend(services::proposer(&ctx)?);
+    }
+    if f.challenger.enabled {
+        out.extend(services::challenger(&ctx)?);
+    }
+    out.sort_by(|a, b| {
+        (a.phase, a.kind(), a.name()).cmp(&(b.phase, b.kind(), b.name()))
+    });
+    Ok(out)
+}
+
+/// Where a URL setting ends up in a container.
+pub(crate) enum UrlValue {
+    Literal(String),
+    Secret { name: String, key: String },
+}
+
+pub(crate) fn url_value(chain_name: &str, which: &str, src: &UrlSource) -> UrlValue {
+    match src {
+        UrlSource::Text(s) if s.starts_with("env:") => UrlValue::Secret {
+            name: format!("{chain_name}-l1-endpoints"),
+            key: which.to_string(),
+        },
+        UrlSource::Text(s) => UrlValue::Literal(s.clone()),
+        UrlSource::Secret(r) => UrlValue::Secret {
+            name: r.secret.clone(),
+            key: r.key.clone(),
+        },
+    }
+}
