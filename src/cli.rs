@@ -6,7 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Run OP Stack L2 chains on Kubernetes from one TOML file.
 #[derive(Debug, Parser)]
-#[command(name = "opctl", version, about, propagate_version = true, arg_required_else_help = true)]
+#[command(
+    name = "opctl",
+    version,
+    about,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

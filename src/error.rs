@@ -19,7 +19,10 @@ pub enum Error {
     #[error("{file}: {source}")]
     Render { file: String, source: RenderError },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Usage(String),
 }

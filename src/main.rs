@@ -13,7 +13,11 @@ async fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // Help and version are successes; usage errors exit 1 (2 means "changes pending").
-            return ExitCode::from(if e.use_stderr() { exit::ERROR } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            });
         }
     };
     let printer = Printer::from_global(&cli.global);

@@ -17,10 +17,16 @@ pub fn run(args: &RenderArgs, global: &Global, printer: &Printer) -> Result<u8, 
         file: args.chain.display().to_string(),
         source,
     })?;
-    if chain.file.sequencer.enabled && chain.file.replicas.enabled && input.identities.sequencer_peer_id.is_none() {
+    if chain.file.sequencer.enabled
+        && chain.file.replicas.enabled
+        && input.identities.sequencer_peer_id.is_none()
+    {
         printer.info("note: replicas are rendered without the sequencer's --p2p.static peer: its peer ID comes from the p2p key apply generates (or pass --sequencer-peer-id)");
     }
-    printer.data(&format_objects(&objects, global.output.unwrap_or(OutputFormat::Yaml))?);
+    printer.data(&format_objects(
+        &objects,
+        global.output.unwrap_or(OutputFormat::Yaml),
+    )?);
     Ok(exit::OK)
 }
 
@@ -36,7 +42,10 @@ pub fn format_objects(objects: &[Desired], format: OutputFormat) -> Result<Strin
             let mut out = String::new();
             for v in values {
                 out.push_str("---\n");
-                out.push_str(&serde_saphyr::to_string(v).map_err(|e| Error::Usage(format!("cannot print YAML: {e}")))?);
+                out.push_str(
+                    &serde_saphyr::to_string(v)
+                        .map_err(|e| Error::Usage(format!("cannot print YAML: {e}")))?,
+                );
             }
             Ok(out)
         }

@@ -12,7 +12,10 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<u8, Error> {
         let result = config::load(path).map_err(Error::from).and_then(|chain| {
             render::render(&Input::from_chain(&chain))
                 .map(|objects| objects.len())
-                .map_err(|source| Error::Render { file: path.display().to_string(), source })
+                .map_err(|source| Error::Render {
+                    file: path.display().to_string(),
+                    source,
+                })
         });
         match result {
             Ok(n) => printer.success(&format!("{}: valid ({n} objects)", path.display())),
@@ -23,7 +26,10 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<u8, Error> {
         }
     }
     if failed > 0 {
-        return Err(Error::Usage(format!("{failed} of {} chain files are invalid", args.chains.len())));
+        return Err(Error::Usage(format!(
+            "{failed} of {} chain files are invalid",
+            args.chains.len()
+        )));
     }
     Ok(exit::OK)
 }

@@ -100,7 +100,12 @@ impl<'a> SourceMap<'a> {
         span
     }
 
-    pub fn at_path(&self, path: &str, message: impl Into<String>, hint: Option<String>) -> Diagnostic {
+    pub fn at_path(
+        &self,
+        path: &str,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Diagnostic {
         let (line, column) = self.position(self.span_of(path).start);
         Diagnostic {
             file: self.file.to_path_buf(),

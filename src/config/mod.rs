@@ -106,8 +106,20 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
     let file = parse(path, text, &map)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut diags = Vec::new();
-    let rollup_json = read_side_file(base, file.chain.rollup_config.as_deref(), "chain.rollup_config", &map, &mut diags);
-    let genesis_json = read_side_file(base, file.chain.genesis.as_deref(), "chain.genesis", &map, &mut diags);
+    let rollup_json = read_side_file(
+        base,
+        file.chain.rollup_config.as_deref(),
+        "chain.rollup_config",
+        &map,
+        &mut diags,
+    );
+    let genesis_json = read_side_file(
+        base,
+        file.chain.genesis.as_deref(),
+        "chain.genesis",
+        &map,
+        &mut diags,
+    );
     let loaded = LoadedChain {
         path: path.to_path_buf(),
         text: text.to_string(),
@@ -135,7 +147,11 @@ fn parse(path: &Path, text: &str, map: &diag::SourceMap<'_>) -> Result<ChainFile
     })?;
     serde_path_to_error::deserialize::<_, ChainFile>(de).map_err(|e| {
         let key_path = e.path().to_string();
-        let key_path = if key_path == "." { String::new() } else { key_path };
+        let key_path = if key_path == "." {
+            String::new()
+        } else {
+            key_path
+        };
         let inner = e.inner();
         let message = inner.message().trim().to_string();
         let hint = hint_for(&message);

@@ -38,15 +38,20 @@ pub fn scan_for_private_keys(map: &SourceMap<'_>) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// True when the string is, or contains as a separate token (e.g. `--flag=<key>`), exactly 64 hex
+/// characters with an optional `0x`.
 fn looks_like_private_key(s: &str) -> bool {
-    let s = s.trim();
-    let hex = s.strip_prefix("0x").unwrap_or(s);
-    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .map(|token| token.strip_prefix("0x").unwrap_or(token))
+        .any(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// All semantic problems of a loaded chain (empty when valid).
 pub fn validate(chain: &LoadedChain, map: &SourceMap<'_>) -> Vec<Diagnostic> {
-    let mut v = Validator { map, out: Vec::new() };
+    let mut v = Validator {
+        map,
+        out: Vec::new(),
+    };
     v.run(chain);
     v.out
 }
@@ -79,7 +84,9 @@ impl Validator<'_, '_> {
 
     fn chain(&mut self, c: &LoadedChain) {
         let chain = &c.file.chain;
-        if !is_dns_label(&chain.name, 40) || !chain.name.starts_with(|ch: char| ch.is_ascii_lowercase()) {
+        if !is_dns_label(&chain.name, 40)
+            || !chain.name.starts_with(|ch: char| ch.is_ascii_lowercase())
+        {
             self.err(
                 "chain.name",
                 format!("`{}` is not a valid chain name", chain.name),
@@ -136,10 +143,15 @@ impl Validator<'_, '_> {
         }
         if let Some(text) = &c.genesis_json {
             if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
-                self.err("chain.genesis", format!("the genesis file is not valid JSON: {e}"), "");
+                self.err(
+                    "chain.genesis",
+                    format!("the genesis file is not valid JSON: {e}"),
+                    "",
+                );
             }
         }
-        let size = c.rollup_json.as_ref().map_or(0, String::len) + c.genesis_json.as_ref().map_or(0, String::len);
+        let size = c.rollup_json.as_ref().map_or(0, String::len)
+            + c.genesis_json.as_ref().map_or(0, String::len);
         if size > CONFIGMAP_BUDGET {
             self.err(
                 "chain.genesis",
@@ -153,7 +165,11 @@ impl Validator<'_, '_> {
         let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
-                self.err("chain.rollup_config", format!("rollup.json is not valid JSON: {e}"), "");
+                self.err(
+                    "chain.rollup_config",
+                    format!("rollup.json is not valid JSON: {e}"),
+                    "",
+                );
                 return;
             }
         };
@@ -162,23 +178,35 @@ impl Validator<'_, '_> {
             Some(id) if id == c.file.chain.l2_chain_id => {}
             Some(id) => self.err(
                 "chain.l2_chain_id",
-                format!("is {} but rollup.json says l2_chain_id = {id}", c.file.chain.l2_chain_id),
+                format!(
+                    "is {} but rollup.json says l2_chain_id = {id}",
+                    c.file.chain.l2_chain_id
+                ),
                 "the chain file and rollup.json must describe the same chain",
             ),
-            None => self.err("chain.rollup_config", "rollup.json has no numeric `l2_chain_id`", ""),
+            None => self.err(
+                "chain.rollup_config",
+                "rollup.json has no numeric `l2_chain_id`",
+                "",
+            ),
         }
         if let Some(id) = id("l1_chain_id") {
             if id != c.file.l1.chain_id {
                 self.err(
                     "l1.chain_id",
-                    format!("is {} but rollup.json says l1_chain_id = {id}", c.file.l1.chain_id),
+                    format!(
+                        "is {} but rollup.json says l1_chain_id = {id}",
+                        c.file.l1.chain_id
+                    ),
                     "the chain file and rollup.json must name the same L1",
                 );
             }
         }
         if let (Some(ours), Some(theirs)) = (
             c.file.contracts.system_config.as_deref(),
-            value.get("l1_system_config_address").and_then(|v| v.as_str()),
+            value
+                .get("l1_system_config_address")
+                .and_then(|v| v.as_str()),
         ) {
             if !ours.eq_ignore_ascii_case(theirs) {
                 self.err(
@@ -195,9 +223,17 @@ impl Validator<'_, '_> {
             UrlSource::Text(s) => {
                 if let Some(var) = s.strip_prefix("env:") {
                     if !is_env_name(var) {
-                        self.err(path, format!("`{s}` does not name an environment variable"), "write `env:NAME` with NAME made of letters, digits and `_`");
+                        self.err(
+                            path,
+                            format!("`{s}` does not name an environment variable"),
+                            "write `env:NAME` with NAME made of letters, digits and `_`",
+                        );
                     }
-                } else if !(s.starts_with("http://") || s.starts_with("https://") || s.starts_with("ws://") || s.starts_with("wss://")) {
+                } else if !(s.starts_with("http://")
+                    || s.starts_with("https://")
+                    || s.starts_with("ws://")
+                    || s.starts_with("wss://"))
+                {
                     self.err(
                         path,
                         "expected an http(s)/ws(s) URL, `env:VAR`, or `{ secret = \"name\", key = \"key\" }`",
@@ -211,16 +247,33 @@ impl Validator<'_, '_> {
 
     fn secret_ref(&mut self, path: &str, r: &SecretKeyRef) {
         if !is_dns_subdomain(&r.secret) {
-            self.err(&format!("{path}.secret"), format!("`{}` is not a valid Secret name", r.secret), "use lowercase letters, digits, `-` and `.`");
+            self.err(
+                &format!("{path}.secret"),
+                format!("`{}` is not a valid Secret name", r.secret),
+                "use lowercase letters, digits, `-` and `.`",
+            );
         }
-        if r.key.is_empty() || !r.key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
-            self.err(&format!("{path}.key"), format!("`{}` is not a valid Secret key", r.key), "use letters, digits, `-`, `_` and `.`");
+        if r.key.is_empty()
+            || !r
+                .key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+        {
+            self.err(
+                &format!("{path}.key"),
+                format!("`{}` is not a valid Secret key", r.key),
+                "use letters, digits, `-`, `_` and `.`",
+            );
         }
     }
 
     fn l1(&mut self, l1: &L1) {
         if l1.chain_id == 0 {
-            self.err("l1.chain_id", "the L1 chain id must not be 0", "1 is Ethereum mainnet, 11155111 Sepolia");
+            self.err(
+                "l1.chain_id",
+                "the L1 chain id must not be 0",
+                "1 is Ethereum mainnet, 11155111 Sepolia",
+            );
         }
         self.url_source("l1.rpc_url", &l1.rpc_url);
         self.url_source("l1.beacon_url", &l1.beacon_url);
@@ -228,7 +281,11 @@ impl Validator<'_, '_> {
 
     fn address(&mut self, path: &str, value: &str) {
         if !is_address(value) {
-            self.err(path, format!("`{value}` is not an address"), "write 0x followed by 40 hex characters");
+            self.err(
+                path,
+                format!("`{value}` is not an address"),
+                "write 0x followed by 40 hex characters",
+            );
         }
     }
 
@@ -275,19 +332,32 @@ impl Validator<'_, '_> {
             } else if !(last.contains(':') || image.contains("@sha256:")) {
                 self.err(&path, format!("image `{image}` is not pinned"), "add a tag (`:v1.2.3`) or a digest (`@sha256:...`); unpinned images change under you");
             } else if last.ends_with(":latest") {
-                self.err(&path, format!("image `{image}` uses the moving tag `latest`"), "pin a release tag so that a plan means the same thing tomorrow");
+                self.err(
+                    &path,
+                    format!("image `{image}` uses the moving tag `latest`"),
+                    "pin a release tag so that a plan means the same thing tomorrow",
+                );
             }
         }
     }
 
     fn quantity(&mut self, path: &str, q: &str) {
         if !is_quantity(q) {
-            self.err(path, format!("`{q}` is not a Kubernetes quantity"), "e.g. `500m` or `2` for CPU, `512Mi` or `4Gi` for memory and storage");
+            self.err(
+                path,
+                format!("`{q}` is not a Kubernetes quantity"),
+                "e.g. `500m` or `2` for CPU, `512Mi` or `4Gi` for memory and storage",
+            );
         }
     }
 
     fn resources(&mut self, path: &str, r: &Resources) {
-        for (k, v) in [("cpu", &r.cpu), ("memory", &r.memory), ("cpu_limit", &r.cpu_limit), ("memory_limit", &r.memory_limit)] {
+        for (k, v) in [
+            ("cpu", &r.cpu),
+            ("memory", &r.memory),
+            ("cpu_limit", &r.cpu_limit),
+            ("memory_limit", &r.memory_limit),
+        ] {
             if let Some(q) = v {
                 self.quantity(&format!("{path}.{k}"), q);
             }
@@ -309,13 +379,21 @@ impl Validator<'_, '_> {
         }
         if let Some(s) = &c.security {
             if s.run_as_user == Some(0) {
-                self.err(&format!("{path}.security.run_as_user"), "containers must not run as root (uid 0)", "use an unprivileged uid such as 10001");
+                self.err(
+                    &format!("{path}.security.run_as_user"),
+                    "containers must not run as root (uid 0)",
+                    "use an unprivileged uid such as 10001",
+                );
             }
         }
         if let Some(env) = &c.env {
             for name in env.keys() {
                 if !is_env_name(name) {
-                    self.err(&format!("{path}.env.{name}"), format!("`{name}` is not a valid environment variable name"), "use letters, digits and `_`, not starting with a digit");
+                    self.err(
+                        &format!("{path}.env.{name}"),
+                        format!("`{name}` is not a valid environment variable name"),
+                        "use letters, digits and `_`, not starting with a digit",
+                    );
                 }
             }
         }
@@ -323,12 +401,20 @@ impl Validator<'_, '_> {
             for (i, t) in tols.iter().enumerate() {
                 if let Some(op) = &t.operator {
                     if op != "Exists" && op != "Equal" {
-                        self.err(&format!("{path}.tolerations.{i}.operator"), format!("`{op}` is not a toleration operator"), "use `Exists` or `Equal`");
+                        self.err(
+                            &format!("{path}.tolerations.{i}.operator"),
+                            format!("`{op}` is not a toleration operator"),
+                            "use `Exists` or `Equal`",
+                        );
                     }
                 }
                 if let Some(effect) = &t.effect {
                     if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect.as_str()) {
-                        self.err(&format!("{path}.tolerations.{i}.effect"), format!("`{effect}` is not a taint effect"), "use `NoSchedule`, `PreferNoSchedule` or `NoExecute`");
+                        self.err(
+                            &format!("{path}.tolerations.{i}.effect"),
+                            format!("`{effect}` is not a taint effect"),
+                            "use `NoSchedule`, `PreferNoSchedule` or `NoExecute`",
+                        );
                     }
                 }
             }
@@ -341,7 +427,11 @@ impl Validator<'_, '_> {
         }
         if let Some(class) = &s.class {
             if !is_dns_subdomain(class) {
-                self.err(&format!("{path}.class"), format!("`{class}` is not a valid StorageClass name"), "");
+                self.err(
+                    &format!("{path}.class"),
+                    format!("`{class}` is not a valid StorageClass name"),
+                    "",
+                );
             }
         }
     }
@@ -358,27 +448,53 @@ impl Validator<'_, '_> {
         let local = s.secret.is_some() || s.key.is_some();
         let remote = s.endpoint.is_some() || s.address.is_some();
         match (local, remote) {
-            (true, true) => self.err(path, "give either `secret` + `key` or `endpoint` + `address`, not both", "a key lives in a Secret or behind a remote signer"),
-            (false, false) => self.err(path, "empty signer", "give `secret` + `key`, or `endpoint` + `address`"),
+            (true, true) => self.err(
+                path,
+                "give either `secret` + `key` or `endpoint` + `address`, not both",
+                "a key lives in a Secret or behind a remote signer",
+            ),
+            (false, false) => self.err(
+                path,
+                "empty signer",
+                "give `secret` + `key`, or `endpoint` + `address`",
+            ),
             (true, false) => match (&s.secret, &s.key) {
-                (Some(secret), Some(key)) => self.secret_ref(path, &SecretKeyRef { secret: secret.clone(), key: key.clone() }),
+                (Some(secret), Some(key)) => self.secret_ref(
+                    path,
+                    &SecretKeyRef {
+                        secret: secret.clone(),
+                        key: key.clone(),
+                    },
+                ),
                 _ => self.err(path, "a Secret reference needs both `secret` and `key`", ""),
             },
             (false, true) => {
                 match &s.endpoint {
                     Some(e) if e.starts_with("http://") || e.starts_with("https://") => {}
-                    Some(e) => self.err(&format!("{path}.endpoint"), format!("`{e}` is not an http(s) URL"), ""),
+                    Some(e) => self.err(
+                        &format!("{path}.endpoint"),
+                        format!("`{e}` is not an http(s) URL"),
+                        "",
+                    ),
                     None => self.err(path, "a remote signer needs `endpoint`", ""),
                 }
                 match &s.address {
                     Some(a) => self.address(&format!("{path}.address"), a),
-                    None => self.err(path, "a remote signer needs `address` (the address it signs for)", ""),
+                    None => self.err(
+                        path,
+                        "a remote signer needs `address` (the address it signs for)",
+                        "",
+                    ),
                 }
             }
         }
         if let Some(t) = &s.tls_secret {
             if !is_dns_subdomain(t) {
-                self.err(&format!("{path}.tls_secret"), format!("`{t}` is not a valid Secret name"), "");
+                self.err(
+                    &format!("{path}.tls_secret"),
+                    format!("`{t}` is not a valid Secret name"),
+                    "",
+                );
             }
         }
     }
@@ -386,7 +502,11 @@ impl Validator<'_, '_> {
     fn args(&mut self, path: &str, args: &[String]) {
         for (i, a) in args.iter().enumerate() {
             if !a.starts_with('-') {
-                self.err(&format!("{path}.{i}"), format!("`{a}` is not a flag"), "extra arguments are flags like `--foo=bar`");
+                self.err(
+                    &format!("{path}.{i}"),
+                    format!("`{a}` is not a flag"),
+                    "extra arguments are flags like `--foo=bar`",
+                );
             }
         }
     }
@@ -404,7 +524,12 @@ impl Validator<'_, '_> {
             );
         }
         self.storage("sequencer.storage", &s.storage);
-        self.signer("sequencer.signing_key", &s.signing_key, "sequencer", "SystemConfig.unsafeBlockSigner()");
+        self.signer(
+            "sequencer.signing_key",
+            &s.signing_key,
+            "sequencer",
+            "SystemConfig.unsafeBlockSigner()",
+        );
         if let Some(r) = &s.op_node_resources {
             self.resources("sequencer.op_node_resources", r);
         }
@@ -419,7 +544,11 @@ impl Validator<'_, '_> {
             return;
         }
         if r.count == 0 || r.count > 50 {
-            self.err("replicas.count", format!("{} replicas is out of range", r.count), "use 1 to 50, or `enabled = false`");
+            self.err(
+                "replicas.count",
+                format!("{} replicas is out of range", r.count),
+                "use 1 to 50, or `enabled = false`",
+            );
         }
         if !f.sequencer.enabled && r.sequencer_http.is_none() {
             self.err(
@@ -430,7 +559,11 @@ impl Validator<'_, '_> {
         }
         if let Some(url) = &r.sequencer_http {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                self.err("replicas.sequencer_http", format!("`{url}` is not an http(s) URL"), "");
+                self.err(
+                    "replicas.sequencer_http",
+                    format!("`{url}` is not an http(s) URL"),
+                    "",
+                );
             }
         }
         self.storage("replicas.storage", &r.storage);
@@ -448,9 +581,18 @@ impl Validator<'_, '_> {
             return;
         }
         if !f.sequencer.enabled {
-            self.err("batcher.enabled", "op-batcher reads from the sequencer, but `[sequencer]` is not enabled", "enable the sequencer in this file, or disable the batcher");
+            self.err(
+                "batcher.enabled",
+                "op-batcher reads from the sequencer, but `[sequencer]` is not enabled",
+                "enable the sequencer in this file, or disable the batcher",
+            );
         }
-        self.signer("batcher.signer", &b.signer, "batcher", "the batcher address in SystemConfig.batcherHash()");
+        self.signer(
+            "batcher.signer",
+            &b.signer,
+            "batcher",
+            "the batcher address in SystemConfig.batcherHash()",
+        );
         self.args("batcher.extra_args", &b.extra_args);
         self.common("batcher.overrides", &b.overrides);
     }
@@ -463,10 +605,19 @@ impl Validator<'_, '_> {
         if !f.sequencer.enabled && !f.replicas.enabled {
             self.err("proposer.enabled", "op-proposer needs a node to read outputs from: enable `[sequencer]` or `[replicas]`", "");
         }
-        self.signer("proposer.signer", &p.signer, "proposer", "the permissioned game's proposer");
+        self.signer(
+            "proposer.signer",
+            &p.signer,
+            "proposer",
+            "the permissioned game's proposer",
+        );
         if let Some(d) = &p.proposal_interval {
             if !is_go_duration(d) {
-                self.err("proposer.proposal_interval", format!("`{d}` is not a duration"), "write a Go duration like `1h`, `30m` or `1h30m`");
+                self.err(
+                    "proposer.proposal_interval",
+                    format!("`{d}` is not a duration"),
+                    "write a Go duration like `1h`, `30m` or `1h30m`",
+                );
             }
         }
         self.args("proposer.extra_args", &p.extra_args);
@@ -481,21 +632,50 @@ impl Validator<'_, '_> {
         if !f.sequencer.enabled && !f.replicas.enabled {
             self.err("challenger.enabled", "op-challenger needs a node with a safe-head DB: enable `[replicas]` or `[sequencer]`", "");
         }
-        self.signer("challenger.signer", &c.signer, "challenger", "the permissioned game's challenger");
+        self.signer(
+            "challenger.signer",
+            &c.signer,
+            "challenger",
+            "the permissioned game's challenger",
+        );
         if c.game_types.is_empty() {
-            self.err("challenger.game_types", "op-challenger needs at least one game type", "e.g. `game_types = [\"permissioned\", \"cannon\"]`");
+            self.err(
+                "challenger.game_types",
+                "op-challenger needs at least one game type",
+                "e.g. `game_types = [\"permissioned\", \"cannon\"]`",
+            );
         }
         for (i, t) in c.game_types.iter().enumerate() {
             if t == "asterisc" || t == "asterisc-kona" {
-                self.err(&format!("challenger.game_types.{i}"), format!("`{t}` support was removed from op-challenger in 2026-01"), "use `cannon` or `cannon-kona`");
+                self.err(
+                    &format!("challenger.game_types.{i}"),
+                    format!("`{t}` support was removed from op-challenger in 2026-01"),
+                    "use `cannon` or `cannon-kona`",
+                );
             } else if !GAME_TYPES.contains(&t.as_str()) {
-                self.err(&format!("challenger.game_types.{i}"), format!("unknown game type `{t}`"), format!("use one of {}", GAME_TYPES.join(", ")));
+                self.err(
+                    &format!("challenger.game_types.{i}"),
+                    format!("unknown game type `{t}`"),
+                    format!("use one of {}", GAME_TYPES.join(", ")),
+                );
             }
         }
         match &c.prestates_url {
-            None => self.err("challenger.prestates_url", "op-challenger needs the absolute prestates", "set `prestates_url` to a base URL serving `<prestate-hash>.bin.gz` files"),
-            Some(u) if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with("file://")) => {
-                self.err("challenger.prestates_url", format!("`{u}` is not an http(s) or file URL"), "")
+            None => self.err(
+                "challenger.prestates_url",
+                "op-challenger needs the absolute prestates",
+                "set `prestates_url` to a base URL serving `<prestate-hash>.bin.gz` files",
+            ),
+            Some(u)
+                if !(u.starts_with("http://")
+                    || u.starts_with("https://")
+                    || u.starts_with("file://")) =>
+            {
+                self.err(
+                    "challenger.prestates_url",
+                    format!("`{u}` is not an http(s) or file URL"),
+                    "",
+                )
             }
             Some(_) => {}
         }
@@ -509,7 +689,8 @@ impl Validator<'_, '_> {
 pub fn is_dns_label(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -530,7 +711,9 @@ pub fn is_address(s: &str) -> bool {
 }
 
 fn is_quantity(s: &str) -> bool {
-    let suffixes = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E", ""];
+    let suffixes = [
+        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E", "",
+    ];
     suffixes.iter().any(|suf| {
         s.strip_suffix(suf).is_some_and(|num| {
             let mut parts = num.splitn(2, '.');
@@ -554,7 +737,9 @@ fn is_go_duration(s: &str) -> bool {
             return false;
         }
         rest = &rest[digits..];
-        let unit = ["ns", "us", "ms", "h", "m", "s"].iter().find(|u| rest.starts_with(**u));
+        let unit = ["ns", "us", "ms", "h", "m", "s"]
+            .iter()
+            .find(|u| rest.starts_with(**u));
         match unit {
             Some(u) => rest = &rest[u.len()..],
             None => return false,
@@ -594,6 +779,8 @@ mod tests {
         assert!(looks_like_private_key(&format!("0x{k}")));
         assert!(!looks_like_private_key("0x1234"));
         assert!(!looks_like_private_key(&"zz".repeat(32)));
+        assert!(looks_like_private_key(&format!("--p2p.sequencer.key={k}")));
+        assert!(!looks_like_private_key(&format!("--x={k}ab")));
     }
 
     #[test]

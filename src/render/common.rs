@@ -15,7 +15,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{url_value, Desired, Input, Phase, Role, SecretFill, UrlValue};
-use crate::config::{default_images, Common, LoadedChain, LogFormat, LogLevel, Resources, UrlSource};
+use crate::config::{
+    default_images, Common, LoadedChain, LogFormat, LogLevel, Resources, UrlSource,
+};
 
 /// Label naming the chain an object belongs to (also the ApplySet member selector later).
 pub const LABEL_CHAIN: &str = "opctl.io/chain";
@@ -78,18 +80,35 @@ impl<'a> Ctx<'a> {
         let dsec = d.security.as_ref();
         Effective {
             log_level: role.log_level.or(d.log_level).unwrap_or(LogLevel::Info),
-            log_format: role.log_format.or(d.log_format).unwrap_or(LogFormat::Logfmt),
+            log_format: role
+                .log_format
+                .or(d.log_format)
+                .unwrap_or(LogFormat::Logfmt),
             metrics: role.metrics.or(d.metrics).unwrap_or(true),
             metrics_port: role.metrics_port.or(d.metrics_port).unwrap_or(7300),
             resources: role.resources.clone().or_else(|| d.resources.clone()),
-            run_as_user: sec.and_then(|s| s.run_as_user).or(dsec.and_then(|s| s.run_as_user)).unwrap_or(UID),
-            run_as_group: sec.and_then(|s| s.run_as_group).or(dsec.and_then(|s| s.run_as_group)).unwrap_or(UID),
+            run_as_user: sec
+                .and_then(|s| s.run_as_user)
+                .or(dsec.and_then(|s| s.run_as_user))
+                .unwrap_or(UID),
+            run_as_group: sec
+                .and_then(|s| s.run_as_group)
+                .or(dsec.and_then(|s| s.run_as_group))
+                .unwrap_or(UID),
             read_only_root: sec
                 .and_then(|s| s.read_only_root_filesystem)
                 .or(dsec.and_then(|s| s.read_only_root_filesystem))
                 .unwrap_or(true),
-            node_selector: role.node_selector.clone().or_else(|| d.node_selector.clone()).unwrap_or_default(),
-            tolerations: role.tolerations.clone().or_else(|| d.tolerations.clone()).unwrap_or_default(),
+            node_selector: role
+                .node_selector
+                .clone()
+                .or_else(|| d.node_selector.clone())
+                .unwrap_or_default(),
+            tolerations: role
+                .tolerations
+                .clone()
+                .or_else(|| d.tolerations.clone())
+                .unwrap_or_default(),
             env: {
                 let mut env = d.env.clone().unwrap_or_default();
                 env.extend(role.env.clone().unwrap_or_default());
@@ -112,10 +131,19 @@ impl<'a> Ctx<'a> {
     }
 
     /// Labels of an object: the recommended `app.kubernetes.io/*` set plus opctl's chain and role labels.
-    pub fn labels(&self, role: Option<Role>, instance: &str, app: &str, version: Option<&str>) -> BTreeMap<String, String> {
+    pub fn labels(
+        &self,
+        role: Option<Role>,
+        instance: &str,
+        app: &str,
+        version: Option<&str>,
+    ) -> BTreeMap<String, String> {
         let mut l = self.selector(role, instance);
         l.insert("app.kubernetes.io/name".into(), app.into());
-        l.insert("app.kubernetes.io/component".into(), role.map_or("chain", Role::as_str).into());
+        l.insert(
+            "app.kubernetes.io/component".into(),
+            role.map_or("chain", Role::as_str).into(),
+        );
         l.insert("app.kubernetes.io/part-of".into(), self.name.into());
         l.insert("app.kubernetes.io/managed-by".into(), "opctl".into());
         if let Some(v) = version {
@@ -127,9 +155,15 @@ impl<'a> Ctx<'a> {
     /// Stable selector labels (never include versions: selectors are immutable).
     pub fn selector(&self, role: Option<Role>, instance: &str) -> BTreeMap<String, String> {
         BTreeMap::from([
-            ("app.kubernetes.io/instance".to_string(), instance.to_string()),
+            (
+                "app.kubernetes.io/instance".to_string(),
+                instance.to_string(),
+            ),
             (LABEL_CHAIN.to_string(), self.name.to_string()),
-            (LABEL_ROLE.to_string(), role.map_or("chain", Role::as_str).to_string()),
+            (
+                LABEL_ROLE.to_string(),
+                role.map_or("chain", Role::as_str).to_string(),
+            ),
         ])
     }
 
@@ -179,7 +213,10 @@ impl<'a> Ctx<'a> {
 
     pub fn service_account(&self) -> Desired {
         let sa = ServiceAccount {
-            metadata: self.meta(self.service_account_name(), self.labels(None, self.name, "op-stack", None)),
+            metadata: self.meta(
+                self.service_account_name(),
+                self.labels(None, self.name, "op-stack", None),
+            ),
             automount_service_account_token: Some(false),
             ..Default::default()
         };
@@ -199,7 +236,10 @@ impl<'a> Ctx<'a> {
             data.insert("genesis.json".to_string(), g.clone());
         }
         let cm = ConfigMap {
-            metadata: self.meta(&self.config_map_name(), self.labels(None, &self.config_map_name(), "op-stack", None)),
+            metadata: self.meta(
+                &self.config_map_name(),
+                self.labels(None, &self.config_map_name(), "op-stack", None),
+            ),
             data: Some(data),
             ..Default::default()
         };
@@ -213,7 +253,12 @@ impl<'a> Ctx<'a> {
         for (key, src) in [("rpc-url", &l1.rpc_url), ("beacon-url", &l1.beacon_url)] {
             if let UrlSource::Text(s) = src {
                 if let Some(var) = s.strip_prefix("env:") {
-                    fills.insert(key.to_string(), SecretFill::Env { var: var.to_string() });
+                    fills.insert(
+                        key.to_string(),
+                        SecretFill::Env {
+                            var: var.to_string(),
+                        },
+                    );
                 }
             }
         }
@@ -225,7 +270,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// A Secret opctl fills at apply time; rendered with key names only.
-    pub fn secret(&self, role: Option<Role>, name: &str, fills: BTreeMap<String, SecretFill>, create_only: bool) -> Desired {
+    pub fn secret(
+        &self,
+        role: Option<Role>,
+        name: &str,
+        fills: BTreeMap<String, SecretFill>,
+        create_only: bool,
+    ) -> Desired {
         let kinds: Vec<String> = fills
             .iter()
             .map(|(k, f)| match f {
@@ -235,7 +286,10 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let mut meta = self.meta(name, self.labels(role, name, "op-stack", None));
-        meta.annotations = Some(BTreeMap::from([(ANN_SECRET_FILL.to_string(), kinds.join(","))]));
+        meta.annotations = Some(BTreeMap::from([(
+            ANN_SECRET_FILL.to_string(),
+            kinds.join(","),
+        )]));
         let secret = Secret {
             metadata: meta,
             type_: Some("Opaque".into()),
@@ -247,7 +301,15 @@ impl<'a> Ctx<'a> {
         d
     }
 
-    pub fn service(&self, role: Role, name: &str, instance: &str, app: &str, headless: bool, ports: Vec<ServicePort>) -> Desired {
+    pub fn service(
+        &self,
+        role: Role,
+        name: &str,
+        instance: &str,
+        app: &str,
+        headless: bool,
+        ports: Vec<ServicePort>,
+    ) -> Desired {
         let svc = Service {
             metadata: self.meta(name, self.labels(Some(role), instance, app, None)),
             spec: Some(ServiceSpec {
@@ -263,7 +325,15 @@ impl<'a> Ctx<'a> {
     }
 
     /// `(flag, env)` for a URL setting: a literal becomes `--flag=URL`, a Secret becomes an env var.
-    pub fn url_arg(&self, which: &str, src: &UrlSource, flag: &str, env_name: &str, args: &mut Vec<String>, env: &mut Vec<EnvVar>) {
+    pub fn url_arg(
+        &self,
+        which: &str,
+        src: &UrlSource,
+        flag: &str,
+        env_name: &str,
+        args: &mut Vec<String>,
+        env: &mut Vec<EnvVar>,
+    ) {
         match url_value(self.name, which, src) {
             UrlValue::Literal(url) => args.push(format!("{flag}={url}")),
             UrlValue::Secret { name, key } => env.push(secret_env(env_name, &name, &key)),
@@ -316,13 +386,27 @@ pub fn service_port(name: &str, port: i32, protocol: &str) -> ServicePort {
     }
 }
 
-pub fn resources(r: Option<&Resources>, default_cpu: &str, default_memory: &str) -> ResourceRequirements {
-    let cpu = r.and_then(|r| r.cpu.clone()).unwrap_or_else(|| default_cpu.to_string());
-    let memory = r.and_then(|r| r.memory.clone()).unwrap_or_else(|| default_memory.to_string());
+pub fn resources(
+    r: Option<&Resources>,
+    default_cpu: &str,
+    default_memory: &str,
+) -> ResourceRequirements {
+    let cpu = r
+        .and_then(|r| r.cpu.clone())
+        .unwrap_or_else(|| default_cpu.to_string());
+    let memory = r
+        .and_then(|r| r.memory.clone())
+        .unwrap_or_else(|| default_memory.to_string());
     let mut limits = BTreeMap::new();
     // Memory is limited (an OOM-kill beats starving the node); CPU is not unless asked (throttling a
     // sequencer hurts block production).
-    limits.insert("memory".to_string(), Quantity(r.and_then(|r| r.memory_limit.clone()).unwrap_or_else(|| memory.clone())));
+    limits.insert(
+        "memory".to_string(),
+        Quantity(
+            r.and_then(|r| r.memory_limit.clone())
+                .unwrap_or_else(|| memory.clone()),
+        ),
+    );
     if let Some(c) = r.and_then(|r| r.cpu_limit.clone()) {
         limits.insert("cpu".to_string(), Quantity(c));
     }
@@ -439,7 +523,10 @@ pub fn op_log_args(e: &Effective) -> Vec<String> {
         LogFormat::Logfmt => "logfmt",
         LogFormat::Json => "json",
     };
-    vec![format!("--log.level={level}"), format!("--log.format={format}")]
+    vec![
+        format!("--log.level={level}"),
+        format!("--log.format={format}"),
+    ]
 }
 
 /// op-* services: metrics server flags.
@@ -455,7 +542,14 @@ pub fn op_metrics_args(e: &Effective) -> Vec<String> {
 }
 
 /// A container with the hardened defaults every opctl container shares.
-pub fn container(name: &str, image: String, command: &str, args: Vec<String>, env: Vec<EnvVar>, e: &Effective) -> Container {
+pub fn container(
+    name: &str,
+    image: String,
+    command: &str,
+    args: Vec<String>,
+    env: Vec<EnvVar>,
+    e: &Effective,
+) -> Container {
     Container {
         name: name.to_string(),
         image: Some(image),

@@ -18,7 +18,8 @@ pub enum IdentityError {
 /// key) of an op-node p2p private key given as hex. The error never contains the key.
 pub fn peer_id_from_private_key_hex(key_hex: &str) -> Result<String, IdentityError> {
     let trimmed = key_hex.trim();
-    let bytes = hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed)).map_err(|_| IdentityError::NotHex)?;
+    let bytes = hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed))
+        .map_err(|_| IdentityError::NotHex)?;
     if bytes.len() != 32 {
         return Err(IdentityError::NotHex);
     }
@@ -77,8 +78,12 @@ mod tests {
         let key = format!("{:064x}", 1);
         let id = peer_id_from_private_key_hex(&key).expect("valid key");
         assert!(id.starts_with("16Uiu2HAm"), "{id}");
-        assert_eq!(id, peer_id_from_private_key_hex(&format!("0x{key}")).expect("valid key"));
-        let g = hex::decode("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798").expect("hex");
+        assert_eq!(
+            id,
+            peer_id_from_private_key_hex(&format!("0x{key}")).expect("valid key")
+        );
+        let g = hex::decode("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+            .expect("hex");
         assert_eq!(id, peer_id_from_compressed_public_key(&g));
     }
 
@@ -86,6 +91,9 @@ mod tests {
     fn bad_keys_are_errors_that_do_not_echo_the_key() {
         let err = peer_id_from_private_key_hex("0xzz").unwrap_err();
         assert!(!err.to_string().contains("zz"));
-        assert_eq!(peer_id_from_private_key_hex(&"00".repeat(32)), Err(IdentityError::InvalidKey));
+        assert_eq!(
+            peer_id_from_private_key_hex(&"00".repeat(32)),
+            Err(IdentityError::InvalidKey)
+        );
     }
 }

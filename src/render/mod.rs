@@ -85,7 +85,10 @@ pub struct Desired {
 
 impl Desired {
     pub fn kind(&self) -> &str {
-        self.object.get("kind").and_then(Value::as_str).unwrap_or("")
+        self.object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
     pub fn name(&self) -> &str {
         self.object
@@ -175,9 +178,7 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
     if f.challenger.enabled {
         out.extend(services::challenger(&ctx)?);
     }
-    out.sort_by(|a, b| {
-        (a.phase, a.kind(), a.name()).cmp(&(b.phase, b.kind(), b.name()))
-    });
+    out.sort_by(|a, b| (a.phase, a.kind(), a.name()).cmp(&(b.phase, b.kind(), b.name())));
     Ok(out)
 }
 

@@ -94,8 +94,18 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
     let p2p = format!("{name}-p2p");
     let headless = format!("{name}-headless");
     let mut out = vec![
-        ctx.secret(Some(s.role), &jwt, BTreeMap::from([("jwt.hex".to_string(), SecretFill::Jwt)]), true),
-        ctx.secret(Some(s.role), &p2p, BTreeMap::from([("p2p-key".to_string(), SecretFill::P2pKey)]), true),
+        ctx.secret(
+            Some(s.role),
+            &jwt,
+            BTreeMap::from([("jwt.hex".to_string(), SecretFill::Jwt)]),
+            true,
+        ),
+        ctx.secret(
+            Some(s.role),
+            &p2p,
+            BTreeMap::from([("p2p-key".to_string(), SecretFill::P2pKey)]),
+            true,
+        ),
     ];
 
     let mut client_ports = vec![
@@ -128,11 +138,21 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
     if ctx.custom_chain() {
         init.push(init_container(ctx, &s, &e));
     }
-    let mut volumes = vec![tmp_volume(), secret_volume("jwt", &jwt), secret_volume("p2p", &p2p)];
+    let mut volumes = vec![
+        tmp_volume(),
+        secret_volume("jwt", &jwt),
+        secret_volume("p2p", &p2p),
+    ];
     if ctx.custom_chain() {
         volumes.push(config_volume(ctx));
     }
-    if let Some(tls) = f.sequencer.signing_key.as_ref().and_then(|k| k.tls_secret.as_ref()).filter(|_| matches!(node, Node::Sequencer)) {
+    if let Some(tls) = f
+        .sequencer
+        .signing_key
+        .as_ref()
+        .and_then(|k| k.tls_secret.as_ref())
+        .filter(|_| matches!(node, Node::Sequencer))
+    {
         volumes.push(secret_volume("signer-tls", tls));
     }
     let selector = ctx.selector(Some(s.role), &name);
@@ -158,7 +178,10 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
                     labels: Some(labels.clone()),
                     annotations: Some(BTreeMap::from([
                         (ANN_CONFIG_HASH.to_string(), ctx.config_hash().to_string()),
-                        ("kubectl.kubernetes.io/default-container".to_string(), "op-node".to_string()),
+                        (
+                            "kubectl.kubernetes.io/default-container".to_string(),
+                            "op-node".to_string(),
+                        ),
                     ])),
                     ..Default::default()
                 }),
@@ -176,7 +199,10 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
                     ..Default::default()
                 }),
             },
-            volume_claim_templates: Some(vec![data_claim(s.storage, if s.archive { "2Ti" } else { "500Gi" })]),
+            volume_claim_templates: Some(vec![data_claim(
+                s.storage,
+                if s.archive { "2Ti" } else { "500Gi" },
+            )]),
             ..Default::default()
         }),
         ..Default::default()
@@ -209,7 +235,12 @@ pub fn data_claim(storage: &Storage, default_size: &str) -> PersistentVolumeClai
             resources: Some(VolumeResourceRequirements {
                 requests: Some(BTreeMap::from([(
                     "storage".to_string(),
-                    Quantity(storage.size.clone().unwrap_or_else(|| default_size.to_string())),
+                    Quantity(
+                        storage
+                            .size
+                            .clone()
+                            .unwrap_or_else(|| default_size.to_string()),
+                    ),
                 )])),
                 ..Default::default()
             }),
@@ -221,20 +252,38 @@ pub fn data_claim(storage: &Storage, default_size: &str) -> PersistentVolumeClai
 
 /// The sequencer's EL HTTP endpoint inside the cluster.
 pub fn sequencer_el_url(ctx: &Ctx<'_>) -> String {
-    format!("http://{}.{}.svc:{EL_HTTP}", node_name(ctx.name, Node::Sequencer), ctx.namespace)
+    format!(
+        "http://{}.{}.svc:{EL_HTTP}",
+        node_name(ctx.name, Node::Sequencer),
+        ctx.namespace
+    )
 }
 
 /// The op-node RPC of a node inside the cluster.
 pub fn node_rpc_url(ctx: &Ctx<'_>, node: Node) -> String {
-    format!("http://{}.{}.svc:{NODE_RPC}", node_name(ctx.name, node), ctx.namespace)
+    format!(
+        "http://{}.{}.svc:{NODE_RPC}",
+        node_name(ctx.name, node),
+        ctx.namespace
+    )
 }
 
 /// The EL HTTP endpoint of a node inside the cluster.
 pub fn el_url(ctx: &Ctx<'_>, node: Node) -> String {
-    format!("http://{}.{}.svc:{EL_HTTP}", node_name(ctx.name, node), ctx.namespace)
+    format!(
+        "http://{}.{}.svc:{EL_HTTP}",
+        node_name(ctx.name, node),
+        ctx.namespace
+    )
 }
 
-fn execution_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effective, metrics_port: i32) -> Container {
+fn execution_container(
+    ctx: &Ctx<'_>,
+    node: Node,
+    s: &NodeSettings<'_>,
+    e: &Effective,
+    metrics_port: i32,
+) -> Container {
     let f = &ctx.chain.file;
     let sequencer = matches!(node, Node::Sequencer);
     let forward_to = if sequencer {
@@ -245,7 +294,11 @@ fn execution_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effe
         f.replicas.sequencer_http.clone()
     };
     // The sequencer's EL serves `miner` so op-batcher can throttle DA (fact sheet 1.2 / 1.7).
-    let apis = if sequencer { "eth,net,web3,txpool,debug,miner" } else { "eth,net,web3,txpool,debug" };
+    let apis = if sequencer {
+        "eth,net,web3,txpool,debug,miner"
+    } else {
+        "eth,net,web3,txpool,debug"
+    };
     let mut args = Vec::new();
     let command;
     match s.el {
@@ -338,7 +391,14 @@ fn execution_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effe
     if e.metrics {
         ports.push(port("el-metrics", metrics_port, "TCP"));
     }
-    let mut c = container(el_name, ctx.image(el_name), command, args, plain_env(&e.env), e);
+    let mut c = container(
+        el_name,
+        ctx.image(el_name),
+        command,
+        args,
+        plain_env(&e.env),
+        e,
+    );
     c.ports = Some(ports);
     c.resources = Some(resources(e.resources.as_ref(), "2", "8Gi"));
     c.volume_mounts = Some(node_mounts(ctx, false));
@@ -353,8 +413,22 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
     let f = &ctx.chain.file;
     let mut args = Vec::new();
     let mut env = Vec::new();
-    ctx.url_arg("rpc-url", &f.l1.rpc_url, "--l1", "OP_NODE_L1_ETH_RPC", &mut args, &mut env);
-    ctx.url_arg("beacon-url", &f.l1.beacon_url, "--l1.beacon", "OP_NODE_L1_BEACON", &mut args, &mut env);
+    ctx.url_arg(
+        "rpc-url",
+        &f.l1.rpc_url,
+        "--l1",
+        "OP_NODE_L1_ETH_RPC",
+        &mut args,
+        &mut env,
+    );
+    ctx.url_arg(
+        "beacon-url",
+        &f.l1.beacon_url,
+        "--l1.beacon",
+        "OP_NODE_L1_BEACON",
+        &mut args,
+        &mut env,
+    );
     args.push(format!("--l1.rpckind={}", f.l1.rpc_kind.as_flag()));
     if f.l1.trust_rpc {
         args.push("--l1.trustrpc".to_string());
@@ -399,7 +473,10 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
         Node::Sequencer => {
             let seq = &f.sequencer;
             args.push("--sequencer.enabled".to_string());
-            args.push(format!("--sequencer.l1-confs={}", seq.l1_confs.unwrap_or(4)));
+            args.push(format!(
+                "--sequencer.l1-confs={}",
+                seq.l1_confs.unwrap_or(4)
+            ));
             if seq.start_stopped {
                 args.push("--sequencer.stopped".to_string());
             }
@@ -465,14 +542,25 @@ fn init_container(ctx: &Ctx<'_>, s: &NodeSettings<'_>, e: &Effective) -> Contain
         ),
     };
     let image = ctx.image(el_component(s.el));
-    let mut c = container(name, image, "/bin/sh", vec!["-c".to_string(), script], Vec::new(), e);
+    let mut c = container(
+        name,
+        image,
+        "/bin/sh",
+        vec!["-c".to_string(), script],
+        Vec::new(),
+        e,
+    );
     c.resources = Some(resources(e.resources.as_ref(), "2", "8Gi"));
     c.volume_mounts = Some(node_mounts(ctx, false));
     c
 }
 
 fn node_mounts(ctx: &Ctx<'_>, op_node: bool) -> Vec<k8s_openapi::api::core::v1::VolumeMount> {
-    let mut m = vec![mount("data", "/data", false), mount("tmp", "/tmp", false), mount("jwt", "/secrets/jwt", true)];
+    let mut m = vec![
+        mount("data", "/data", false),
+        mount("tmp", "/tmp", false),
+        mount("jwt", "/secrets/jwt", true),
+    ];
     if op_node {
         m.push(mount("p2p", "/secrets/p2p", true));
     }

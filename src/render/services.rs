@@ -12,7 +12,9 @@ use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, PodTemplateSpec, Vo
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::common::*;
-use super::nodes::{self, el_url, http_probe, node_rpc_url, sequencer_el_url, signer_settings, tcp_probe, Node};
+use super::nodes::{
+    self, el_url, http_probe, node_rpc_url, sequencer_el_url, signer_settings, tcp_probe, Node,
+};
 use super::{Desired, Phase, RenderError, Role};
 use crate::config::Signer;
 
@@ -36,7 +38,13 @@ fn rpc_node(ctx: &Ctx<'_>, prefer_replica: bool) -> Node {
     }
 }
 
-fn signer(s: Option<&Signer>, prefix: &str, args: &mut Vec<String>, env: &mut Vec<EnvVar>, volumes: &mut Vec<Volume>) -> bool {
+fn signer(
+    s: Option<&Signer>,
+    prefix: &str,
+    args: &mut Vec<String>,
+    env: &mut Vec<EnvVar>,
+    volumes: &mut Vec<Volume>,
+) -> bool {
     let Some(s) = s else { return false };
     match signer_settings(s, &format!("{prefix}_PRIVATE_KEY"), args, env) {
         Some(tls) => {
@@ -47,7 +55,16 @@ fn signer(s: Option<&Signer>, prefix: &str, args: &mut Vec<String>, env: &mut Ve
     }
 }
 
-fn op_service_container(ctx: &Ctx<'_>, app: &str, mut args: Vec<String>, env: Vec<EnvVar>, e: &Effective, rpc: bool, tls: bool, extra: &[String]) -> Container {
+fn op_service_container(
+    ctx: &Ctx<'_>,
+    app: &str,
+    mut args: Vec<String>,
+    env: Vec<EnvVar>,
+    e: &Effective,
+    rpc: bool,
+    tls: bool,
+    extra: &[String],
+) -> Container {
     if rpc {
         args.push("--rpc.addr=0.0.0.0".to_string());
         args.push(format!("--rpc.port={RPC_PORT}"));
@@ -84,7 +101,10 @@ fn pod(ctx: &Ctx<'_>, w: &Workload<'_>, mut volumes: Vec<Volume>) -> PodTemplate
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(ctx.labels(Some(w.role), &w.name, w.app, version.as_deref())),
-            annotations: Some(BTreeMap::from([(ANN_CONFIG_HASH.to_string(), ctx.config_hash().to_string())])),
+            annotations: Some(BTreeMap::from([(
+                ANN_CONFIG_HASH.to_string(),
+                ctx.config_hash().to_string(),
+            )])),
             ..Default::default()
         }),
         spec: Some(PodSpec {
@@ -139,9 +159,19 @@ pub fn batcher(ctx: &Ctx<'_>) -> Vec<Desired> {
     let mut args = Vec::new();
     let mut env = Vec::new();
     let mut volumes = Vec::new();
-    ctx.url_arg("rpc-url", &ctx.chain.file.l1.rpc_url, "--l1-eth-rpc", "OP_BATCHER_L1_ETH_RPC", &mut args, &mut env);
+    ctx.url_arg(
+        "rpc-url",
+        &ctx.chain.file.l1.rpc_url,
+        "--l1-eth-rpc",
+        "OP_BATCHER_L1_ETH_RPC",
+        &mut args,
+        &mut env,
+    );
     args.push(format!("--l2-eth-rpc={}", sequencer_el_url(ctx)));
-    args.push(format!("--rollup-rpc={}", node_rpc_url(ctx, Node::Sequencer)));
+    args.push(format!(
+        "--rollup-rpc={}",
+        node_rpc_url(ctx, Node::Sequencer)
+    ));
     args.push(format!(
         "--data-availability-type={}",
         match b.data_availability {
@@ -150,21 +180,46 @@ pub fn batcher(ctx: &Ctx<'_>) -> Vec<Desired> {
             crate::config::DataAvailability::Auto => "auto",
         }
     ));
-    args.push(format!("--batch-type={}", u8::from(b.span_batches.unwrap_or(true))));
-    args.push(format!("--max-channel-duration={}", b.max_channel_duration.unwrap_or(1500)));
+    args.push(format!(
+        "--batch-type={}",
+        u8::from(b.span_batches.unwrap_or(true))
+    ));
+    args.push(format!(
+        "--max-channel-duration={}",
+        b.max_channel_duration.unwrap_or(1500)
+    ));
     args.push("--wait-node-sync".to_string());
-    let tls = signer(b.signer.as_ref(), "OP_BATCHER", &mut args, &mut env, &mut volumes);
-    let container = op_service_container(ctx, "op-batcher", args, env, &e, true, tls, &b.extra_args);
+    let tls = signer(
+        b.signer.as_ref(),
+        "OP_BATCHER",
+        &mut args,
+        &mut env,
+        &mut volumes,
+    );
+    let container =
+        op_service_container(ctx, "op-batcher", args, env, &e, true, tls, &b.extra_args);
     let mut c = container;
     c.resources = Some(resources(e.resources.as_ref(), "250m", "512Mi"));
     single_writer(
         ctx,
-        Workload { role: Role::Batcher, app: "op-batcher", name: format!("{}-batcher", ctx.name), container: c, volumes, e: &e },
+        Workload {
+            role: Role::Batcher,
+            app: "op-batcher",
+            name: format!("{}-batcher", ctx.name),
+            container: c,
+            volumes,
+            e: &e,
+        },
         Phase::Batcher,
     )
 }
 
-fn missing(ctx: &Ctx<'_>, role: &'static str, what: &'static str, key: &'static str) -> RenderError {
+fn missing(
+    ctx: &Ctx<'_>,
+    role: &'static str,
+    what: &'static str,
+    key: &'static str,
+) -> RenderError {
     RenderError::MissingContract {
         role,
         what,
@@ -180,16 +235,36 @@ pub fn proposer(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
     let mut args = Vec::new();
     let mut env = Vec::new();
     let mut volumes = Vec::new();
-    ctx.url_arg("rpc-url", &ctx.chain.file.l1.rpc_url, "--l1-eth-rpc", "OP_PROPOSER_L1_ETH_RPC", &mut args, &mut env);
-    args.push(format!("--rollup-rpc={}", node_rpc_url(ctx, rpc_node(ctx, false))));
+    ctx.url_arg(
+        "rpc-url",
+        &ctx.chain.file.l1.rpc_url,
+        "--l1-eth-rpc",
+        "OP_PROPOSER_L1_ETH_RPC",
+        &mut args,
+        &mut env,
+    );
+    args.push(format!(
+        "--rollup-rpc={}",
+        node_rpc_url(ctx, rpc_node(ctx, false))
+    ));
     match (&contracts.dispute_game_factory, &contracts.l2_output_oracle) {
         (Some(dgf), _) => {
             let game_type = p
                 .game_type
                 .or(contracts.respected_game_type)
-                .ok_or_else(|| missing(ctx, "op-proposer", "respected game type (OptimismPortal.respectedGameType())", "respected_game_type"))?;
+                .ok_or_else(|| {
+                    missing(
+                        ctx,
+                        "op-proposer",
+                        "respected game type (OptimismPortal.respectedGameType())",
+                        "respected_game_type",
+                    )
+                })?;
             args.push(format!("--game-factory-address={dgf}"));
-            args.push(format!("--proposal-interval={}", p.proposal_interval.as_deref().unwrap_or("1h")));
+            args.push(format!(
+                "--proposal-interval={}",
+                p.proposal_interval.as_deref().unwrap_or("1h")
+            ));
             args.push(format!("--game-type={game_type}"));
         }
         // Legacy chains: only op-proposer builds from before 2026-01 still accept `--l2oo-address`.
@@ -197,15 +272,35 @@ pub fn proposer(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
             args.push(format!("--l2oo-address={l2oo}"));
             args.push("--poll-interval=12s".to_string());
         }
-        (None, None) => return Err(missing(ctx, "op-proposer", "DisputeGameFactory", "dispute_game_factory")),
+        (None, None) => {
+            return Err(missing(
+                ctx,
+                "op-proposer",
+                "DisputeGameFactory",
+                "dispute_game_factory",
+            ))
+        }
     }
     args.push("--wait-node-sync".to_string());
-    let tls = signer(p.signer.as_ref(), "OP_PROPOSER", &mut args, &mut env, &mut volumes);
+    let tls = signer(
+        p.signer.as_ref(),
+        "OP_PROPOSER",
+        &mut args,
+        &mut env,
+        &mut volumes,
+    );
     let mut c = op_service_container(ctx, "op-proposer", args, env, &e, true, tls, &p.extra_args);
     c.resources = Some(resources(e.resources.as_ref(), "100m", "256Mi"));
     Ok(single_writer(
         ctx,
-        Workload { role: Role::Proposer, app: "op-proposer", name: format!("{}-proposer", ctx.name), container: c, volumes, e: &e },
+        Workload {
+            role: Role::Proposer,
+            app: "op-proposer",
+            name: format!("{}-proposer", ctx.name),
+            container: c,
+            volumes,
+            e: &e,
+        },
         Phase::Proposer,
     ))
 }
@@ -219,8 +314,22 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
     let mut args = Vec::new();
     let mut env = Vec::new();
     let mut volumes = Vec::new();
-    ctx.url_arg("rpc-url", &f.l1.rpc_url, "--l1-eth-rpc", "OP_CHALLENGER_L1_ETH_RPC", &mut args, &mut env);
-    ctx.url_arg("beacon-url", &f.l1.beacon_url, "--l1-beacon", "OP_CHALLENGER_L1_BEACON", &mut args, &mut env);
+    ctx.url_arg(
+        "rpc-url",
+        &f.l1.rpc_url,
+        "--l1-eth-rpc",
+        "OP_CHALLENGER_L1_ETH_RPC",
+        &mut args,
+        &mut env,
+    );
+    ctx.url_arg(
+        "beacon-url",
+        &f.l1.beacon_url,
+        "--l1-beacon",
+        "OP_CHALLENGER_L1_BEACON",
+        &mut args,
+        &mut env,
+    );
     let node = rpc_node(ctx, true);
     args.push(format!("--l2-eth-rpc={}", el_url(ctx, node)));
     args.push(format!("--rollup-rpc={}", node_rpc_url(ctx, node)));
@@ -234,7 +343,14 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
                 .contracts
                 .dispute_game_factory
                 .as_ref()
-                .ok_or_else(|| missing(ctx, "op-challenger", "DisputeGameFactory", "dispute_game_factory"))?;
+                .ok_or_else(|| {
+                    missing(
+                        ctx,
+                        "op-challenger",
+                        "DisputeGameFactory",
+                        "dispute_game_factory",
+                    )
+                })?;
             args.push(format!("--game-factory-address={dgf}"));
             args.push("--rollup-config=/config/rollup.json".to_string());
             args.push("--l2-genesis=/config/genesis.json".to_string());
@@ -244,8 +360,23 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
     if let Some(url) = &ch.prestates_url {
         args.push(format!("--prestates-url={url}"));
     }
-    let tls = signer(ch.signer.as_ref(), "OP_CHALLENGER", &mut args, &mut env, &mut volumes);
-    let mut c = op_service_container(ctx, "op-challenger", args, env, &e, false, tls, &ch.extra_args);
+    let tls = signer(
+        ch.signer.as_ref(),
+        "OP_CHALLENGER",
+        &mut args,
+        &mut env,
+        &mut volumes,
+    );
+    let mut c = op_service_container(
+        ctx,
+        "op-challenger",
+        args,
+        env,
+        &e,
+        false,
+        tls,
+        &ch.extra_args,
+    );
     c.resources = Some(resources(e.resources.as_ref(), "2", "4Gi"));
     let mut mounts = c.volume_mounts.take().unwrap_or_default();
     mounts.push(mount("data", "/data", false));
@@ -259,10 +390,25 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
 
     let name = format!("{}-challenger", ctx.name);
     let headless = format!("{name}-headless");
-    let w = Workload { role: Role::Challenger, app: "op-challenger", name: name.clone(), container: c, volumes: Vec::new(), e: &e };
+    let w = Workload {
+        role: Role::Challenger,
+        app: "op-challenger",
+        name: name.clone(),
+        container: c,
+        volumes: Vec::new(),
+        e: &e,
+    };
     let version = image_tag(w.container.image.as_deref().unwrap_or("")).map(str::to_string);
     let sts = StatefulSet {
-        metadata: ctx.meta(&name, ctx.labels(Some(Role::Challenger), &name, "op-challenger", version.as_deref())),
+        metadata: ctx.meta(
+            &name,
+            ctx.labels(
+                Some(Role::Challenger),
+                &name,
+                "op-challenger",
+                version.as_deref(),
+            ),
+        ),
         spec: Some(StatefulSetSpec {
             replicas: Some(1),
             service_name: Some(headless.clone()),
@@ -277,7 +423,14 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
         ..Default::default()
     };
     Ok(vec![
-        ctx.service(Role::Challenger, &headless, &name, "op-challenger", true, vec![service_port("metrics", e.metrics_port as i32, "TCP")]),
+        ctx.service(
+            Role::Challenger,
+            &headless,
+            &name,
+            "op-challenger",
+            true,
+            vec![service_port("metrics", e.metrics_port as i32, "TCP")],
+        ),
         ctx.desired(Some(Role::Challenger), Phase::Challenger, &sts),
     ])
 }

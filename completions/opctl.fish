@@ -1,0 +1,102 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_opctl_global_optspecs
+    string join \n kubeconfig= context= n/namespace= v/verbose q/quiet color= o/output= h/help V/version
+end
+
+function __fish_opctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_opctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_opctl_using_subcommand
+    set -l cmd (__fish_opctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c opctl -n "__fish_opctl_needs_command" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_needs_command" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_needs_command" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_needs_command" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_needs_command" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_needs_command" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_needs_command" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_needs_command" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_needs_command" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand render" -l sequencer-peer-id -d 'libp2p peer ID of the sequencer\'s op-node, for replicas\' `--p2p.static` (apply derives it from the generated key; offline rendering leaves it out unless given)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand render" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand render" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand render" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand render" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand render" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand render" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand render" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand render" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand render" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand schema" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

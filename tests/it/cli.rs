@@ -1,0 +1,106 @@
+//! The opctl binary as users and CI run it: exit codes, stdout for data only, output formats.
+
+use std::process::{Command, Output};
+
+fn opctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("opctl runs")
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    assert_eq!(opctl(&["--help"]).status.code(), Some(0));
+    assert_eq!(opctl(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn usage_errors_exit_1_not_2() {
+    let out = opctl(&["render"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CHAIN.toml"));
+    assert_eq!(opctl(&["frobnicate"]).status.code(), Some(1));
+}
+
+#[test]
+fn a_missing_chain_file_is_a_clear_error() {
+    let out = opctl(&["validate", "examples/nope.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("examples/nope.toml") && stderr.contains("hint"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn render_prints_yaml_on_stdout_and_notes_on_stderr() {
+    let out = opctl(&["render", "examples/devnet.toml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("---\napiVersion: v1\nkind: Namespace"),
+        "{}",
+        &stdout[..80.min(stdout.len())]
+    );
+    assert_eq!(stdout.matches("\n---\n").count() + 1, 25);
+    assert!(!stdout.contains("note:"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--sequencer-peer-id"));
+}
+
+#[test]
+fn render_json_is_a_kubernetes_list() {
+    let out = opctl(&["render", "examples/op-sepolia-replicas.toml", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(list["kind"], "List");
+    assert!(list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|o| o["kind"] == "StatefulSet"));
+}
+
+#[test]
+fn namespace_flag_overrides_the_chain_namespace() {
+    let out = opctl(&[
+        "render",
+        "examples/op-sepolia-replicas.toml",
+        "-o",
+        "json",
+        "-n",
+        "elsewhere",
+    ]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for item in list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|o| o["kind"] != "Namespace")
+    {
+        assert_eq!(item["metadata"]["namespace"], "elsewhere");
+    }
+}
+
+#[test]
+fn schema_and_completions_print_on_stdout() {
+    let schema = opctl(&["schema"]);
+    assert_eq!(schema.status.code(), Some(0));
+    serde_json::from_slice::<serde_json::Value>(&schema.stdout).expect("schema is JSON");
+    let bash = opctl(&["completions", "bash"]);
+    assert!(String::from_utf8_lossy(&bash.stdout).contains("_opctl"));
+}
+
+#[test]
+fn colour_is_off_with_no_color_and_on_when_forced() {
+    let plain = Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .env("NO_COLOR", "1")
+        .args(["validate", "examples/nope.toml"])
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains('\x1b'));
+    let forced = opctl(&["--color", "always", "validate", "examples/nope.toml"]);
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("\x1b["));
+}
