@@ -1,0 +1,13 @@
+//! opctl's single integration-test binary: one crate, one module per area, so the dependency
+//! tree is linked once (the style guide's "one integration test binary").
+//!
+//! Tests here talk to real peers started on loopback (see `support`); provision them with
+//! `scripts/provision` (the test command `scripts/test` does it first).
+
+mod support;
+
+mod cli;
+mod generated_files;
+mod harness_cluster;
+mod invalid_configs;
+mod render_examples;
