@@ -1,0 +1,714 @@
+//! `TestCluster`: a real kube-apiserver 1.20.2 backed by a real etcd 3.4, both on free loopback
+//! ports with fresh temp dirs, started by a test and killed when it is dropped (also on panic).
+//!
+//! What it is and is not:
+//! - Only etcd and kube-apiserver run. There is **no controller-manager, scheduler or kubelet**:
+//!   Deployments and StatefulSets never become ready by themselves, no Pods are created, namespace
+//!   deletion never finishes, and no `default` ServiceAccount appears in new namespaces. Tests that
+//!   need a "ready" workload write the status subresource themselves, the way a kubelet and the
+//!   controllers would ([`TestCluster::mark_deployment_ready`],
+//!   [`TestCluster::mark_statefulset_ready`]).
+//! - The server is 1.20: APIs added later (for example `policy/v1` PodDisruptionBudget) are not
+//!   served, and server-side apply needs an explicit `protocol` on every container and Service
+//!   port. Tests must not pretend otherwise.
+//! - Authentication is by static token: `admin` is in `system:masters`; `limited` is an ordinary
+//!   user with no bindings (RBAC denies everything until [`TestCluster::grant_limited_user`]).
+//!   The aggregated ClusterRoles `view`, `edit` and `admin` start empty (their aggregation is a
+//!   controller-manager job); `grant_limited_user` aggregates them the way that controller would.
+//! - The serving certificate is the apiserver's own self-signed one (`--cert-dir`); both
+//!   kubeconfigs trust it through `certificate-authority`, so TLS is verified for real.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::authorization::v1::SubjectAccessReview;
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::{etcd_binary, free_port, install_crypto_provider, kube_apiserver_binary, log_tail};
+
+/// How long a fresh etcd or kube-apiserver may take before the harness gives up. Generous
+/// because two test processes may be starting clusters on a 2-core machine at once.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often readiness is polled.
+const POLL: Duration = Duration::from_millis(50);
+/// Service CIDR handed to the apiserver; nothing routes it, it only has to be valid.
+const SERVICE_CIDR: &str = "10.96.0.0/24";
+/// Name of the ordinary user without RBAC bindings.
+pub const LIMITED_USER: &str = "limited";
+
+/// How long each phase of [`TestCluster::start`] took.
+#[derive(Debug, Clone, Copy)]
+pub struct StartTimings {
+    /// etcd spawn until its `/health` says true.
+    pub etcd: Duration,
+    /// Service-account key generation (`openssl genrsa`).
+    pub keys: Duration,
+    /// kube-apiserver spawn until `/readyz` answers `ok`.
+    pub apiserver: Duration,
+    /// Everything, including temp dirs and kubeconfigs.
+    pub total: Duration,
+}
+
+/// A running etcd + kube-apiserver pair. See the module docs for what it does not run.
+pub struct TestCluster {
+    apiserver: Mutex<Option<Child>>,
+    etcd: Mutex<Option<Child>>,
+    apiserver_bin: PathBuf,
+    apiserver_args: Vec<OsString>,
+    url: String,
+    etcd_url: String,
+    admin_kubeconfig: PathBuf,
+    limited_kubeconfig: PathBuf,
+    namespaces: AtomicU32,
+    timings: StartTimings,
+    /// Last field: removed only after both processes are gone (see `Drop`).
+    dir: tempfile::TempDir,
+}
+
+impl TestCluster {
+    /// Starts etcd and kube-apiserver on free loopback ports and waits until `/readyz` is `ok`.
+    ///
+    /// Panics with the peer's log tail if either does not come up, and with the provisioning
+    /// command if a binary is missing.
+    pub async fn start() -> TestCluster {
+        install_crypto_provider();
+        let begin = Instant::now();
+        let apiserver_bin = kube_apiserver_binary();
+        let etcd_bin = etcd_binary();
+        let dir = super::temp_dir("opctl-cluster-");
+        let root = dir.path().to_path_buf();
+
+        let t = Instant::now();
+        let (etcd, etcd_url) = start_etcd(&etcd_bin, &root).await;
+        let etcd_time = t.elapsed();
+
+        let t = Instant::now();
+        let sa_key = root.join("sa.key");
+        run_openssl_genrsa(&sa_key);
+        let keys_time = t.elapsed();
+
+        let admin_token = random_token();
+        let limited_token = random_token();
+        let tokens = root.join("tokens.csv");
+        std::fs::write(
+            &tokens,
+            format!(
+                "{admin_token},admin,uid-admin,\"system:masters\"\n\
+                 {limited_token},{LIMITED_USER},uid-{LIMITED_USER}\n"
+            ),
+        )
+        .expect("write the token auth file");
+        let cert_dir = root.join("certs");
+        std::fs::create_dir_all(&cert_dir).expect("create the cert dir");
+
+        let t = Instant::now();
+        let mut attempt = 0;
+        let (child, port) = loop {
+            attempt += 1;
+            let port = free_port();
+            let args = apiserver_args(port, &etcd_url, &cert_dir, &tokens, &sa_key);
+            let mut child = spawn(&apiserver_bin, &args, &root.join("kube-apiserver.log"));
+            match wait_for_file(&mut child, &cert_dir.join("apiserver.crt")).await {
+                Ok(()) => break (child, port),
+                // Another process took the port between probing and binding: try another.
+                Err(_) if attempt < 3 => continue,
+                Err(why) => {
+                    panic!(
+                        "kube-apiserver did not start: {why}\n--- {} (tail) ---\n{}",
+                        root.join("kube-apiserver.log").display(),
+                        log_tail(&root.join("kube-apiserver.log"), 30)
+                    );
+                }
+            }
+        };
+        let url = format!("https://127.0.0.1:{port}");
+        let ca = cert_dir.join("apiserver.crt");
+        let admin_kubeconfig = root.join("admin.kubeconfig");
+        let limited_kubeconfig = root.join("limited.kubeconfig");
+        write_kubeconfig(&admin_kubeconfig, &url, &ca, "admin", &admin_token);
+        write_kubeconfig(&limited_kubeconfig, &url, &ca, LIMITED_USER, &limited_token);
+
+        let mut cluster = TestCluster {
+            apiserver: Mutex::new(Some(child)),
+            etcd: Mutex::new(Some(etcd)),
+            apiserver_bin,
+            apiserver_args: apiserver_args(port, &etcd_url, &cert_dir, &tokens, &sa_key),
+            url,
+            etcd_url,
+            admin_kubeconfig,
+            limited_kubeconfig,
+            namespaces: AtomicU32::new(0),
+            timings: StartTimings {
+                etcd: etcd_time,
+                keys: keys_time,
+                apiserver: Duration::ZERO,
+                total: Duration::ZERO,
+            },
+            dir,
+        };
+        if let Err(why) = cluster.wait_ready(START_TIMEOUT).await {
+            panic!("{why}");
+        }
+        cluster.timings.apiserver = t.elapsed();
+        cluster.timings.total = begin.elapsed();
+        eprintln!(
+            "TestCluster {} ready in {:.2?} (etcd {:.2?}, keys {:.2?}, kube-apiserver {:.2?})",
+            cluster.url,
+            cluster.timings.total,
+            cluster.timings.etcd,
+            cluster.timings.keys,
+            cluster.timings.apiserver
+        );
+        cluster
+    }
+
+    /// `https://127.0.0.1:<port>`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `http://127.0.0.1:<port>` of the backing etcd.
+    pub fn etcd_url(&self) -> &str {
+        &self.etcd_url
+    }
+
+    /// Kubeconfig of `admin` (group `system:masters`); usable by opctl and by `kubectl`.
+    pub fn admin_kubeconfig(&self) -> &Path {
+        &self.admin_kubeconfig
+    }
+
+    /// Kubeconfig of the ordinary user [`LIMITED_USER`], who has no RBAC bindings by default.
+    pub fn limited_kubeconfig(&self) -> &Path {
+        &self.limited_kubeconfig
+    }
+
+    /// This cluster's temp dir (logs, certs, kubeconfigs); removed on drop.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// How long start-up took, phase by phase.
+    pub fn timings(&self) -> StartTimings {
+        self.timings
+    }
+
+    /// A client authenticated as `admin`, built from the admin kubeconfig.
+    pub async fn admin_client(&self) -> Client {
+        client_from(&self.admin_kubeconfig).await
+    }
+
+    /// A client authenticated as the ordinary user [`LIMITED_USER`].
+    pub async fn limited_client(&self) -> Client {
+        client_from(&self.limited_kubeconfig).await
+    }
+
+    /// Creates a namespace no other test uses and returns its name. Namespaces are never
+    /// deleted (there is no namespace controller to finish it); the cluster dies with the test.
+    pub async fn fresh_namespace(&self) -> String {
+        let n = self.namespaces.fetch_add(1, Ordering::Relaxed);
+        let name = format!("t{n}-{:08x}", rand::random::<u32>());
+        let ns: Namespace = serde_json::from_value(json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": { "name": name },
+        }))
+        .expect("namespace literal is valid");
+        Api::<Namespace>::all(self.admin_client().await)
+            .create(&PostParams::default(), &ns)
+            .await
+            .unwrap_or_else(|e| panic!("create namespace {name} on {}: {e}", self.url));
+        name
+    }
+
+    /// Binds [`LIMITED_USER`] to a ClusterRole (e.g. the bootstrapped `view`, `edit`, `admin`)
+    /// inside `namespace`, and returns once the authorizer honours the binding.
+    ///
+    /// `view`, `edit` and `admin` are aggregated roles whose rules the controller-manager fills
+    /// in; this cluster has none, so the harness aggregates the role itself first.
+    pub async fn grant_limited_user(&self, namespace: &str, cluster_role: &str) {
+        let client = self.admin_client().await;
+        let role = aggregate_cluster_role(&client, cluster_role).await;
+        let Some(rule) =
+            role.rules.iter().flatten().find(|r| {
+                !r.verbs.is_empty() && r.resources.as_ref().is_some_and(|v| !v.is_empty())
+            })
+        else {
+            panic!(
+                "cluster role {cluster_role} grants no resource access; binding it is pointless"
+            );
+        };
+
+        let binding: RoleBinding = serde_json::from_value(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": { "name": format!("{LIMITED_USER}-{cluster_role}"), "namespace": namespace },
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": cluster_role,
+            },
+            "subjects": [{
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "User",
+                "name": LIMITED_USER,
+            }],
+        }))
+        .expect("role binding literal is valid");
+        Api::<RoleBinding>::namespaced(client.clone(), namespace)
+            .create(&PostParams::default(), &binding)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("bind {LIMITED_USER} to {cluster_role} in {namespace}: {e}")
+            });
+
+        // The RBAC authorizer reads roles and bindings from informer caches, so a request right
+        // after the create may still be denied. Wait until the server grants the role's first
+        // rule.
+        let review: SubjectAccessReview = serde_json::from_value(json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "spec": {
+                "user": LIMITED_USER,
+                "resourceAttributes": {
+                    "namespace": namespace,
+                    "verb": rule.verbs[0],
+                    "group": rule.api_groups.iter().flatten().next().cloned().unwrap_or_default(),
+                    "resource": rule.resources.iter().flatten().next(),
+                },
+            },
+        }))
+        .expect("access review literal is valid");
+        let reviews = Api::<SubjectAccessReview>::all(client);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let answer = reviews
+                .create(&PostParams::default(), &review)
+                .await
+                .unwrap_or_else(|e| panic!("review access of {LIMITED_USER}: {e}"));
+            if answer.status.is_some_and(|s| s.allowed) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "binding {LIMITED_USER} to {cluster_role} in {namespace} took no effect in 10 s"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Writes a Deployment's status as a kubelet and the deployment controller would once every
+    /// replica of the current generation is up: observed, updated, ready, available.
+    pub async fn mark_deployment_ready(&self, namespace: &str, name: &str) {
+        let api = Api::<Deployment>::namespaced(self.admin_client().await, namespace);
+        let live = api
+            .get(name)
+            .await
+            .unwrap_or_else(|e| panic!("get deployment {namespace}/{name}: {e}"));
+        let replicas = live.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let generation = live.metadata.generation.unwrap_or(1);
+        let status = json!({
+            "status": {
+                "observedGeneration": generation,
+                "replicas": replicas,
+                "updatedReplicas": replicas,
+                "readyReplicas": replicas,
+                "availableReplicas": replicas,
+                "unavailableReplicas": null,
+                "conditions": [
+                    {
+                        "type": "Available", "status": "True",
+                        "reason": "MinimumReplicasAvailable",
+                        "message": "written by the opctl test harness",
+                    },
+                    {
+                        "type": "Progressing", "status": "True",
+                        "reason": "NewReplicaSetAvailable",
+                        "message": "written by the opctl test harness",
+                    },
+                ],
+            }
+        });
+        api.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap_or_else(|e| panic!("write status of deployment {namespace}/{name}: {e}"));
+    }
+
+    /// Writes a StatefulSet's status as the statefulset controller would once every replica of
+    /// the current revision is ready (current revision == update revision).
+    pub async fn mark_statefulset_ready(&self, namespace: &str, name: &str) {
+        let api = Api::<StatefulSet>::namespaced(self.admin_client().await, namespace);
+        let live = api
+            .get(name)
+            .await
+            .unwrap_or_else(|e| panic!("get statefulset {namespace}/{name}: {e}"));
+        let replicas = live.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let generation = live.metadata.generation.unwrap_or(1);
+        let revision = format!("{name}-g{generation}");
+        let status = json!({
+            "status": {
+                "observedGeneration": generation,
+                "replicas": replicas,
+                "readyReplicas": replicas,
+                "currentReplicas": replicas,
+                "updatedReplicas": replicas,
+                "currentRevision": revision,
+                "updateRevision": revision,
+            }
+        });
+        api.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap_or_else(|e| panic!("write status of statefulset {namespace}/{name}: {e}"));
+    }
+
+    /// Kills kube-apiserver (etcd keeps running, so all objects survive). Clients see
+    /// connection errors until [`TestCluster::start_apiserver`].
+    pub fn stop_apiserver(&self) {
+        let mut guard = self.apiserver.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(child) = guard.take() {
+            kill(child);
+        }
+    }
+
+    /// Starts kube-apiserver again on the same port, etcd, certificates and tokens, so existing
+    /// kubeconfigs and clients keep working, and waits for `/readyz`.
+    pub async fn start_apiserver(&self) {
+        {
+            let mut guard = self.apiserver.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(child) = guard.as_mut() {
+                if matches!(child.try_wait(), Ok(None)) {
+                    return; // still running
+                }
+            }
+            *guard = Some(spawn(
+                &self.apiserver_bin,
+                &self.apiserver_args,
+                &self.dir.path().join("kube-apiserver.log"),
+            ));
+        }
+        if let Err(why) = self.wait_ready(START_TIMEOUT).await {
+            panic!("{why}");
+        }
+    }
+
+    /// Polls `/readyz` as admin until it answers `ok`, the process exits, or `timeout` passes.
+    /// The error names the URL, the last failure, whether the process is running, and the log.
+    pub async fn wait_ready(&self, timeout: Duration) -> Result<(), String> {
+        let client = self.admin_client().await;
+        let deadline = Instant::now() + timeout;
+        let mut last = String::from("no attempt made");
+        loop {
+            if let Some(exited) = self.apiserver_exit() {
+                return Err(self.not_ready(&format!("process {exited}"), &last));
+            }
+            let request = http::Request::get("/readyz")
+                .body(Vec::new())
+                .expect("a static request is valid");
+            match client.request_text(request).await {
+                Ok(body) if body.trim() == "ok" => return Ok(()),
+                Ok(body) => last = format!("/readyz answered {body:?}"),
+                Err(e) => last = e.to_string(),
+            }
+            if Instant::now() >= deadline {
+                let state = if self.apiserver_exit().is_some() {
+                    "process exited".to_string()
+                } else {
+                    "process running".to_string()
+                };
+                return Err(
+                    self.not_ready(&format!("{state}, not ready after {timeout:.1?}"), &last)
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// `None` while kube-apiserver runs; otherwise how it ended ("not running" after a stop).
+    fn apiserver_exit(&self) -> Option<String> {
+        let mut guard = self.apiserver.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            None => Some("not running (stopped by the test)".to_string()),
+            Some(child) => match child.try_wait() {
+                Ok(None) => None,
+                Ok(Some(status)) => Some(format!("exited with {status}")),
+                Err(e) => Some(format!("state unknown: {e}")),
+            },
+        }
+    }
+
+    fn not_ready(&self, state: &str, last: &str) -> String {
+        let log = self.dir.path().join("kube-apiserver.log");
+        format!(
+            "kube-apiserver at {} is not ready: {state}; last error: {last}\n--- {} (tail) ---\n{}",
+            self.url,
+            log.display(),
+            log_tail(&log, 20)
+        )
+    }
+}
+
+impl Drop for TestCluster {
+    fn drop(&mut self) {
+        // apiserver first, so it does not log etcd errors while dying; then etcd; the temp dir
+        // goes last (field order) once nothing writes into it.
+        self.stop_apiserver();
+        let mut etcd = self.etcd.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(child) = etcd.take() {
+            kill(child);
+        }
+    }
+}
+
+/// Does what the controller-manager's clusterrole-aggregation controller would: fills an
+/// aggregated ClusterRole's rules from the roles its selectors match. Returns the role.
+async fn aggregate_cluster_role(client: &Client, name: &str) -> ClusterRole {
+    let roles = Api::<ClusterRole>::all(client.clone());
+    let role = roles
+        .get(name)
+        .await
+        .unwrap_or_else(|e| panic!("read cluster role {name}: {e}"));
+    let Some(aggregation) = role.aggregation_rule.as_ref() else {
+        return role;
+    };
+    let mut rules = Vec::new();
+    for selector in aggregation.cluster_role_selectors.iter().flatten() {
+        let labels = selector
+            .match_labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let matched = roles
+            .list(&ListParams::default().labels(&labels))
+            .await
+            .unwrap_or_else(|e| panic!("list cluster roles matching {labels}: {e}"));
+        for source in matched.items {
+            if source.metadata.name.as_deref() != Some(name) {
+                rules.extend(source.rules.into_iter().flatten());
+            }
+        }
+    }
+    roles
+        .patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "rules": rules })),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("aggregate cluster role {name}: {e}"))
+}
+
+fn apiserver_args(
+    port: u16,
+    etcd_url: &str,
+    cert_dir: &Path,
+    tokens: &Path,
+    sa_key: &Path,
+) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![
+        format!("--etcd-servers={etcd_url}").into(),
+        format!("--secure-port={port}").into(),
+        "--bind-address=127.0.0.1".into(),
+        "--advertise-address=127.0.0.1".into(),
+        "--insecure-port=0".into(),
+        "--authorization-mode=RBAC".into(),
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
+        format!("--service-cluster-ip-range={SERVICE_CIDR}").into(),
+        "--profiling=false".into(),
+    ];
+    for (flag, path) in [
+        ("--cert-dir", cert_dir),
+        ("--token-auth-file", tokens),
+        ("--service-account-key-file", sa_key),
+        ("--service-account-signing-key-file", sa_key),
+    ] {
+        let mut arg = OsString::from(format!("{flag}="));
+        arg.push(path);
+        args.push(arg);
+    }
+    args
+}
+
+/// Starts etcd on two free loopback ports (client, peer) with a fresh data dir and waits for
+/// `/health`. Retries with new ports if another process grabbed one first.
+async fn start_etcd(bin: &Path, root: &Path) -> (Child, String) {
+    let log = root.join("etcd.log");
+    for attempt in 1.. {
+        let (client_port, peer_port) = loop {
+            let (a, b) = (free_port(), free_port());
+            if a != b {
+                break (a, b);
+            }
+        };
+        let client = format!("http://127.0.0.1:{client_port}");
+        let peer = format!("http://127.0.0.1:{peer_port}");
+        let data = root.join(format!("etcd-data-{attempt}"));
+        let mut data_arg = OsString::from("--data-dir=");
+        data_arg.push(&data);
+        let args: Vec<OsString> = vec![
+            "--name=opctl-test".into(),
+            data_arg,
+            format!("--listen-client-urls={client}").into(),
+            format!("--advertise-client-urls={client}").into(),
+            format!("--listen-peer-urls={peer}").into(),
+            format!("--initial-advertise-peer-urls={peer}").into(),
+            format!("--initial-cluster=opctl-test={peer}").into(),
+        ];
+        let mut child = spawn(bin, &args, &log);
+        match wait_for_etcd(&mut child, client_port).await {
+            Ok(()) => return (child, client),
+            Err(_) if attempt < 3 => continue,
+            Err(why) => panic!(
+                "etcd did not start: {why}\n--- {} (tail) ---\n{}",
+                log.display(),
+                log_tail(&log, 30)
+            ),
+        }
+    }
+    unreachable!("the loop above returns or panics")
+}
+
+async fn wait_for_etcd(child: &mut Child, port: u16) -> Result<(), String> {
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut last = String::from("no attempt made");
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("etcd exited with {status}; last error: {last}"));
+        }
+        match etcd_health(port).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => last = "/health is not true yet".into(),
+            Err(e) => last = e.to_string(),
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "etcd not healthy after {START_TIMEOUT:?}; last error: {last}"
+            ));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// `GET /health` on etcd's plain-HTTP client port.
+async fn etcd_health(port: u16) -> std::io::Result<bool> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    stream
+        .write_all(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    Ok(response.contains("\"health\":\"true\""))
+}
+
+/// Waits until kube-apiserver has written its self-signed serving certificate (it does so
+/// before serving), or fails if the process exits first.
+async fn wait_for_file(child: &mut Child, path: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if path.is_file() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!(
+                "exited with {status} before writing {}",
+                path.display()
+            ));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "{} not written after {START_TIMEOUT:?}",
+                path.display()
+            ));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Child {
+    let out = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap_or_else(|e| panic!("open {}: {e}", log.display()));
+    let err = out.try_clone().expect("clone a log file handle");
+    Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()))
+}
+
+/// SIGKILL and reap, so no process outlives the test and no zombie is left.
+fn kill(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn run_openssl_genrsa(out: &Path) {
+    let output = Command::new("openssl")
+        .arg("genrsa")
+        .arg("-out")
+        .arg(out)
+        .arg("2048")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run `openssl genrsa` (is openssl installed?): {e}"));
+    assert!(
+        output.status.success(),
+        "`openssl genrsa` failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn random_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+fn write_kubeconfig(path: &Path, url: &str, ca: &Path, user: &str, token: &str) {
+    // JSON is YAML: kube, opctl and kubectl all read this file.
+    let config = json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{
+            "name": "opctl-test",
+            "cluster": { "server": url, "certificate-authority": ca },
+        }],
+        "users": [{ "name": user, "user": { "token": token } }],
+        "contexts": [{
+            "name": user,
+            "context": { "cluster": "opctl-test", "user": user, "namespace": "default" },
+        }],
+        "current-context": user,
+    });
+    let text = serde_json::to_string_pretty(&config).expect("kubeconfig serialises");
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+async fn client_from(kubeconfig: &Path) -> Client {
+    install_crypto_provider();
+    let parsed = Kubeconfig::read_from(kubeconfig)
+        .unwrap_or_else(|e| panic!("read {}: {e}", kubeconfig.display()));
+    let config = Config::from_custom_kubeconfig(parsed, &KubeConfigOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("load {}: {e}", kubeconfig.display()));
+    Client::try_from(config)
+        .unwrap_or_else(|e| panic!("build a client from {}: {e}", kubeconfig.display()))
+}

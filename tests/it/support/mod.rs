@@ -1,0 +1,243 @@
+//! Shared test support: real peers (kube-apiserver + etcd, anvil) started on loopback, and the
+//! helpers they share: locating the provisioned binaries, free ports, temp dirs, log tails.
+//!
+//! Peers come from `scripts/provision`, which caches them under `$OPCTL_TEST_CACHE`
+//! (default `~/.cache/opctl-test`). Each binary can be overridden with an env var
+//! (`OPCTL_TEST_KUBE_APISERVER`, `OPCTL_TEST_ETCD`, `OPCTL_TEST_ANVIL`). A missing peer makes
+//! the test fail with the provisioning command in the message; nothing is skipped silently.
+
+#![allow(dead_code)] // Each test module uses a different subset of the helpers.
+
+pub mod cluster;
+
+use std::ffi::OsString;
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// The command that provisions every peer; named in every "peer missing" failure.
+pub const PROVISION_COMMAND: &str = "scripts/provision";
+
+/// kube-apiserver version the harness runs (built from Debian's `kubernetes` source package).
+pub const KUBE_APISERVER_VERSION: &str = "1.20.2";
+
+/// The cache `scripts/provision` fills.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OPCTL_TEST_CACHE").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").unwrap_or_else(|| OsString::from("/root"));
+    PathBuf::from(home).join(".cache").join("opctl-test")
+}
+
+/// Where to look for one peer binary: an env override wins, then the given candidates in order.
+pub struct PeerSpec<'a> {
+    /// Human name, e.g. "kube-apiserver".
+    pub name: &'a str,
+    /// Env var that overrides the path.
+    pub env_var: &'a str,
+    /// Value of `env_var`, if set (passed in so the lookup itself is a pure function).
+    pub env_value: Option<OsString>,
+    /// Paths tried when the env var is unset.
+    pub candidates: Vec<PathBuf>,
+}
+
+/// Resolves a peer binary, or explains what is missing and how to provision it.
+pub fn find_peer(spec: PeerSpec<'_>) -> Result<PathBuf, String> {
+    if let Some(value) = spec.env_value.filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(value);
+        return if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(format!(
+                "{name} not found: {env}={path} is not an executable file. \
+                 Unset {env} or run `{cmd}` to provision the test peers.",
+                name = spec.name,
+                env = spec.env_var,
+                path = path.display(),
+                cmd = PROVISION_COMMAND,
+            ))
+        };
+    }
+    if let Some(path) = spec.candidates.iter().find(|p| is_executable(p)) {
+        return Ok(path.clone());
+    }
+    let tried = spec
+        .candidates
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(format!(
+        "{name} not found (tried {tried}). Run `{cmd}` to provision the test peers \
+         (or set {env} to the binary).",
+        name = spec.name,
+        env = spec.env_var,
+        cmd = PROVISION_COMMAND,
+    ))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+fn on_path(name: &str) -> Vec<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn require(spec: PeerSpec<'_>) -> PathBuf {
+    match find_peer(spec) {
+        Ok(path) => path,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// The kube-apiserver binary; panics naming `scripts/provision` when it is missing.
+pub fn kube_apiserver_binary() -> PathBuf {
+    require(PeerSpec {
+        name: "kube-apiserver",
+        env_var: "OPCTL_TEST_KUBE_APISERVER",
+        env_value: std::env::var_os("OPCTL_TEST_KUBE_APISERVER"),
+        candidates: vec![cache_dir()
+            .join(format!("kube-apiserver-v{KUBE_APISERVER_VERSION}"))
+            .join("kube-apiserver")],
+    })
+}
+
+/// The etcd binary (Debian's `etcd-server`); panics naming `scripts/provision` when missing.
+pub fn etcd_binary() -> PathBuf {
+    require(PeerSpec {
+        name: "etcd",
+        env_var: "OPCTL_TEST_ETCD",
+        env_value: std::env::var_os("OPCTL_TEST_ETCD"),
+        candidates: on_path("etcd"),
+    })
+}
+
+/// The anvil binary (npm `@foundry-rs/anvil-linux-amd64`); panics naming `scripts/provision`
+/// when missing.
+pub fn anvil_binary() -> PathBuf {
+    require(PeerSpec {
+        name: "anvil",
+        env_var: "OPCTL_TEST_ANVIL",
+        env_value: std::env::var_os("OPCTL_TEST_ANVIL"),
+        candidates: vec![cache_dir().join("bin").join("anvil")],
+    })
+}
+
+/// The cast binary (npm `@foundry-rs/cast-linux-amd64`); panics naming `scripts/provision`
+/// when missing.
+pub fn cast_binary() -> PathBuf {
+    require(PeerSpec {
+        name: "cast",
+        env_var: "OPCTL_TEST_CAST",
+        env_value: std::env::var_os("OPCTL_TEST_CAST"),
+        candidates: vec![cache_dir().join("bin").join("cast")],
+    })
+}
+
+/// Root of the npm packages `scripts/provision` installs (`node_modules` lives inside), e.g. for
+/// `@eth-optimism/contracts-bedrock` artifacts and `solc`.
+pub fn npm_dir() -> PathBuf {
+    let dir = cache_dir().join("npm");
+    if !dir.join("node_modules").is_dir() {
+        panic!(
+            "npm test packages not found in {}. Run `{PROVISION_COMMAND}` to provision the test peers.",
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// A loopback port that was free a moment ago. The kernel may hand it out again before the
+/// peer binds it; peers that can bind port 0 themselves (anvil) should do that instead.
+pub fn free_port() -> u16 {
+    let listener =
+        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind an ephemeral loopback port");
+    listener
+        .local_addr()
+        .expect("read the ephemeral port")
+        .port()
+}
+
+/// A fresh temp dir, on tmpfs (`/dev/shm`) when there is one: etcd fsyncs on every write and
+/// tmpfs makes that free, which keeps apiserver writes fast on a small machine.
+pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = builder.tempdir_in(shm) {
+            return dir;
+        }
+    }
+    builder.tempdir().expect("create a temp dir")
+}
+
+/// The last `lines` lines of a peer's log file, for failure messages.
+pub fn log_tail(path: &Path, lines: usize) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let all: Vec<&str> = text.lines().collect();
+            let start = all.len().saturating_sub(lines);
+            all[start..].join("\n")
+        }
+        Err(err) => format!("(cannot read {}: {err})", path.display()),
+    }
+}
+
+/// Installs the process-wide rustls crypto provider (aws-lc-rs) before any kube or alloy client
+/// is built, exactly as the opctl binary does at startup.
+pub fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    });
+}
+
+#[test]
+fn a_missing_peer_fails_naming_the_provisioning_command() {
+    let err = find_peer(PeerSpec {
+        name: "kube-apiserver",
+        env_var: "OPCTL_TEST_KUBE_APISERVER",
+        env_value: None,
+        candidates: vec![PathBuf::from("/nonexistent/kube-apiserver")],
+    })
+    .expect_err("a nonexistent binary must not be found");
+    assert!(err.contains("scripts/provision"), "{err}");
+    assert!(err.contains("/nonexistent/kube-apiserver"), "{err}");
+}
+
+#[test]
+fn a_bad_env_override_fails_instead_of_falling_back() {
+    let err = find_peer(PeerSpec {
+        name: "etcd",
+        env_var: "OPCTL_TEST_ETCD",
+        env_value: Some(OsString::from("/nonexistent/etcd")),
+        candidates: vec![PathBuf::from("/bin/sh")],
+    })
+    .expect_err("an env override that points nowhere must fail");
+    assert!(err.contains("OPCTL_TEST_ETCD=/nonexistent/etcd"), "{err}");
+    assert!(err.contains("scripts/provision"), "{err}");
+}
+
+#[test]
+fn an_env_override_wins_over_the_cache() {
+    let found = find_peer(PeerSpec {
+        name: "etcd",
+        env_var: "OPCTL_TEST_ETCD",
+        env_value: Some(OsString::from("/bin/sh")),
+        candidates: vec![PathBuf::from("/bin/true")],
+    })
+    .expect("an executable override is used");
+    assert_eq!(found, PathBuf::from("/bin/sh"));
+}
