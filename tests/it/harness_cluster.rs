@@ -404,9 +404,10 @@ async fn serve_one_chain_id(listener: tokio::net::TcpListener) -> String {
 
 #[tokio::test]
 async fn kube_and_alloy_clients_work_side_by_side_in_one_process() {
-    // Both stacks use rustls; with more than one crypto provider compiled in, building either
-    // client panics unless the process-level provider is installed first (the harness does it
-    // the way the opctl binary does).
+    // Both stacks use rustls. If a second crypto provider is ever compiled in (a dependency
+    // enabling rustls/ring), building either client panics unless the process-level provider
+    // was installed first; the harness installs it through `opctl::install_crypto_provider`,
+    // exactly as the binary does.
     let cluster = TestCluster::start().await;
     let ns = cluster.fresh_namespace().await;
     let kube_client = cluster.admin_client().await;
@@ -432,10 +433,37 @@ async fn kube_and_alloy_clients_work_side_by_side_in_one_process() {
         "{names:?}"
     );
 
+    assert!(
+        rustls::crypto::CryptoProvider::get_default().is_some(),
+        "a process-level crypto provider is installed"
+    );
     let chain_id = provider
         .get_chain_id()
         .await
         .expect("eth_chainId over HTTP");
     assert_eq!(chain_id, 42);
     assert_eq!(server.await.expect("RPC server task"), "eth_chainId");
+}
+
+#[tokio::test]
+async fn a_panicking_test_leaves_no_peer_process_behind() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(async move {
+        let cluster = TestCluster::start().await;
+        let dir = cluster.dir().to_path_buf();
+        tx.send((cluster.pids(), dir)).expect("send the pids");
+        panic!("a test failing half-way");
+    });
+    let (pids, dir) = rx.await.expect("the cluster started");
+    assert!(task.await.expect_err("the task panicked").is_panic());
+    assert_eq!(pids.len(), 2, "kube-apiserver and etcd were running");
+    for pid in pids {
+        // Killed and reaped: not even a zombie entry is left.
+        let proc_entry = std::path::PathBuf::from(format!("/proc/{pid}"));
+        assert!(
+            !proc_entry.exists(),
+            "process {pid} outlived the panicking test"
+        );
+    }
+    assert!(!dir.exists(), "temp dir {} was not removed", dir.display());
 }

@@ -53,8 +53,8 @@ pub const LIMITED_USER: &str = "limited";
 pub struct StartTimings {
     /// etcd spawn until its `/health` says true.
     pub etcd: Duration,
-    /// Service-account key generation (`openssl genrsa`).
-    pub keys: Duration,
+    /// etcd plus service-account key generation (`openssl genrsa`), which run concurrently.
+    pub etcd_and_keys: Duration,
     /// kube-apiserver spawn until `/readyz` answers `ok`.
     pub apiserver: Duration,
     /// Everything, including temp dirs and kubeconfigs.
@@ -63,8 +63,8 @@ pub struct StartTimings {
 
 /// A running etcd + kube-apiserver pair. See the module docs for what it does not run.
 pub struct TestCluster {
-    apiserver: Mutex<Option<Child>>,
-    etcd: Mutex<Option<Child>>,
+    apiserver: Mutex<Option<Process>>,
+    etcd: Mutex<Option<Process>>,
     apiserver_bin: PathBuf,
     apiserver_args: Vec<OsString>,
     url: String,
@@ -90,14 +90,14 @@ impl TestCluster {
         let dir = super::temp_dir("opctl-cluster-");
         let root = dir.path().to_path_buf();
 
-        let t = Instant::now();
-        let (etcd, etcd_url) = start_etcd(&etcd_bin, &root).await;
-        let etcd_time = t.elapsed();
-
+        // Key generation runs while etcd elects itself leader.
         let t = Instant::now();
         let sa_key = root.join("sa.key");
-        run_openssl_genrsa(&sa_key);
-        let keys_time = t.elapsed();
+        let keygen = tokio::spawn(openssl_genrsa(sa_key.clone()));
+        let (etcd, etcd_url) = start_etcd(&etcd_bin, &root).await;
+        let etcd_time = t.elapsed();
+        keygen.await.expect("key generation task");
+        let etcd_and_keys_time = t.elapsed();
 
         let admin_token = random_token();
         let limited_token = random_token();
@@ -152,7 +152,7 @@ impl TestCluster {
             namespaces: AtomicU32::new(0),
             timings: StartTimings {
                 etcd: etcd_time,
-                keys: keys_time,
+                etcd_and_keys: etcd_and_keys_time,
                 apiserver: Duration::ZERO,
                 total: Duration::ZERO,
             },
@@ -164,11 +164,11 @@ impl TestCluster {
         cluster.timings.apiserver = t.elapsed();
         cluster.timings.total = begin.elapsed();
         eprintln!(
-            "TestCluster {} ready in {:.2?} (etcd {:.2?}, keys {:.2?}, kube-apiserver {:.2?})",
+            "TestCluster {} ready in {:.2?} (etcd {:.2?}, etcd+keys {:.2?}, kube-apiserver {:.2?})",
             cluster.url,
             cluster.timings.total,
             cluster.timings.etcd,
-            cluster.timings.keys,
+            cluster.timings.etcd_and_keys,
             cluster.timings.apiserver
         );
         cluster
@@ -202,6 +202,20 @@ impl TestCluster {
     /// How long start-up took, phase by phase.
     pub fn timings(&self) -> StartTimings {
         self.timings
+    }
+
+    /// Process ids of kube-apiserver (if running) and etcd, for tests of the harness itself.
+    pub fn pids(&self) -> Vec<u32> {
+        let lock = |m: &Mutex<Option<Process>>| {
+            m.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .map(|p| p.0.id())
+        };
+        [lock(&self.apiserver), lock(&self.etcd)]
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// A client authenticated as `admin`, built from the admin kubeconfig.
@@ -376,9 +390,8 @@ impl TestCluster {
     /// connection errors until [`TestCluster::start_apiserver`].
     pub fn stop_apiserver(&self) {
         let mut guard = self.apiserver.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(child) = guard.take() {
-            kill(child);
-        }
+        // Dropping the process kills and reaps it.
+        drop(guard.take());
     }
 
     /// Starts kube-apiserver again on the same port, etcd, certificates and tokens, so existing
@@ -464,9 +477,7 @@ impl Drop for TestCluster {
         // goes last (field order) once nothing writes into it.
         self.stop_apiserver();
         let mut etcd = self.etcd.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(child) = etcd.take() {
-            kill(child);
-        }
+        drop(etcd.take());
     }
 }
 
@@ -543,7 +554,7 @@ fn apiserver_args(
 
 /// Starts etcd on two free loopback ports (client, peer) with a fresh data dir and waits for
 /// `/health`. Retries with new ports if another process grabbed one first.
-async fn start_etcd(bin: &Path, root: &Path) -> (Child, String) {
+async fn start_etcd(bin: &Path, root: &Path) -> (Process, String) {
     let log = root.join("etcd.log");
     for attempt in 1.. {
         let (client_port, peer_port) = loop {
@@ -565,6 +576,9 @@ async fn start_etcd(bin: &Path, root: &Path) -> (Child, String) {
             format!("--listen-peer-urls={peer}").into(),
             format!("--initial-advertise-peer-urls={peer}").into(),
             format!("--initial-cluster=opctl-test={peer}").into(),
+            // One member on loopback: elect it in tens of milliseconds, not a second.
+            "--heartbeat-interval=10".into(),
+            "--election-timeout=100".into(),
         ];
         let mut child = spawn(bin, &args, &log);
         match wait_for_etcd(&mut child, client_port).await {
@@ -580,7 +594,7 @@ async fn start_etcd(bin: &Path, root: &Path) -> (Child, String) {
     unreachable!("the loop above returns or panics")
 }
 
-async fn wait_for_etcd(child: &mut Child, port: u16) -> Result<(), String> {
+async fn wait_for_etcd(child: &mut Process, port: u16) -> Result<(), String> {
     let deadline = Instant::now() + START_TIMEOUT;
     let mut last = String::from("no attempt made");
     loop {
@@ -593,8 +607,6 @@ async fn wait_for_etcd(child: &mut Child, port: u16) -> Result<(), String> {
             Err(e) => last = e.to_string(),
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
             return Err(format!(
                 "etcd not healthy after {START_TIMEOUT:?}; last error: {last}"
             ));
@@ -616,7 +628,7 @@ async fn etcd_health(port: u16) -> std::io::Result<bool> {
 
 /// Waits until kube-apiserver has written its self-signed serving certificate (it does so
 /// before serving), or fails if the process exits first.
-async fn wait_for_file(child: &mut Child, path: &Path) -> Result<(), String> {
+async fn wait_for_file(child: &mut Process, path: &Path) -> Result<(), String> {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
         if path.is_file() {
@@ -629,8 +641,6 @@ async fn wait_for_file(child: &mut Child, path: &Path) -> Result<(), String> {
             ));
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
             return Err(format!(
                 "{} not written after {START_TIMEOUT:?}",
                 path.display()
@@ -640,7 +650,7 @@ async fn wait_for_file(child: &mut Child, path: &Path) -> Result<(), String> {
     }
 }
 
-fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Child {
+fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Process {
     let out = File::options()
         .create(true)
         .append(true)
@@ -653,23 +663,36 @@ fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Child {
         .stdout(out)
         .stderr(err)
         .spawn()
+        .map(Process)
         .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()))
 }
 
-/// SIGKILL and reap, so no process outlives the test and no zombie is left.
-fn kill(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
+/// A child process that is killed (SIGKILL) and reaped when dropped, so no peer outlives its
+/// test, whether the test passes, fails, or panics half-way through starting a cluster.
+struct Process(Child);
+
+impl Process {
+    fn try_wait(&mut self) -> std::io::Result<Option<std::process::ExitStatus>> {
+        self.0.try_wait()
+    }
 }
 
-fn run_openssl_genrsa(out: &Path) {
-    let output = Command::new("openssl")
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn openssl_genrsa(out: PathBuf) {
+    let output = tokio::process::Command::new("openssl")
         .arg("genrsa")
         .arg("-out")
-        .arg(out)
+        .arg(&out)
         .arg("2048")
         .stdin(Stdio::null())
         .output()
+        .await
         .unwrap_or_else(|e| panic!("run `openssl genrsa` (is openssl installed?): {e}"));
     assert!(
         output.status.success(),

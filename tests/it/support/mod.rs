@@ -13,7 +13,6 @@ pub mod cluster;
 use std::ffi::OsString;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 /// The command that provisions every peer; named in every "peer missing" failure.
 pub const PROVISION_COMMAND: &str = "scripts/provision";
@@ -195,13 +194,10 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     }
 }
 
-/// Installs the process-wide rustls crypto provider (aws-lc-rs) before any kube or alloy client
-/// is built, exactly as the opctl binary does at startup.
+/// Installs the process-wide rustls crypto provider before any kube or alloy client is built,
+/// through the same function the opctl binary calls at startup.
 pub fn install_crypto_provider() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    });
+    opctl::install_crypto_provider();
 }
 
 #[test]
