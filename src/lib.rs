@@ -16,6 +16,8 @@ pub mod error;
 pub mod generated;
 /// Desired Kubernetes objects per role; pure and deterministic.
 pub mod render;
+/// The L1 edge: contract discovery over JSON-RPC (alloy) and the pre-deployment role checks.
+pub mod rpc;
 /// Terminal output: the only place that prints.
 pub mod ui;
 

@@ -1,0 +1,631 @@
+//! Pre-deployment checks: named, pure comparisons of what the operator is about to deploy (TOML,
+//! rollup.json, signer key addresses) with what discovery found. Each yields pass, fail or skip
+//! with a one-line message; only addresses appear in messages, never key material.
+
+use alloy::primitives::Address;
+use serde::Serialize;
+
+use super::error::DiscoveryError;
+use super::model::{ContractName, Discovery, ProofSystem, RoleName};
+
+/// Check names, as used on the command line (`--skip-check NAME`) and in output.
+pub mod names {
+    /// L1 `eth_chainId` matches the TOML.
+    pub const L1_CHAIN_ID: &str = "l1-chain-id";
+    /// The SystemConfig has code and answers `version()`.
+    pub const SYSTEM_CONFIG: &str = "system-config";
+    /// rollup.json agrees with discovery.
+    pub const ROLLUP_CONFIG: &str = "rollup-config";
+    /// Batcher key = on-chain batcher.
+    pub const BATCHER_KEY: &str = "batcher-key";
+    /// Sequencer P2P key = unsafe block signer.
+    pub const SEQUENCER_KEY: &str = "sequencer-key";
+    /// Proposer key = permissioned game's (or L2OutputOracle's) proposer.
+    pub const PROPOSER_KEY: &str = "proposer-key";
+    /// Challenger key = permissioned game's challenger.
+    pub const CHALLENGER_KEY: &str = "challenger-key";
+    /// Batcher, proposer and challenger keys are all different.
+    pub const DISTINCT_KEYS: &str = "distinct-keys";
+}
+
+/// Every check, in the order [`run_checks`] reports them.
+pub const ALL_CHECKS: [&str; 8] = [
+    names::L1_CHAIN_ID,
+    names::SYSTEM_CONFIG,
+    names::ROLLUP_CONFIG,
+    names::BATCHER_KEY,
+    names::SEQUENCER_KEY,
+    names::PROPOSER_KEY,
+    names::CHALLENGER_KEY,
+    names::DISTINCT_KEYS,
+];
+
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The fact holds.
+    Pass,
+    /// The fact does not hold: blocks `apply` unless overridden by name.
+    Fail,
+    /// Not applicable or not enough input (the message says which).
+    Skip,
+}
+
+/// One named check's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// Check name (see [`names`]).
+    pub name: &'static str,
+    /// Pass, fail or skip.
+    pub status: CheckStatus,
+    /// One line for the operator.
+    pub message: String,
+}
+
+impl CheckResult {
+    fn pass(name: &'static str, message: impl Into<String>) -> Self {
+        CheckResult {
+            name,
+            status: CheckStatus::Pass,
+            message: message.into(),
+        }
+    }
+    fn fail(name: &'static str, message: impl Into<String>) -> Self {
+        CheckResult {
+            name,
+            status: CheckStatus::Fail,
+            message: message.into(),
+        }
+    }
+    fn skip(name: &'static str, message: impl Into<String>) -> Self {
+        CheckResult {
+            name,
+            status: CheckStatus::Skip,
+            message: message.into(),
+        }
+    }
+
+    /// Whether this result blocks `apply`.
+    pub fn is_failure(&self) -> bool {
+        self.status == CheckStatus::Fail
+    }
+}
+
+/// The rollup.json fields the `rollup-config` check compares (the caller parses rollup.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RollupFacts {
+    /// `l1_system_config_address`.
+    pub l1_system_config_address: Address,
+    /// `batch_inbox_address`.
+    pub batch_inbox_address: Address,
+    /// `deposit_contract_address` (the OptimismPortal proxy).
+    pub deposit_contract_address: Address,
+    /// `l1_chain_id`.
+    pub l1_chain_id: u64,
+    /// `l2_chain_id`.
+    pub l2_chain_id: u64,
+}
+
+/// Addresses of the signer keys opctl is about to deploy (derive them with
+/// [`super::address_from_private_key_hex`]); `None` when that key is not configured or not
+/// readable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignerAddresses {
+    /// op-batcher's key.
+    pub batcher: Option<Address>,
+    /// op-node's `--p2p.sequencer.key`.
+    pub sequencer: Option<Address>,
+    /// op-proposer's key.
+    pub proposer: Option<Address>,
+    /// op-challenger's key.
+    pub challenger: Option<Address>,
+}
+
+/// Everything the checks compare discovery with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckInput<'a> {
+    /// L1 chain id from the chain TOML.
+    pub expected_l1_chain_id: Option<u64>,
+    /// rollup.json, when given.
+    pub rollup: Option<&'a RollupFacts>,
+    /// Signer key addresses.
+    pub keys: SignerAddresses,
+}
+
+/// Runs every check, in [`ALL_CHECKS`] order.
+pub fn run_checks(d: &Discovery, input: &CheckInput<'_>) -> Vec<CheckResult> {
+    vec![
+        check_l1_chain_id(input.expected_l1_chain_id, d),
+        check_system_config(d),
+        check_rollup_config(input.rollup, d),
+        check_batcher_key(input.keys.batcher, d),
+        check_sequencer_key(input.keys.sequencer, d),
+        check_proposer_key(input.keys.proposer, d),
+        check_challenger_key(input.keys.challenger, d),
+        check_distinct_keys(&input.keys),
+    ]
+}
+
+/// `l1-chain-id`: the RPC serves the L1 the TOML names.
+pub fn check_l1_chain_id(expected: Option<u64>, d: &Discovery) -> CheckResult {
+    let name = names::L1_CHAIN_ID;
+    let Some(expected) = expected else {
+        return CheckResult::skip(name, "the chain TOML names no L1 chain id");
+    };
+    match &d.l1_chain_id {
+        Some(actual) if !actual.source.is_on_chain() => CheckResult::skip(
+            name,
+            format!("L1 chain id {} is built-in registry data; no L1 RPC was asked", actual.value),
+        ),
+        Some(actual) if actual.value == expected => {
+            CheckResult::pass(name, format!("L1 RPC serves chain {expected}"))
+        }
+        Some(actual) => CheckResult::fail(
+            name,
+            format!(
+                "L1 RPC serves chain {}, but the chain TOML says L1 chain {expected}; wrong --l1-rpc-url?",
+                actual.value
+            ),
+        ),
+        None => CheckResult::skip(name, "the L1 chain id was not read (no L1 RPC)"),
+    }
+}
+
+/// `system-config`: the SystemConfig has code and answered `version()` (discovery succeeded).
+pub fn check_system_config(d: &Discovery) -> CheckResult {
+    let name = names::SYSTEM_CONFIG;
+    match (d.contracts.get(&ContractName::SystemConfig), d.block) {
+        (Some(sc), Some(block)) => CheckResult::pass(
+            name,
+            format!(
+                "SystemConfig {} answers version() {} at L1 block {}",
+                sc.address,
+                sc.version.as_deref().unwrap_or("?"),
+                block.number
+            ),
+        ),
+        _ => CheckResult::skip(
+            name,
+            format!("SystemConfig {} was not read on-chain", d.system_config),
+        ),
+    }
+}
+
+/// `system-config` for a discovery that failed because the address is not a usable
+/// SystemConfig; `None` when the error is about something else (e.g. the RPC).
+pub fn system_config_failure(system_config: Address, err: &DiscoveryError) -> Option<CheckResult> {
+    err.is_system_config_problem(system_config)
+        .then(|| CheckResult::fail(names::SYSTEM_CONFIG, err.to_string()))
+}
+
+/// `rollup-config`: rollup.json names the same contracts and chain ids as discovery.
+pub fn check_rollup_config(rollup: Option<&RollupFacts>, d: &Discovery) -> CheckResult {
+    let name = names::ROLLUP_CONFIG;
+    let Some(r) = rollup else {
+        return CheckResult::skip(name, "no rollup.json given");
+    };
+    let mut wrong = Vec::new();
+    let mut compare = |field: &str, given: String, found: Option<String>| match found {
+        Some(found) if found != given => {
+            wrong.push(format!("{field} is {given}, discovered {found}"))
+        }
+        _ => {}
+    };
+    compare(
+        "l1_system_config_address",
+        r.l1_system_config_address.to_string(),
+        Some(d.system_config.to_string()),
+    );
+    compare(
+        "batch_inbox_address",
+        r.batch_inbox_address.to_string(),
+        d.batch_inbox.as_ref().map(|b| b.value.to_string()),
+    );
+    compare(
+        "deposit_contract_address",
+        r.deposit_contract_address.to_string(),
+        d.contract(ContractName::OptimismPortal)
+            .map(|a| a.to_string()),
+    );
+    compare(
+        "l1_chain_id",
+        r.l1_chain_id.to_string(),
+        d.l1_chain_id.as_ref().map(|c| c.value.to_string()),
+    );
+    compare(
+        "l2_chain_id",
+        r.l2_chain_id.to_string(),
+        d.l2_chain_id.as_ref().map(|c| c.value.to_string()),
+    );
+    if wrong.is_empty() {
+        CheckResult::pass(name, "rollup.json agrees with the L1 contracts")
+    } else {
+        CheckResult::fail(name, format!("rollup.json disagrees: {}", wrong.join("; ")))
+    }
+}
+
+fn key_check(
+    name: &'static str,
+    key_label: &str,
+    key: Option<Address>,
+    role: Option<(Address, String)>,
+    consequence: &str,
+) -> CheckResult {
+    let Some(key) = key else {
+        return CheckResult::skip(name, format!("no {key_label} key given"));
+    };
+    match role {
+        None => CheckResult::skip(
+            name,
+            format!("{key_label} address {key}: no on-chain value to compare with"),
+        ),
+        Some((expected, source)) if expected == key => {
+            CheckResult::pass(name, format!("{key_label} key address {key} = {source}"))
+        }
+        Some((expected, source)) => CheckResult::fail(
+            name,
+            format!("{key_label} key address {key} is not {expected} ({source}); {consequence}"),
+        ),
+    }
+}
+
+fn role_with_source(d: &Discovery, role: RoleName) -> Option<(Address, String)> {
+    d.roles.get(&role).map(|r| (r.value, r.source.to_string()))
+}
+
+/// `batcher-key`: the batcher key is the on-chain batcher.
+pub fn check_batcher_key(key: Option<Address>, d: &Discovery) -> CheckResult {
+    key_check(
+        names::BATCHER_KEY,
+        "batcher",
+        key,
+        role_with_source(d, RoleName::Batcher),
+        "derivation ignores batches from any other sender",
+    )
+}
+
+/// `sequencer-key`: the sequencer's P2P key is the unsafe block signer.
+pub fn check_sequencer_key(key: Option<Address>, d: &Discovery) -> CheckResult {
+    key_check(
+        names::SEQUENCER_KEY,
+        "sequencer",
+        key,
+        role_with_source(d, RoleName::UnsafeBlockSigner),
+        "other nodes drop unsafe blocks signed by any other key",
+    )
+}
+
+/// `proposer-key`: the proposer key may propose (permissioned game in use, or a legacy
+/// L2OutputOracle); skipped on permissionless chains, where anyone may.
+pub fn check_proposer_key(key: Option<Address>, d: &Discovery) -> CheckResult {
+    let name = names::PROPOSER_KEY;
+    match d.proof_system {
+        Some(ProofSystem::FaultProofs) if !d.permissioned_game_in_use() => CheckResult::skip(
+            name,
+            format!(
+                "respected game type {} is permissionless: any proposer may propose",
+                d.respected_game_type()
+                    .map_or_else(|| "?".to_owned(), |t| t.to_string())
+            ),
+        ),
+        _ => key_check(
+            name,
+            "proposer",
+            key,
+            role_with_source(d, RoleName::Proposer),
+            "its proposals would revert",
+        ),
+    }
+}
+
+/// `challenger-key`: the challenger key is the permissioned game's challenger (only when the
+/// permissioned game type is the respected one).
+pub fn check_challenger_key(key: Option<Address>, d: &Discovery) -> CheckResult {
+    let name = names::CHALLENGER_KEY;
+    if !d.permissioned_game_in_use() {
+        return CheckResult::skip(
+            name,
+            "the permissioned game type is not in use: any challenger may challenge",
+        );
+    }
+    key_check(
+        name,
+        "challenger",
+        key,
+        role_with_source(d, RoleName::Challenger),
+        "its moves would revert",
+    )
+}
+
+/// `distinct-keys`: batcher, proposer and challenger keys are pairwise different (they send
+/// transactions concurrently; a shared key means nonce clashes and a shared blast radius).
+pub fn check_distinct_keys(keys: &SignerAddresses) -> CheckResult {
+    let name = names::DISTINCT_KEYS;
+    let given: Vec<(&str, Address)> = [
+        ("batcher", keys.batcher),
+        ("proposer", keys.proposer),
+        ("challenger", keys.challenger),
+    ]
+    .into_iter()
+    .filter_map(|(role, key)| key.map(|k| (role, k)))
+    .collect();
+    if given.len() < 2 {
+        return CheckResult::skip(
+            name,
+            "fewer than two of the batcher, proposer and challenger keys given",
+        );
+    }
+    let mut clashes = Vec::new();
+    for (i, (a_role, a)) in given.iter().enumerate() {
+        for (b_role, b) in &given[i + 1..] {
+            if a == b {
+                clashes.push(format!("{a_role} and {b_role} both use {a}"));
+            }
+        }
+    }
+    if clashes.is_empty() {
+        let roles: Vec<&str> = given.iter().map(|(r, _)| *r).collect();
+        CheckResult::pass(name, format!("{} keys are all different", roles.join(", ")))
+    } else {
+        CheckResult::fail(
+            name,
+            format!("{}; give each role its own key", clashes.join("; ")),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rpc::model::{
+        BlockRef, ContractInfo, Source, Sourced, GAME_TYPE_CANNON, GAME_TYPE_PERMISSIONED_CANNON,
+    };
+    use alloy::primitives::B256;
+
+    fn a(n: u8) -> Address {
+        Address::repeat_byte(n)
+    }
+
+    fn discovered(respected: u32) -> Discovery {
+        let mut d = Discovery::new(a(1));
+        d.block = Some(BlockRef {
+            number: 100,
+            hash: B256::repeat_byte(9),
+        });
+        d.l1_chain_id = Some(Sourced::new(
+            11155111,
+            Source::Rpc {
+                method: "eth_chainId".into(),
+            },
+        ));
+        d.l2_chain_id = Some(Sourced::new(
+            901,
+            Source::call("SystemConfig", "l2ChainId()"),
+        ));
+        d.batch_inbox = Some(Sourced::new(
+            a(2),
+            Source::call("SystemConfig", "batchInbox()"),
+        ));
+        d.proof_system = Some(ProofSystem::FaultProofs);
+        d.respected_game_type = Some(Sourced::new(
+            respected,
+            Source::call("OptimismPortal", "respectedGameType()"),
+        ));
+        let info = |addr, getter: &str| ContractInfo {
+            address: addr,
+            version: Some("1.0.0".into()),
+            source: Source::call("SystemConfig", getter),
+        };
+        d.contracts
+            .insert(ContractName::SystemConfig, info(a(1), "x"));
+        d.contracts
+            .insert(ContractName::OptimismPortal, info(a(3), "optimismPortal()"));
+        let role = |addr, getter: &str| Sourced::new(addr, Source::call("SystemConfig", getter));
+        d.roles
+            .insert(RoleName::Batcher, role(a(10), "batcherHash()"));
+        d.roles.insert(
+            RoleName::UnsafeBlockSigner,
+            role(a(11), "unsafeBlockSigner()"),
+        );
+        d.roles
+            .insert(RoleName::Proposer, role(a(12), "proposer()"));
+        d.roles
+            .insert(RoleName::Challenger, role(a(13), "challenger()"));
+        d
+    }
+
+    fn status(r: &CheckResult) -> CheckStatus {
+        r.status
+    }
+
+    #[test]
+    fn l1_chain_id_passes_fails_and_skips() {
+        let d = discovered(1);
+        assert_eq!(
+            status(&check_l1_chain_id(Some(11155111), &d)),
+            CheckStatus::Pass
+        );
+        let fail = check_l1_chain_id(Some(1), &d);
+        assert_eq!(fail.status, CheckStatus::Fail);
+        assert!(
+            fail.message.contains("11155111") && fail.message.contains("chain 1"),
+            "{}",
+            fail.message
+        );
+        assert_eq!(status(&check_l1_chain_id(None, &d)), CheckStatus::Skip);
+        let mut offline = d.clone();
+        offline.l1_chain_id = Some(Sourced::new(
+            1,
+            Source::Registry {
+                network: "op-mainnet".into(),
+            },
+        ));
+        assert_eq!(
+            status(&check_l1_chain_id(Some(1), &offline)),
+            CheckStatus::Skip
+        );
+    }
+
+    #[test]
+    fn system_config_passes_only_when_read_on_chain() {
+        let d = discovered(1);
+        assert_eq!(status(&check_system_config(&d)), CheckStatus::Pass);
+        let mut offline = d;
+        offline.block = None;
+        assert_eq!(status(&check_system_config(&offline)), CheckStatus::Skip);
+        let err = DiscoveryError::NoCode {
+            what: "SystemConfig".into(),
+            address: a(1),
+            block: 5,
+        };
+        let failed = system_config_failure(a(1), &err).expect("a SystemConfig problem");
+        assert_eq!(failed.status, CheckStatus::Fail);
+        let other = DiscoveryError::Inconsistent { detail: "x".into() };
+        assert!(system_config_failure(a(1), &other).is_none());
+    }
+
+    #[test]
+    fn rollup_config_names_every_disagreeing_field() {
+        let d = discovered(1);
+        let good = RollupFacts {
+            l1_system_config_address: a(1),
+            batch_inbox_address: a(2),
+            deposit_contract_address: a(3),
+            l1_chain_id: 11155111,
+            l2_chain_id: 901,
+        };
+        assert_eq!(
+            status(&check_rollup_config(Some(&good), &d)),
+            CheckStatus::Pass
+        );
+        let bad = RollupFacts {
+            l1_system_config_address: a(7),
+            l2_chain_id: 902,
+            ..good
+        };
+        let r = check_rollup_config(Some(&bad), &d);
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert!(
+            r.message.contains("l1_system_config_address"),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.message.contains("l2_chain_id is 902, discovered 901"),
+            "{}",
+            r.message
+        );
+        assert!(!r.message.contains("batch_inbox_address"), "{}", r.message);
+        assert_eq!(status(&check_rollup_config(None, &d)), CheckStatus::Skip);
+    }
+
+    #[test]
+    fn key_checks_compare_addresses_with_roles() {
+        let d = discovered(GAME_TYPE_PERMISSIONED_CANNON);
+        assert_eq!(
+            status(&check_batcher_key(Some(a(10)), &d)),
+            CheckStatus::Pass
+        );
+        let wrong = check_batcher_key(Some(a(99)), &d);
+        assert_eq!(wrong.status, CheckStatus::Fail);
+        assert!(
+            wrong.message.contains(&a(10).to_string()),
+            "{}",
+            wrong.message
+        );
+        assert!(
+            wrong.message.contains("call SystemConfig.batcherHash()"),
+            "{}",
+            wrong.message
+        );
+        assert_eq!(
+            status(&check_sequencer_key(Some(a(11)), &d)),
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(&check_sequencer_key(Some(a(10)), &d)),
+            CheckStatus::Fail
+        );
+        assert_eq!(
+            status(&check_proposer_key(Some(a(12)), &d)),
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(&check_proposer_key(Some(a(13)), &d)),
+            CheckStatus::Fail
+        );
+        assert_eq!(
+            status(&check_challenger_key(Some(a(13)), &d)),
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(&check_challenger_key(Some(a(12)), &d)),
+            CheckStatus::Fail
+        );
+        assert_eq!(status(&check_batcher_key(None, &d)), CheckStatus::Skip);
+    }
+
+    #[test]
+    fn proposer_and_challenger_checks_skip_on_permissionless_chains() {
+        let d = discovered(GAME_TYPE_CANNON);
+        assert_eq!(
+            status(&check_proposer_key(Some(a(99)), &d)),
+            CheckStatus::Skip
+        );
+        assert_eq!(
+            status(&check_challenger_key(Some(a(99)), &d)),
+            CheckStatus::Skip
+        );
+    }
+
+    #[test]
+    fn legacy_chains_check_the_output_oracle_proposer_but_not_a_challenger() {
+        let mut d = discovered(0);
+        d.proof_system = Some(ProofSystem::OutputOracle);
+        d.respected_game_type = None;
+        assert_eq!(
+            status(&check_proposer_key(Some(a(12)), &d)),
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(&check_proposer_key(Some(a(1)), &d)),
+            CheckStatus::Fail
+        );
+        assert_eq!(
+            status(&check_challenger_key(Some(a(1)), &d)),
+            CheckStatus::Skip
+        );
+    }
+
+    #[test]
+    fn distinct_keys_fails_when_two_roles_share_a_key() {
+        let keys = SignerAddresses {
+            batcher: Some(a(1)),
+            proposer: Some(a(1)),
+            challenger: Some(a(2)),
+            sequencer: Some(a(1)),
+        };
+        let r = check_distinct_keys(&keys);
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert!(r.message.contains("batcher and proposer"), "{}", r.message);
+        let ok = SignerAddresses {
+            proposer: Some(a(3)),
+            ..keys
+        };
+        assert_eq!(status(&check_distinct_keys(&ok)), CheckStatus::Pass);
+        let one = SignerAddresses {
+            batcher: Some(a(1)),
+            ..SignerAddresses::default()
+        };
+        assert_eq!(status(&check_distinct_keys(&one)), CheckStatus::Skip);
+    }
+
+    #[test]
+    fn run_checks_reports_every_check_in_order() {
+        let d = discovered(1);
+        let results = run_checks(&d, &CheckInput::default());
+        let names: Vec<&str> = results.iter().map(|r| r.name).collect();
+        assert_eq!(names, ALL_CHECKS);
+    }
+}
