@@ -81,8 +81,26 @@ impl TestCluster {
     /// Starts etcd and kube-apiserver on free loopback ports and waits until `/readyz` is `ok`.
     ///
     /// Panics with the peer's log tail if either does not come up, and with the provisioning
-    /// command if a binary is missing.
+    /// command if a binary is missing. A port taken between probing and binding (another test
+    /// process was quicker) is retried with fresh ports.
     pub async fn start() -> TestCluster {
+        let mut attempt = 1;
+        loop {
+            match Self::try_start().await {
+                Ok(cluster) => return cluster,
+                Err(failure) if failure.port_taken && attempt < 3 => {
+                    eprintln!(
+                        "TestCluster: a port was taken, retrying: {}",
+                        failure.message
+                    );
+                    attempt += 1;
+                }
+                Err(failure) => panic!("{}", failure.message),
+            }
+        }
+    }
+
+    async fn try_start() -> Result<TestCluster, StartFailure> {
         install_crypto_provider();
         let begin = Instant::now();
         let apiserver_bin = kube_apiserver_binary();
@@ -94,7 +112,7 @@ impl TestCluster {
         let t = Instant::now();
         let sa_key = root.join("sa.key");
         let keygen = tokio::spawn(openssl_genrsa(sa_key.clone()));
-        let (etcd, etcd_url) = start_etcd(&etcd_bin, &root).await;
+        let (etcd, etcd_url) = start_etcd(&etcd_bin, &root).await?;
         let etcd_time = t.elapsed();
         keygen.await.expect("key generation task");
         let etcd_and_keys_time = t.elapsed();
@@ -114,37 +132,29 @@ impl TestCluster {
         std::fs::create_dir_all(&cert_dir).expect("create the cert dir");
 
         let t = Instant::now();
-        let mut attempt = 0;
-        let (child, port) = loop {
-            attempt += 1;
-            let port = free_port();
-            let args = apiserver_args(port, &etcd_url, &cert_dir, &tokens, &sa_key);
-            let mut child = spawn(&apiserver_bin, &args, &root.join("kube-apiserver.log"));
-            match wait_for_file(&mut child, &cert_dir.join("apiserver.crt")).await {
-                Ok(()) => break (child, port),
-                // Another process took the port between probing and binding: try another.
-                Err(_) if attempt < 3 => continue,
-                Err(why) => {
-                    panic!(
-                        "kube-apiserver did not start: {why}\n--- {} (tail) ---\n{}",
-                        root.join("kube-apiserver.log").display(),
-                        log_tail(&root.join("kube-apiserver.log"), 30)
-                    );
-                }
-            }
-        };
-        let url = format!("https://127.0.0.1:{port}");
+        let port = free_port();
+        let args = apiserver_args(port, &etcd_url, &cert_dir, &tokens, &sa_key);
+        let log = root.join("kube-apiserver.log");
+        let mut apiserver = spawn(&apiserver_bin, &args, &log);
+        // The serving certificate is written before the server binds; clients need it.
         let ca = cert_dir.join("apiserver.crt");
+        if let Err(why) = wait_for_file(&mut apiserver, &ca).await {
+            return Err(StartFailure::new(
+                &log,
+                format!("kube-apiserver did not start: {why}"),
+            ));
+        }
+        let url = format!("https://127.0.0.1:{port}");
         let admin_kubeconfig = root.join("admin.kubeconfig");
         let limited_kubeconfig = root.join("limited.kubeconfig");
         write_kubeconfig(&admin_kubeconfig, &url, &ca, "admin", &admin_token);
         write_kubeconfig(&limited_kubeconfig, &url, &ca, LIMITED_USER, &limited_token);
 
         let mut cluster = TestCluster {
-            apiserver: Mutex::new(Some(child)),
+            apiserver: Mutex::new(Some(apiserver)),
             etcd: Mutex::new(Some(etcd)),
             apiserver_bin,
-            apiserver_args: apiserver_args(port, &etcd_url, &cert_dir, &tokens, &sa_key),
+            apiserver_args: args,
             url,
             etcd_url,
             admin_kubeconfig,
@@ -159,7 +169,8 @@ impl TestCluster {
             dir,
         };
         if let Err(why) = cluster.wait_ready(START_TIMEOUT).await {
-            panic!("{why}");
+            // Dropping `cluster` on return kills both processes.
+            return Err(StartFailure::new(&log, why));
         }
         cluster.timings.apiserver = t.elapsed();
         cluster.timings.total = begin.elapsed();
@@ -171,7 +182,7 @@ impl TestCluster {
             cluster.timings.etcd_and_keys,
             cluster.timings.apiserver
         );
-        cluster
+        Ok(cluster)
     }
 
     /// `https://127.0.0.1:<port>`.
@@ -553,45 +564,56 @@ fn apiserver_args(
 }
 
 /// Starts etcd on two free loopback ports (client, peer) with a fresh data dir and waits for
-/// `/health`. Retries with new ports if another process grabbed one first.
-async fn start_etcd(bin: &Path, root: &Path) -> (Process, String) {
+/// `/health`.
+async fn start_etcd(bin: &Path, root: &Path) -> Result<(Process, String), StartFailure> {
     let log = root.join("etcd.log");
-    for attempt in 1.. {
-        let (client_port, peer_port) = loop {
-            let (a, b) = (free_port(), free_port());
-            if a != b {
-                break (a, b);
-            }
-        };
-        let client = format!("http://127.0.0.1:{client_port}");
-        let peer = format!("http://127.0.0.1:{peer_port}");
-        let data = root.join(format!("etcd-data-{attempt}"));
-        let mut data_arg = OsString::from("--data-dir=");
-        data_arg.push(&data);
-        let args: Vec<OsString> = vec![
-            "--name=opctl-test".into(),
-            data_arg,
-            format!("--listen-client-urls={client}").into(),
-            format!("--advertise-client-urls={client}").into(),
-            format!("--listen-peer-urls={peer}").into(),
-            format!("--initial-advertise-peer-urls={peer}").into(),
-            format!("--initial-cluster=opctl-test={peer}").into(),
-            // One member on loopback: elect it in tens of milliseconds, not a second.
-            "--heartbeat-interval=10".into(),
-            "--election-timeout=100".into(),
-        ];
-        let mut child = spawn(bin, &args, &log);
-        match wait_for_etcd(&mut child, client_port).await {
-            Ok(()) => return (child, client),
-            Err(_) if attempt < 3 => continue,
-            Err(why) => panic!(
-                "etcd did not start: {why}\n--- {} (tail) ---\n{}",
-                log.display(),
-                log_tail(&log, 30)
-            ),
+    let (client_port, peer_port) = loop {
+        let (a, b) = (free_port(), free_port());
+        if a != b {
+            break (a, b);
+        }
+    };
+    let client = format!("http://127.0.0.1:{client_port}");
+    let peer = format!("http://127.0.0.1:{peer_port}");
+    let mut data_arg = OsString::from("--data-dir=");
+    data_arg.push(root.join("etcd-data"));
+    let args: Vec<OsString> = vec![
+        "--name=opctl-test".into(),
+        data_arg,
+        format!("--listen-client-urls={client}").into(),
+        format!("--advertise-client-urls={client}").into(),
+        format!("--listen-peer-urls={peer}").into(),
+        format!("--initial-advertise-peer-urls={peer}").into(),
+        format!("--initial-cluster=opctl-test={peer}").into(),
+        // One member on loopback: elect it in tens of milliseconds, not a second.
+        "--heartbeat-interval=10".into(),
+        "--election-timeout=100".into(),
+    ];
+    let mut child = spawn(bin, &args, &log);
+    match wait_for_etcd(&mut child, client_port).await {
+        Ok(()) => Ok((child, client)),
+        Err(why) => Err(StartFailure::new(
+            &log,
+            format!("etcd did not start: {why}"),
+        )),
+    }
+}
+
+/// Why a start attempt failed, with the peer's log tail; `port_taken` when the peer lost a race
+/// for its port, which is worth another attempt.
+struct StartFailure {
+    message: String,
+    port_taken: bool,
+}
+
+impl StartFailure {
+    fn new(log: &Path, why: String) -> StartFailure {
+        let tail = log_tail(log, 30);
+        StartFailure {
+            port_taken: tail.contains("address already in use"),
+            message: format!("{why}\n--- {} (tail) ---\n{tail}", log.display()),
         }
     }
-    unreachable!("the loop above returns or panics")
 }
 
 async fn wait_for_etcd(child: &mut Process, port: u16) -> Result<(), String> {
