@@ -66,6 +66,14 @@ pub enum Command {
     Render(RenderArgs),
     /// Check chain files and report every problem with file:line:col and key path.
     Validate(ValidateArgs),
+    /// Show what would change in the cluster, and why (server-side dry run; nothing is written).
+    Plan(PlanArgs),
+    /// Make the cluster match the chain files (or apply a saved plan exactly).
+    Apply(ApplyArgs),
+    /// Remove a chain's objects, in reverse order (volumes and key Secrets kept unless asked).
+    Destroy(DestroyArgs),
+    /// Per role: ready/desired, image, restarts, age.
+    Status(StatusArgs),
     /// Print the JSON Schema of the chain TOML (for editors: `#:schema` comment).
     Schema,
     /// Print shell completions.
@@ -95,4 +103,98 @@ pub struct CompletionsArgs {
     /// Shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Chain files, planned concurrently.
+    #[arg(value_name = "CHAIN.toml", required = true)]
+    pub chains: Vec<PathBuf>,
+    /// Exit 2 when changes are pending, 0 when none (1 on error).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Save the plan (no secret material) for `opctl apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub prune: PruneArgs,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct PruneArgs {
+    /// Delete members of the chain that are no longer desired (PersistentVolumeClaims never).
+    #[arg(long)]
+    pub prune: bool,
+    /// With --prune: also delete generated key Secrets (JWT, p2p identity).
+    #[arg(long, requires = "prune")]
+    pub prune_secrets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Chain files, or one plan file saved with `opctl plan --out`.
+    #[arg(value_name = "CHAIN.toml|PLAN.json", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Take back fields another field manager changed (drift) instead of stopping.
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Allow delete-and-recreate of objects whose immutable fields change (pods orphaned, volumes kept).
+    #[arg(long)]
+    pub allow_recreate: bool,
+    /// Do not wait for workloads to become ready.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for readiness, e.g. `10m`, `90s`.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub prune: PruneArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The chain file.
+    #[arg(value_name = "CHAIN.toml")]
+    pub chain: PathBuf,
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Also delete the chain's PersistentVolumeClaims (chain data is lost).
+    #[arg(long)]
+    pub delete_volumes: bool,
+    /// Also delete generated key Secrets (node identities change on the next apply).
+    #[arg(long)]
+    pub delete_secrets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The chain file.
+    #[arg(value_name = "CHAIN.toml")]
+    pub chain: PathBuf,
+}
+
+/// `90s`, `10m`, `1h`, `1h30m`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let mut total = 0u64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let n: u64 = rest[..digits].parse().map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
+        rest = &rest[digits..];
+        let unit = rest.chars().next().ok_or_else(|| format!("`{s}` needs a unit (s, m, h)"))?;
+        total += n * match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(format!("`{s}`: unknown unit `{unit}` (use s, m, h)")),
+        };
+        rest = &rest[1..];
+    }
+    Ok(std::time::Duration::from_secs(total))
 }

@@ -6,6 +6,8 @@
 
 /// clap types: the command line as typed, nothing resolved.
 pub mod cli;
+/// The Kubernetes edge: connect, discover served kinds, read, server-side apply, delete.
+pub mod cluster;
 /// One function per subcommand, wiring the core to the edges.
 pub mod cmd;
 /// The chain TOML: model, loading with positioned errors, validation.
@@ -14,6 +16,14 @@ pub mod config;
 pub mod error;
 /// Generated artefacts kept in the repo: JSON Schema and shell completions.
 pub mod generated;
+/// The lock file next to the chain TOML: discovered contracts and roles, read-at block, diffs.
+pub mod lock;
+/// Built-in data for well-known chains (OP Mainnet, OP Sepolia, Base Mainnet) for offline use.
+pub mod networks;
+/// Planning, pure: normalise, classify, mask Secrets, diff; readiness predicates.
+pub mod plan;
+/// One reconcile pass (plan, then apply in order), shared by `apply` and `watch`.
+pub mod reconcile;
 /// Desired Kubernetes objects per role; pure and deterministic.
 pub mod render;
 /// The L1 edge: contract discovery over JSON-RPC (alloy) and the pre-deployment role checks.

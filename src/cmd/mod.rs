@@ -1,6 +1,11 @@
 //! One module per subcommand; `run` dispatches.
 
+mod apply;
+mod common;
+mod destroy;
+mod plan;
 mod render;
+mod status;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -13,6 +18,10 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
     match &cli.command {
         Command::Render(args) => render::run(args, &cli.global, printer),
         Command::Validate(args) => validate::run(args, printer),
+        Command::Plan(args) => plan::run(args, &cli.global, printer).await,
+        Command::Apply(args) => apply::run(args, &cli.global, printer).await,
+        Command::Destroy(args) => destroy::run(args, &cli.global, printer).await,
+        Command::Status(args) => status::run(args, &cli.global, printer).await,
         Command::Schema => {
             printer.data(&generated::schema_json());
             Ok(exit::OK)

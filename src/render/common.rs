@@ -28,7 +28,22 @@ pub const ANN_CONFIG_HASH: &str = "opctl.io/config-hash";
 /// Annotation on Secrets opctl fills itself.
 pub const ANN_SECRET_FILL: &str = "opctl.io/secret-fill";
 
+/// KEP-3659 ApplySet labels and annotations (the standard kubectl uses for prune).
+pub const LABEL_APPLYSET_ID: &str = "applyset.kubernetes.io/id";
+pub const LABEL_APPLYSET_PART_OF: &str = "applyset.kubernetes.io/part-of";
+pub const ANN_APPLYSET_TOOLING: &str = "applyset.kubernetes.io/tooling";
+pub const ANN_APPLYSET_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
+/// Every namespaced kind opctl may write, so that prune always lists all of them.
+pub const APPLYSET_GROUP_KINDS: &str = "ConfigMap,Deployment.apps,Secret,Service,ServiceAccount,StatefulSet.apps";
+
 pub const UID: i64 = 10001;
+
+/// ApplySet ID of a parent ConfigMap: `applyset-<base64url(sha256(name.namespace.ConfigMap.))>-v1`.
+pub fn applyset_id(parent_name: &str, namespace: &str) -> String {
+    use base64::Engine;
+    let digest = Sha256::digest(format!("{parent_name}.{namespace}.ConfigMap.").as_bytes());
+    format!("applyset-{}-v1", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest))
+}
 
 pub struct Ctx<'a> {
     pub input: &'a Input<'a>,
@@ -149,7 +164,27 @@ impl<'a> Ctx<'a> {
         if let Some(v) = version {
             l.insert("app.kubernetes.io/version".into(), v.into());
         }
+        l.insert(LABEL_APPLYSET_PART_OF.into(), applyset_id(&self.applyset_parent_name(), self.namespace));
         l
+    }
+
+    pub fn applyset_parent_name(&self) -> String {
+        format!("{}-applyset", self.name)
+    }
+
+    /// The chain's ApplySet parent: a ConfigMap whose ID label every member points at.
+    pub fn applyset_parent(&self) -> Desired {
+        let name = self.applyset_parent_name();
+        let mut labels = self.labels(None, &name, "op-stack", None);
+        labels.remove(LABEL_APPLYSET_PART_OF);
+        labels.insert(LABEL_APPLYSET_ID.to_string(), applyset_id(&name, self.namespace));
+        let mut meta = self.meta(&name, labels);
+        meta.annotations = Some(BTreeMap::from([
+            (ANN_APPLYSET_TOOLING.to_string(), format!("opctl/v{}", env!("CARGO_PKG_VERSION"))),
+            (ANN_APPLYSET_GROUP_KINDS.to_string(), APPLYSET_GROUP_KINDS.to_string()),
+        ]));
+        let cm = ConfigMap { metadata: meta, ..Default::default() };
+        self.desired(None, Phase::ApplySetParent, &cm)
     }
 
     /// Stable selector labels (never include versions: selectors are immutable).
@@ -200,10 +235,13 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn namespace(&self) -> Desired {
+        let mut labels = self.labels(None, self.name, "op-stack", None);
+        // Cluster-scoped: not a member of the namespaced ApplySet, so prune never deletes it.
+        labels.remove(LABEL_APPLYSET_PART_OF);
         let ns = Namespace {
             metadata: ObjectMeta {
                 name: Some(self.namespace.to_string()),
-                labels: Some(self.labels(None, self.name, "op-stack", None)),
+                labels: Some(labels),
                 ..Default::default()
             },
             ..Default::default()

@@ -12,15 +12,15 @@ mod services;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::{LoadedChain, UrlSource};
 
-pub use common::{LABEL_CHAIN, LABEL_ROLE};
+pub use common::{applyset_id, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF, LABEL_CHAIN, LABEL_ROLE};
 
 /// The role an object belongs to; shared objects (namespace, service account, config) have none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     Sequencer,
@@ -43,10 +43,12 @@ impl Role {
 }
 
 /// Apply order. Objects are applied phase by phase, in this order (and deleted in reverse).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     Namespace,
+    /// The ApplySet parent (KEP-3659): it must exist before any member.
+    ApplySetParent,
     ServiceAccount,
     Secrets,
     ConfigMaps,
@@ -59,7 +61,7 @@ pub enum Phase {
 }
 
 /// How apply produces the value of one key of a Secret opctl manages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum SecretFill {
     /// 32 random bytes, hex: the engine-API JWT shared by op-node and its execution client.
@@ -71,7 +73,7 @@ pub enum SecretFill {
 }
 
 /// One object opctl wants in the cluster.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Desired {
     pub role: Option<Role>,
     pub phase: Phase,
@@ -154,6 +156,7 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
     let f = &input.chain.file;
     let mut out = Vec::new();
     out.push(ctx.namespace());
+    out.push(ctx.applyset_parent());
     out.push(ctx.service_account());
     if let Some(cm) = ctx.config_map() {
         out.push(cm);

@@ -202,6 +202,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
             volume_claim_templates: Some(vec![data_claim(
                 s.storage,
                 if s.archive { "2Ti" } else { "500Gi" },
+                ctx.selector(Some(s.role), &name),
             )]),
             ..Default::default()
         }),
@@ -222,10 +223,13 @@ pub fn el_component(el: ExecutionClient) -> &'static str {
     }
 }
 
-pub fn data_claim(storage: &Storage, default_size: &str) -> PersistentVolumeClaim {
+/// The `data` volume claim template; its PVCs carry the selector labels (not the ApplySet label:
+/// volumes are never pruned) so that `destroy --delete-volumes` can find them.
+pub fn data_claim(storage: &Storage, default_size: &str, labels: std::collections::BTreeMap<String, String>) -> PersistentVolumeClaim {
     PersistentVolumeClaim {
         metadata: ObjectMeta {
             name: Some("data".into()),
+            labels: Some(labels),
             ..Default::default()
         },
         spec: Some(PersistentVolumeClaimSpec {

@@ -417,7 +417,11 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
                 ..Default::default()
             },
             template: pod(ctx, &w, volumes),
-            volume_claim_templates: Some(vec![nodes::data_claim(&ch.storage, "100Gi")]),
+            volume_claim_templates: Some(vec![nodes::data_claim(
+                &ch.storage,
+                "100Gi",
+                ctx.selector(Some(Role::Challenger), &name),
+            )]),
             ..Default::default()
         }),
         ..Default::default()

@@ -72,3 +72,21 @@ impl Printer {
         }
     }
 }
+
+pub mod plan;
+pub mod progress;
+
+/// Ask for confirmation on a terminal; on a non-terminal without `--yes` it is an error.
+pub fn confirm(prompt: &str, yes: bool) -> Result<bool, String> {
+    if yes {
+        return Ok(true);
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err("not a terminal, so opctl cannot ask for confirmation\n  hint: review the plan and pass --yes".into());
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(false)
+        .interact()
+        .map_err(|e| format!("cannot read the answer: {e}"))
+}

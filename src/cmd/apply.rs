@@ -1,0 +1,85 @@
+//! `opctl apply CHAIN.toml... | PLAN.json`: plan, show, confirm, apply in order, wait.
+
+use std::path::PathBuf;
+
+use crate::cli::{ApplyArgs, Global};
+use crate::cluster::Cluster;
+use crate::error::{exit, Error};
+use crate::plan::ready::Readiness;
+use crate::reconcile::{self, ApplyOptions, ChainPlan, PlanFile, PlanOptions};
+use crate::ui::{self, Printer};
+
+use super::{common, plan};
+
+fn is_plan_file(inputs: &[PathBuf]) -> bool {
+    inputs.len() == 1 && inputs[0].extension().is_some_and(|e| e == "json")
+}
+
+async fn saved_plan(path: &std::path::Path, global: &Global) -> Result<(Cluster, Vec<ChainPlan>), Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Usage(format!("cannot read plan file {}: {e}", path.display())))?;
+    let file = PlanFile::from_json(&text, &path.display().to_string())?;
+    let cluster = common::connect(global).await?;
+    let mut reasons = Vec::new();
+    for p in &file.chains {
+        let chain = common::load_chain(&p.file, global)?;
+        reasons.extend(reconcile::stale_reasons(&cluster, p, &chain).await?);
+    }
+    if !reasons.is_empty() {
+        return Err(Error::StalePlan { reasons });
+    }
+    Ok((cluster, file.chains))
+}
+
+pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
+    let opts = ApplyOptions { force_conflicts: args.force_conflicts, allow_recreate: args.allow_recreate };
+    let (cluster, plans) = if is_plan_file(&args.inputs) {
+        saved_plan(&args.inputs[0], global).await?
+    } else {
+        let popts = PlanOptions { prune: args.prune.prune, delete_secrets: args.prune.prune_secrets };
+        plan::plan_all(&args.inputs, global, popts).await?
+    };
+    plan::show(&plans, global, printer);
+    if !plans.iter().any(|p| p.summary.pending()) {
+        printer.success("nothing to change");
+        return Ok(exit::OK);
+    }
+    for p in &plans {
+        reconcile::preflight(p, opts)?;
+    }
+    if !ui::confirm("Apply these changes?", args.yes).map_err(Error::Usage)? {
+        printer.info("cancelled; nothing was written");
+        return Ok(exit::OK);
+    }
+    for p in &plans {
+        let report = reconcile::apply_plan(&cluster, p, opts).await?;
+        printer.success(&format!("{}: {} objects written, {} deleted", p.chain, report.written.len(), report.deleted.len()));
+    }
+    // The sequencer's peer ID is known once its key exists: converge replicas onto it.
+    if !is_plan_file(&args.inputs) {
+        let popts = PlanOptions::default();
+        for path in &args.inputs {
+            let chain = common::load_chain(path, global)?;
+            let again = reconcile::plan_chain(&cluster, &chain, common::contracts(&chain), popts).await?;
+            if again.summary.pending() && again.changes.iter().all(|c| c.drift.is_empty()) {
+                printer.info(&format!("{}: converging ({})", again.chain, again.summary));
+                reconcile::apply_plan(&cluster, &again, opts).await?;
+            }
+        }
+    }
+    if args.no_wait {
+        return Ok(exit::OK);
+    }
+    let workloads: Vec<_> = plans.iter().flat_map(reconcile::workloads_to_wait_for).collect();
+    if workloads.is_empty() {
+        return Ok(exit::OK);
+    }
+    let progress = ui::progress::Progress::new(printer, workloads.len());
+    reconcile::wait_ready(&cluster, &workloads, args.timeout, |r, state| match state {
+        Readiness::Ready => progress.done(&r.to_string()),
+        Readiness::Waiting(why) => progress.waiting(&r.to_string(), why),
+    })
+    .await?;
+    progress.finish();
+    printer.success("all workloads are ready");
+    Ok(exit::OK)
+}

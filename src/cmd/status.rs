@@ -1,0 +1,84 @@
+//! `opctl status CHAIN.toml`: per workload, ready/desired, image, restarts, age.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use serde_json::{json, Value};
+
+use crate::cli::{Global, OutputFormat, StatusArgs};
+use crate::cluster::Kind;
+use crate::error::{exit, Error};
+use crate::render::{LABEL_CHAIN, LABEL_ROLE};
+use crate::ui::Printer;
+
+use super::common;
+
+fn age(created: Option<&str>) -> String {
+    let Some(created) = created else { return String::new() };
+    let Ok(t) = created.parse::<k8s_openapi::jiff::Timestamp>() else { return String::new() };
+    let secs = k8s_openapi::jiff::Timestamp::now().as_second() - t.as_second();
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
+    let chain = common::load_chain(&args.chain, global)?;
+    let cluster = common::connect(global).await?;
+    let ns = chain.namespace().to_string();
+    let selector = format!("{LABEL_CHAIN}={}", chain.file.chain.name);
+    let mut rows = Vec::new();
+    for kind in [Kind::StatefulSet, Kind::Deployment] {
+        for w in cluster.list(kind, Some(&ns), &selector).await? {
+            let name = w.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+            let instance = w.pointer("/metadata/labels/app.kubernetes.io~1instance").and_then(Value::as_str).unwrap_or(&name).to_string();
+            let pods = cluster.list(Kind::Pod, Some(&ns), &format!("app.kubernetes.io/instance={instance},{selector}")).await?;
+            let restarts: i64 = pods
+                .iter()
+                .flat_map(|p| p.pointer("/status/containerStatuses").and_then(Value::as_array).cloned().unwrap_or_default())
+                .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+                .sum();
+            let images: Vec<String> = w
+                .pointer("/spec/template/spec/containers")
+                .and_then(Value::as_array)
+                .map(|cs| cs.iter().filter_map(|c| c.get("image").and_then(Value::as_str)).map(|i| i.rsplit('/').next().unwrap_or(i).to_string()).collect())
+                .unwrap_or_default();
+            rows.push(json!({
+                "kind": kind.name(),
+                "name": name,
+                "role": w.pointer("/metadata/labels/opctl.io~1role").and_then(Value::as_str).unwrap_or(""),
+                "ready": w.pointer("/status/readyReplicas").and_then(Value::as_i64).unwrap_or(0),
+                "desired": w.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1),
+                "images": images,
+                "restarts": restarts,
+                "age": age(w.pointer("/metadata/creationTimestamp").and_then(Value::as_str)),
+            }));
+        }
+    }
+    rows.sort_by_key(|r| (r["role"].as_str().unwrap_or("").to_string(), r["name"].as_str().unwrap_or("").to_string()));
+    if global.output == Some(OutputFormat::Json) {
+        printer.data(&serde_json::to_string_pretty(&json!({"chain": chain.file.chain.name, "namespace": ns, "workloads": rows})).unwrap_or_default());
+        return Ok(exit::OK);
+    }
+    if rows.is_empty() {
+        printer.info(&format!("{}: no workloads in namespace {ns} (run `opctl apply`)", chain.file.chain.name));
+        return Ok(exit::OK);
+    }
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).set_header(vec!["role", "kind", "name", "ready", "images", "restarts", "age"]);
+    for r in &rows {
+        t.add_row(vec![
+            r["role"].as_str().unwrap_or("").to_string(),
+            r["kind"].as_str().unwrap_or("").to_string(),
+            r["name"].as_str().unwrap_or("").to_string(),
+            format!("{}/{}", r["ready"], r["desired"]),
+            r["images"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+            r["restarts"].to_string(),
+            r["age"].as_str().unwrap_or("").to_string(),
+        ]);
+    }
+    let _ = LABEL_ROLE;
+    printer.data(&t.to_string());
+    Ok(exit::OK)
+}

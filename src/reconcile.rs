@@ -1,0 +1,450 @@
+//! One reconcile pass: render, ask the cluster what would change (dry-run server-side apply), classify,
+//! then apply in order. `apply` runs it once; `watch` runs it in a loop. Never a second implementation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures::future::{join_all, try_join_all};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::cluster::{Cluster, ClusterError, Kind, ObjectRef};
+use crate::config::LoadedChain;
+use crate::error::Error;
+use crate::plan::{self, ready, Change, DryRun, Drift, Op, Summary};
+use crate::render::{self, Desired, Identities, Input, Role, SecretFill};
+
+/// The plan of one chain, as computed against the cluster.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainPlan {
+    pub file: PathBuf,
+    pub chain: String,
+    pub namespace: String,
+    /// SHA-256 of the chain file, its rollup/genesis files and its lock file.
+    pub inputs_hash: String,
+    /// Fingerprints of values opctl takes from its environment (`env:VAR` URLs), per Secret key.
+    #[serde(default)]
+    pub env_fingerprints: BTreeMap<String, String>,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Include members of the chain's ApplySet that are no longer desired.
+    pub prune: bool,
+    /// With `prune`: also delete generated key Secrets.
+    pub delete_secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyOptions {
+    pub force_conflicts: bool,
+    pub allow_recreate: bool,
+}
+
+/// SHA-256 over everything a plan is computed from on the local side.
+pub fn inputs_hash(chain: &LoadedChain) -> String {
+    let mut h = Sha256::new();
+    for part in [Some(&chain.text), chain.rollup_json.as_ref(), chain.genesis_json.as_ref()] {
+        h.update(part.map(String::as_bytes).unwrap_or_default());
+        h.update([0]);
+    }
+    let lock = chain.path.with_extension("lock");
+    if let Ok(text) = std::fs::read(&lock) {
+        h.update(&text);
+    }
+    hex::encode(h.finalize())
+}
+
+/// The sequencer's libp2p peer ID, derived from its generated p2p key when that Secret exists.
+pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identities, Error> {
+    let f = &chain.file;
+    if !(f.sequencer.enabled && f.replicas.enabled) {
+        return Ok(Identities::default());
+    }
+    let r = ObjectRef {
+        kind: "Secret".into(),
+        namespace: Some(chain.namespace().to_string()),
+        name: format!("{}-sequencer-p2p", f.chain.name),
+    };
+    let Some(secret) = cluster.get(&r).await? else {
+        return Ok(Identities::default());
+    };
+    let key = secret
+        .pointer("/data/p2p-key")
+        .and_then(Value::as_str)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|raw| String::from_utf8(raw).ok());
+    let peer = key
+        .map(|k| render::identity::peer_id_from_private_key_hex(&k))
+        .transpose()
+        .map_err(|e| Error::Usage(format!("{r}: {e}; delete the Secret to have apply generate a new identity")))?;
+    Ok(Identities { sequencer_peer_id: peer })
+}
+
+/// Fill Secrets whose values come from opctl's environment; returns the object to send.
+fn with_env_values(desired: &Desired) -> Result<Value, Error> {
+    let mut object = desired.object.clone();
+    let mut data = serde_json::Map::new();
+    for (key, fill) in &desired.fills {
+        if let SecretFill::Env { var } = fill {
+            let value = std::env::var(var).map_err(|_| Error::EnvMissing {
+                var: var.clone(),
+                object: ObjectRef::of(&desired.object).to_string(),
+            })?;
+            data.insert(key.clone(), Value::String(base64::engine::general_purpose::STANDARD.encode(value)));
+        }
+    }
+    if !data.is_empty() {
+        object["data"] = Value::Object(data);
+    }
+    Ok(object)
+}
+
+fn is_immutable_error(message: &str) -> bool {
+    message.contains("Forbidden") && (message.contains("immutable") || message.contains("updates to statefulset spec"))
+}
+
+fn namespace_missing(message: &str) -> bool {
+    message.contains("namespaces") && message.contains("not found")
+}
+
+async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Error> {
+    let r = ObjectRef::of(&desired.object);
+    let live = cluster.get(&r).await?;
+    if desired.create_only {
+        return Ok(plan::classify(desired, live.as_ref(), DryRun::Skipped));
+    }
+    let object = with_env_values(desired)?;
+    let dry = match cluster.apply(&object, true, false).await {
+        Ok(v) => DryRun::Result(v),
+        Err(ClusterError::Conflict { conflicts, .. }) => {
+            let forced = cluster.apply(&object, true, true).await?;
+            let drift = conflicts.into_iter().map(|(manager, field)| Drift { manager, field }).collect();
+            DryRun::Conflict { drift, forced }
+        }
+        Err(ClusterError::Invalid { message, .. }) if is_immutable_error(&message) => DryRun::Immutable { message: first_line(&message) },
+        Err(ClusterError::Api { message, .. }) if live.is_none() && namespace_missing(&message) => DryRun::Skipped,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(plan::classify(desired, live.as_ref(), dry))
+}
+
+fn first_line(s: &str) -> String {
+    let s = s.lines().next().unwrap_or(s);
+    if s.len() > 200 {
+        format!("{}...", &s[..s.char_indices().take_while(|(i, _)| *i < 200).last().map_or(0, |(i, c)| i + c.len_utf8())])
+    } else {
+        s.to_string()
+    }
+}
+
+/// Plan one chain against the cluster. `contracts` come from the TOML overrides and the lock file.
+pub async fn plan_chain(cluster: &Cluster, chain: &LoadedChain, contracts: render::Contracts, opts: PlanOptions) -> Result<ChainPlan, Error> {
+    let ids = identities(cluster, chain).await?;
+    let input = Input { chain, contracts, identities: ids };
+    let desired = render::render(&input).map_err(|source| Error::Render { file: chain.path.display().to_string(), source })?;
+    let mut changes = try_join_all(desired.iter().map(|d| plan_object(cluster, d))).await?;
+    let namespace = chain.namespace().to_string();
+    if opts.prune {
+        let has_workloads = desired.iter().any(|d| matches!(d.kind(), "StatefulSet" | "Deployment"));
+        if !has_workloads {
+            return Err(Error::PruneRefused { file: chain.path.display().to_string() });
+        }
+        let wanted: BTreeSet<ObjectRef> = desired.iter().map(|d| ObjectRef::of(&d.object)).collect();
+        let parent = format!("{}-applyset", chain.file.chain.name);
+        let selector = format!("{}={}", render::LABEL_APPLYSET_PART_OF, render::applyset_id(&parent, &namespace));
+        let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.namespaced()).collect();
+        let lists = try_join_all(kinds.iter().map(|k| cluster.list(*k, Some(&namespace), &selector))).await?;
+        let mut pruned: Vec<Change> = lists
+            .into_iter()
+            .flatten()
+            .filter(|live| !wanted.contains(&ObjectRef::of(live)))
+            .filter(|live| opts.delete_secrets || !plan::is_generated_secret(live))
+            .map(|live| plan::prune_change(&live))
+            .collect();
+        pruned.sort_by(|a, b| a.object.cmp(&b.object));
+        changes.extend(pruned);
+    }
+    let env_fingerprints = desired
+        .iter()
+        .flat_map(|d| {
+            d.fills.iter().filter_map(move |(k, f)| match f {
+                SecretFill::Env { var } => std::env::var(var).ok().map(|v| (format!("{}/{k}", d.name()), plan::fingerprint(v.as_bytes()))),
+                _ => None,
+            })
+        })
+        .collect();
+    Ok(ChainPlan {
+        file: chain.path.clone(),
+        chain: chain.file.chain.name.clone(),
+        namespace,
+        inputs_hash: inputs_hash(chain),
+        env_fingerprints,
+        summary: Summary::of(&changes),
+        changes,
+    })
+}
+
+/// What an apply wrote.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApplyReport {
+    pub written: Vec<ObjectRef>,
+    pub deleted: Vec<ObjectRef>,
+}
+
+/// Checks that must pass before anything is written.
+pub fn preflight(plan: &ChainPlan, opts: ApplyOptions) -> Result<(), Error> {
+    if !opts.allow_recreate {
+        let replace: Vec<String> = plan.changes.iter().filter(|c| c.op == Op::Replace).map(|c| format!("{}: {}", c.object, c.reason)).collect();
+        if !replace.is_empty() {
+            return Err(Error::NeedsRecreate { objects: replace });
+        }
+    }
+    if !opts.force_conflicts {
+        if let Some(c) = plan.changes.iter().find(|c| !c.drift.is_empty()) {
+            return Err(ClusterError::Conflict {
+                object: c.object.to_string(),
+                conflicts: c.drift.iter().map(|d| (d.manager.clone(), d.field.clone())).collect(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A fresh secret value: 32 bytes from the OS-seeded CSPRNG, hex (a valid secp256k1 scalar for keys).
+fn generate(fill: &SecretFill) -> Option<String> {
+    let mut rng = rand::rng();
+    match fill {
+        SecretFill::Jwt => {
+            let mut b = [0u8; 32];
+            rng.fill_bytes(&mut b);
+            Some(hex::encode(b))
+        }
+        SecretFill::P2pKey => loop {
+            let mut b = [0u8; 32];
+            rng.fill_bytes(&mut b);
+            if alloy::signers::k256::ecdsa::SigningKey::from_slice(&b).is_ok() {
+                break Some(hex::encode(b));
+            }
+        },
+        SecretFill::Env { .. } => None,
+    }
+}
+
+fn generated_secret(desired: &Desired) -> Value {
+    let mut object = desired.object.clone();
+    let data: serde_json::Map<String, Value> = desired
+        .fills
+        .iter()
+        .filter_map(|(k, f)| generate(f).map(|v| (k.clone(), Value::String(base64::engine::general_purpose::STANDARD.encode(v)))))
+        .collect();
+    object["data"] = Value::Object(data);
+    object
+}
+
+/// Apply a plan: writes in phase order, then prunes in reverse. Stops at the first failure and says
+/// what was already written (re-running converges).
+pub async fn apply_plan(cluster: &Cluster, plan: &ChainPlan, opts: ApplyOptions) -> Result<ApplyReport, Error> {
+    preflight(plan, opts)?;
+    let mut report = ApplyReport::default();
+    let fail = |report: &ApplyReport, e: Error| Error::Partial {
+        written: report.written.iter().chain(report.deleted.iter()).map(ToString::to_string).collect(),
+        source: Box::new(e),
+    };
+    for change in plan.changes.iter().filter(|c| c.op != Op::Prune && c.op != Op::Unchanged) {
+        let Some(desired) = &change.desired else { continue };
+        let result: Result<(), Error> = async {
+            match change.op {
+                Op::CreateGenerated => {
+                    cluster.create_if_absent(&generated_secret(desired)).await?;
+                }
+                Op::Replace => {
+                    cluster.delete(&change.object, true).await?;
+                    wait_gone(cluster, &change.object, Duration::from_secs(60)).await?;
+                    cluster.apply(&with_env_values(desired)?, false, opts.force_conflicts).await?;
+                }
+                _ => {
+                    cluster.apply(&with_env_values(desired)?, false, opts.force_conflicts).await?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => report.written.push(change.object.clone()),
+            Err(e) => return Err(fail(&report, e)),
+        }
+    }
+    for change in plan.changes.iter().rev().filter(|c| c.op == Op::Prune) {
+        match cluster.delete(&change.object, false).await {
+            Ok(()) => report.deleted.push(change.object.clone()),
+            Err(e) => return Err(fail(&report, e.into())),
+        }
+    }
+    Ok(report)
+}
+
+async fn wait_gone(cluster: &Cluster, r: &ObjectRef, timeout: Duration) -> Result<(), Error> {
+    let start = Instant::now();
+    while cluster.get(r).await?.is_some() {
+        if start.elapsed() > timeout {
+            return Err(Error::Timeout { what: format!("{r} to be deleted") });
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
+/// Workloads of a plan that apply changed, to wait for.
+pub fn workloads_to_wait_for(plan: &ChainPlan) -> Vec<(ObjectRef, Option<Role>)> {
+    plan.changes
+        .iter()
+        .filter(|c| matches!(c.op, Op::Create | Op::Update | Op::Replace))
+        .filter(|c| matches!(c.object.kind.as_str(), "StatefulSet" | "Deployment"))
+        .map(|c| (c.object.clone(), c.role))
+        .collect()
+}
+
+/// Poll until every workload's rollout is complete; `progress` hears each state change.
+pub async fn wait_ready(
+    cluster: &Cluster,
+    objects: &[(ObjectRef, Option<Role>)],
+    timeout: Duration,
+    mut progress: impl FnMut(&ObjectRef, &ready::Readiness),
+) -> Result<(), Error> {
+    let start = Instant::now();
+    let mut pending: Vec<ObjectRef> = objects.iter().map(|(r, _)| r.clone()).collect();
+    let mut last: BTreeMap<ObjectRef, ready::Readiness> = BTreeMap::new();
+    while !pending.is_empty() {
+        let states = join_all(pending.iter().map(|r| cluster.get(r))).await;
+        let mut still = Vec::new();
+        for (r, state) in pending.iter().zip(states) {
+            let state = match state? {
+                Some(live) => ready::readiness(&live),
+                None => ready::Readiness::Waiting("not found".into()),
+            };
+            if last.get(r) != Some(&state) {
+                progress(r, &state);
+                last.insert(r.clone(), state.clone());
+            }
+            if state != ready::Readiness::Ready {
+                still.push(r.clone());
+            }
+        }
+        pending = still;
+        if pending.is_empty() {
+            break;
+        }
+        if start.elapsed() >= timeout {
+            return Err(Error::Timeout {
+                what: format!(
+                    "rollout of {}",
+                    pending
+                        .iter()
+                        .map(|r| match last.get(r) {
+                            Some(ready::Readiness::Waiting(why)) => format!("{r} ({why})"),
+                            _ => r.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
+/// A plan saved with `--out`: everything needed to apply exactly it, and nothing secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanFile {
+    pub api_version: String,
+    pub chains: Vec<ChainPlan>,
+}
+
+impl PlanFile {
+    pub fn new(chains: Vec<ChainPlan>) -> Self {
+        PlanFile { api_version: plan::PLAN_API_VERSION.to_string(), chains }
+    }
+
+    /// JSON without the unchanged objects' bodies (they are not applied).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str, path: &str) -> Result<PlanFile, Error> {
+        let file: PlanFile = serde_json::from_str(text).map_err(|e| Error::Usage(format!("{path} is not an opctl plan file: {e}")))?;
+        if file.api_version != plan::PLAN_API_VERSION {
+            return Err(Error::Usage(format!("{path}: plan format {} is not {}; plan again with this opctl", file.api_version, plan::PLAN_API_VERSION)));
+        }
+        Ok(file)
+    }
+}
+
+/// Why a saved plan no longer applies: the inputs or the cluster moved since it was made.
+pub async fn stale_reasons(cluster: &Cluster, plan: &ChainPlan, chain: &LoadedChain) -> Result<Vec<String>, Error> {
+    let mut reasons = Vec::new();
+    if inputs_hash(chain) != plan.inputs_hash {
+        reasons.push(format!("{} (or its rollup/genesis/lock file) changed since the plan was made", plan.file.display()));
+    }
+    for (key, fp) in &plan.env_fingerprints {
+        let var = plan
+            .changes
+            .iter()
+            .filter_map(|c| c.desired.as_ref())
+            .flat_map(|d| d.fills.iter().map(move |(k, f)| (format!("{}/{k}", d.name()), f)))
+            .find_map(|(k, f)| match f {
+                SecretFill::Env { var } if &k == key => Some(var.clone()),
+                _ => None,
+            });
+        if let Some(var) = var {
+            let now = std::env::var(&var).ok().map(|v| plan::fingerprint(v.as_bytes()));
+            if now.as_ref() != Some(fp) {
+                reasons.push(format!("environment variable {var} changed since the plan was made"));
+            }
+        }
+    }
+    let lives = try_join_all(plan.changes.iter().map(|c| cluster.get(&c.object))).await?;
+    for (c, live) in plan.changes.iter().zip(lives) {
+        let now = live.as_ref().and_then(|l| l.pointer("/metadata/resourceVersion")).and_then(Value::as_str).map(str::to_string);
+        if now != c.live_resource_version {
+            reasons.push(match (&c.live_resource_version, &now) {
+                (None, Some(_)) => format!("{} was created since the plan was made", c.object),
+                (Some(_), None) => format!("{} was deleted since the plan was made", c.object),
+                _ => format!("{} changed in the cluster since the plan was made", c.object),
+            });
+        }
+    }
+    Ok(reasons)
+}
+
+/// A JSON-friendly view of plans for `-o json` (same shape as the saved plan, without bodies).
+pub fn plan_json(plans: &[ChainPlan]) -> Value {
+    let chains: Vec<Value> = plans
+        .iter()
+        .map(|p| {
+            let changes: Vec<Value> = p
+                .changes
+                .iter()
+                .map(|c| {
+                    let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
+                    if let Some(m) = v.as_object_mut() {
+                        m.remove("desired");
+                    }
+                    v
+                })
+                .collect();
+            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "changes": changes})
+        })
+        .collect();
+    json!({"apiVersion": plan::PLAN_API_VERSION, "chains": chains})
+}

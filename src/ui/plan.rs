@@ -1,0 +1,89 @@
+//! Plans on a terminal: a summary table and a coloured unified diff per changed object.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
+
+use super::Printer;
+use crate::plan::{KeyState, Op};
+use crate::reconcile::ChainPlan;
+
+fn role_name(c: &crate::plan::Change) -> &'static str {
+    c.role.map_or("chain", |r| r.as_str())
+}
+
+/// The summary table of one chain's plan (changed objects only).
+pub fn table(plan: &ChainPlan) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(160)
+        .set_header(vec!["operation", "kind", "name", "role", "restarts", "reason"]);
+    for c in plan.changes.iter().filter(|c| c.op != Op::Unchanged) {
+        t.add_row(vec![
+            Cell::new(c.op.label()),
+            Cell::new(&c.object.kind),
+            Cell::new(&c.object.name),
+            Cell::new(role_name(c)),
+            Cell::new(if c.restarts { "yes" } else { "" }),
+            Cell::new(&c.reason),
+        ]);
+    }
+    t.to_string()
+}
+
+fn paint_diff(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_string();
+    }
+    diff.lines()
+        .map(|l| {
+            if l.starts_with("+++") || l.starts_with("---") {
+                format!("\x1b[1m{l}\x1b[0m")
+            } else if l.starts_with('+') {
+                format!("\x1b[32m{l}\x1b[0m")
+            } else if l.starts_with('-') {
+                format!("\x1b[31m{l}\x1b[0m")
+            } else if l.starts_with("@@") {
+                format!("\x1b[36m{l}\x1b[0m")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The whole human-readable plan of one chain.
+pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
+    let mut out = format!("chain {} ({}) in namespace {}\n", plan.chain, plan.file.display(), plan.namespace);
+    if !plan.summary.pending() {
+        out.push_str(&format!("No changes. {} objects match the cluster.\n", plan.summary.unchanged));
+        return out;
+    }
+    out.push_str(&table(plan));
+    out.push('\n');
+    for c in plan.changes.iter().filter(|c| c.op != Op::Unchanged) {
+        out.push_str(&format!("\n# {} {} ({})\n", c.op.label(), c.object, role_name(c)));
+        for d in &c.drift {
+            out.push_str(&format!("#   drift: {} set by {}\n", d.field, d.manager));
+        }
+        if c.object.kind == "Secret" {
+            for k in &c.secret_keys {
+                let state = match k.state {
+                    KeyState::Added => "added",
+                    KeyState::Changed => "changed",
+                    KeyState::Unchanged => "unchanged",
+                    KeyState::Removed => "removed",
+                    KeyState::Generated => "generated at apply",
+                };
+                out.push_str(&format!("#   key {}: {state} {}\n", k.key, k.fingerprint.as_deref().unwrap_or("")));
+            }
+            // A Secret's diff is metadata plus fingerprints only; values never reach it.
+        }
+        if !c.diff.is_empty() && c.op != Op::CreateGenerated {
+            out.push_str(&paint_diff(&c.diff, printer.color));
+        }
+    }
+    out.push_str(&format!("\nPlan: {}.\n", plan.summary));
+    out
+}
