@@ -281,6 +281,7 @@ struct PortalHandles {
     asr: CallHandle<IOptimismPortal::anchorStateRegistryCall>,
     guardian: CallHandle<IOptimismPortal::guardianCall>,
     system_config: CallHandle<IOptimismPortal::systemConfigCall>,
+    superchain_config: CallHandle<IOptimismPortal::superchainConfigCall>,
 }
 
 struct PortalValues {
@@ -291,6 +292,7 @@ struct PortalValues {
     dgf: Option<Address>,
     asr: Option<Address>,
     guardian: Option<Address>,
+    superchain_config: Option<Address>,
 }
 
 struct DgfHandles {
@@ -369,6 +371,7 @@ struct Planned {
     dgf: Option<DgfHandles>,
     games: Option<Vec<GameHandles>>,
     asr: Option<(Address, Source, CallHandle<ISemver::versionCall>)>,
+    superchain_config: Option<(Address, Source, CallHandle<ISemver::versionCall>)>,
     l2oo: Option<L2ooHandles>,
     proxy_admin_owner: Option<CallHandle<IOwnable::ownerCall>>,
 }
@@ -390,6 +393,9 @@ impl Planned {
         }
         if self.asr.is_some() {
             parts.push("AnchorStateRegistry");
+        }
+        if self.superchain_config.is_some() {
+            parts.push("SuperchainConfig");
         }
         if self.l2oo.is_some() {
             parts.push("L2OutputOracle");
@@ -417,6 +423,7 @@ struct State {
     dgf: Option<Result<DgfValues, DiscoveryError>>,
     games: Option<Result<Vec<GameValues>, DiscoveryError>>,
     asr: Option<ContractInfo>,
+    superchain_config: Option<ContractInfo>,
     l2oo: Option<Result<L2ooValues, DiscoveryError>>,
     proxy_admin_owner: Option<Option<Address>>,
 }
@@ -431,6 +438,7 @@ impl State {
             dgf: None,
             games: None,
             asr: None,
+            superchain_config: None,
             l2oo: None,
             proxy_admin_owner: None,
         }
@@ -545,10 +553,11 @@ impl State {
                 asr: set.call(PORTAL, a, IOptimismPortal::anchorStateRegistryCall {}),
                 guardian: set.call(PORTAL, a, IOptimismPortal::guardianCall {}),
                 system_config: set.call(PORTAL, a, IOptimismPortal::systemConfigCall {}),
+                superchain_config: set.call(PORTAL, a, IOptimismPortal::superchainConfigCall {}),
             });
         }
         if self.versions.is_none() {
-            let mut entries = vec![
+            let entries = vec![
                 (
                     ContractName::L1CrossDomainMessenger,
                     sc.l1cdm,
@@ -570,13 +579,6 @@ impl State {
                     Source::call(SC, "optimismMintableERC20Factory()"),
                 ),
             ];
-            if let Some(a) = sc.superchain_config {
-                entries.push((
-                    ContractName::SuperchainConfig,
-                    a,
-                    Source::call(SC, "superchainConfig()"),
-                ));
-            }
             p.versions = Some(VersionHandles {
                 entries: entries
                     .into_iter()
@@ -664,6 +666,23 @@ impl State {
                 p.asr = Some((a, source, set.call(ASR, a, ISemver::versionCall {})));
             }
         }
+        if self.superchain_config.is_none() {
+            let known = match (
+                sc.superchain_config,
+                self.portal.as_ref().and_then(|p| p.superchain_config),
+            ) {
+                (Some(a), _) => Some((a, Source::call(SC, "superchainConfig()"))),
+                (None, Some(a)) => Some((a, Source::call(PORTAL, "superchainConfig()"))),
+                (None, None) => None,
+            };
+            if let Some((a, source)) = known {
+                p.superchain_config = Some((
+                    a,
+                    source,
+                    set.call("SuperchainConfig", a, ISemver::versionCall {}),
+                ));
+            }
+        }
         if self.l2oo.is_none() {
             if let Some((a, source)) = self.l2oo_address() {
                 p.l2oo = Some(L2ooHandles {
@@ -745,6 +764,13 @@ impl State {
                 source,
             });
         }
+        if let Some((address, source, version)) = p.superchain_config {
+            self.superchain_config = Some(ContractInfo {
+                address,
+                version: r.get(&version).ok(),
+                source,
+            });
+        }
         if let Some(h) = p.l2oo {
             self.l2oo = Some(decode_l2oo(&h, r));
         }
@@ -804,6 +830,7 @@ impl State {
                 _ => None,
             },
             guardian: r.get(&h.guardian).ok().and_then(nonzero),
+            superchain_config: r.get(&h.superchain_config).ok().and_then(nonzero),
             version,
             layout,
         })
@@ -835,6 +862,9 @@ impl State {
         );
         for (name, info) in self.versions.unwrap_or_default() {
             d.contracts.insert(name, info);
+        }
+        if let Some(info) = self.superchain_config {
+            d.contracts.insert(ContractName::SuperchainConfig, info);
         }
         if let Some(admin) = self.proxy_admin.flatten() {
             d.contracts.insert(

@@ -7,6 +7,7 @@
 mod support;
 
 mod cli;
+mod discovery;
 mod generated_files;
 mod harness_cluster;
 mod invalid_configs;

@@ -8,6 +8,7 @@
 
 #![allow(dead_code)] // Each test module uses a different subset of the helpers.
 
+pub mod chain;
 pub mod cluster;
 
 use std::ffi::OsString;
