@@ -8,14 +8,15 @@ use alloy::primitives::{Address, B256};
 use alloy::signers::local::PrivateKeySigner;
 use opctl::lock::Lock;
 use opctl::rpc::{
-    address_from_private_key_hex, discover, run_checks, CheckInput, CheckStatus, ContractName, Discovery,
-    DiscoveryError, GameArgsLayout, L1Rpc, ProofSystem, ReadMode, RoleName, RollupFacts, RpcError, RpcOptions,
-    SignerAddresses, Source,
+    address_from_private_key_hex, discover, run_checks, CheckInput, CheckStatus, ContractName,
+    Discovery, DiscoveryError, GameArgsLayout, L1Rpc, ProofSystem, ReadMode, RoleName, RollupFacts,
+    RpcError, RpcOptions, SignerAddresses, Source,
 };
 use serde_json::json;
 
 use crate::support::chain::{
-    answer, key_hex, ChainOptions, Fixture, Flavor, FxSemver, TestChain, L1_CHAIN_ID, L2_CHAIN_ID, MULTICALL3,
+    answer, key_hex, ChainOptions, Fixture, Flavor, FxSemver, TestChain, L1_CHAIN_ID, L2_CHAIN_ID,
+    MULTICALL3,
 };
 
 fn origin() -> Source {
@@ -50,20 +51,35 @@ fn assert_common(d: &Discovery, f: &Fixture) {
     assert_eq!(c(ContractName::SystemConfig), Some(f.system_config));
     assert_eq!(c(ContractName::ProxyAdmin), Some(f.proxy_admin));
     assert_eq!(c(ContractName::OptimismPortal), Some(f.optimism_portal));
-    assert_eq!(c(ContractName::L1CrossDomainMessenger), Some(f.l1_cross_domain_messenger));
-    assert_eq!(c(ContractName::L1StandardBridge), Some(f.l1_standard_bridge));
+    assert_eq!(
+        c(ContractName::L1CrossDomainMessenger),
+        Some(f.l1_cross_domain_messenger)
+    );
+    assert_eq!(
+        c(ContractName::L1StandardBridge),
+        Some(f.l1_standard_bridge)
+    );
     assert_eq!(c(ContractName::L1Erc721Bridge), Some(f.l1_erc721_bridge));
-    assert_eq!(c(ContractName::OptimismMintableErc20Factory), Some(f.optimism_mintable_erc20_factory));
+    assert_eq!(
+        c(ContractName::OptimismMintableErc20Factory),
+        Some(f.optimism_mintable_erc20_factory)
+    );
     for (name, version) in &f.versions {
         let contract = ContractName::ALL
             .into_iter()
             .find(|n| n.solidity_name() == *name)
             .unwrap_or_else(|| panic!("{name} is not a ContractName"));
-        let found = d.contracts.get(&contract).and_then(|info| info.version.as_deref());
+        let found = d
+            .contracts
+            .get(&contract)
+            .and_then(|info| info.version.as_deref());
         assert_eq!(found, Some(*version), "version of {name}");
     }
     assert_eq!(d.role(RoleName::Batcher), Some(f.roles.batcher));
-    assert_eq!(d.role(RoleName::UnsafeBlockSigner), Some(f.roles.unsafe_block_signer));
+    assert_eq!(
+        d.role(RoleName::UnsafeBlockSigner),
+        Some(f.roles.unsafe_block_signer)
+    );
     assert_eq!(d.role(RoleName::SystemConfigOwner), Some(f.roles.owner));
     assert_eq!(d.role(RoleName::ProxyAdminOwner), Some(f.roles.owner));
     assert_eq!(d.batch_inbox.as_ref().map(|b| b.value), Some(f.batch_inbox));
@@ -86,8 +102,14 @@ async fn discovery_of_a_permissioned_v1_chain_returns_exactly_the_fixture() {
     assert_common(&d, f);
     assert_eq!(d.proof_system, Some(ProofSystem::FaultProofs));
     assert_eq!(d.respected_game_type(), Some(1));
-    assert_eq!(d.contract(ContractName::DisputeGameFactory), f.dispute_game_factory);
-    assert_eq!(d.contract(ContractName::AnchorStateRegistry), f.anchor_state_registry);
+    assert_eq!(
+        d.contract(ContractName::DisputeGameFactory),
+        f.dispute_game_factory
+    );
+    assert_eq!(
+        d.contract(ContractName::AnchorStateRegistry),
+        f.anchor_state_registry
+    );
     assert_eq!(d.contract(ContractName::L2OutputOracle), None);
     assert_eq!(d.role(RoleName::Guardian), Some(f.roles.guardian));
     assert_eq!(d.role(RoleName::Proposer), Some(f.roles.proposer));
@@ -98,7 +120,10 @@ async fn discovery_of_a_permissioned_v1_chain_returns_exactly_the_fixture() {
     assert_eq!(game.implementation.version.as_deref(), Some("1.2.0"));
     assert_eq!(game.layout, GameArgsLayout::Immutables);
     assert_eq!(game.absolute_prestate.value, f.absolute_prestate);
-    assert_eq!(game.absolute_prestate.source, Source::call("PermissionedDisputeGame", "absolutePrestate()"));
+    assert_eq!(
+        game.absolute_prestate.source,
+        Source::call("PermissionedDisputeGame", "absolutePrestate()")
+    );
     assert_eq!(Some(game.vm.value), f.mips);
     assert_eq!(Some(game.weth.value), f.delayed_weth);
     assert_eq!(game.l2_chain_id.value, L2_CHAIN_ID);
@@ -108,7 +133,10 @@ async fn discovery_of_a_permissioned_v1_chain_returns_exactly_the_fixture() {
     assert_eq!(requests, 4, "HTTP requests for a v1 chain");
     eprintln!(
         "TestChain(PermissionedV1) started in {:?} (anvil {:?}, {} txs in {:?})",
-        chain.timings.total, chain.timings.anvil, chain.timings.transactions, chain.timings.contracts
+        chain.timings.total,
+        chain.timings.anvil,
+        chain.timings.transactions,
+        chain.timings.contracts
     );
 }
 
@@ -120,13 +148,22 @@ async fn discovery_of_a_current_chain_with_v2_games_takes_three_requests() {
     assert_common(&d, f);
     assert_eq!(requests, 3, "HTTP requests for a current chain");
     assert_eq!(d.respected_game_type(), Some(1));
-    assert_eq!(d.contract(ContractName::DisputeGameFactory), f.dispute_game_factory);
-    assert_eq!(d.contract(ContractName::AnchorStateRegistry), f.anchor_state_registry);
+    assert_eq!(
+        d.contract(ContractName::DisputeGameFactory),
+        f.dispute_game_factory
+    );
+    assert_eq!(
+        d.contract(ContractName::AnchorStateRegistry),
+        f.anchor_state_registry
+    );
     assert_eq!(
         d.contracts[&ContractName::AnchorStateRegistry].source,
         Source::call("OptimismPortal", "anchorStateRegistry()")
     );
-    assert_eq!(d.contract(ContractName::SuperchainConfig), Some(f.superchain_config));
+    assert_eq!(
+        d.contract(ContractName::SuperchainConfig),
+        Some(f.superchain_config)
+    );
     assert_eq!(d.l2_chain_id.as_ref().map(|c| c.value), Some(L2_CHAIN_ID));
     assert_eq!(d.games.len(), 2);
     for fg in &f.games {
@@ -135,16 +172,29 @@ async fn discovery_of_a_current_chain_with_v2_games_takes_three_requests() {
         assert_eq!(game.implementation.version.as_deref(), Some(fg.version));
         assert_eq!(game.layout, GameArgsLayout::GameArgs);
         assert_eq!(game.absolute_prestate.value, f.absolute_prestate);
-        assert_eq!(Some(game.anchor_state_registry.value), f.anchor_state_registry);
+        assert_eq!(
+            Some(game.anchor_state_registry.value),
+            f.anchor_state_registry
+        );
         assert_eq!(Some(game.weth.value), f.delayed_weth);
         assert_eq!(Some(game.vm.value), f.mips);
         assert_eq!(game.l2_chain_id.value, L2_CHAIN_ID);
     }
-    assert_eq!(d.game(0).and_then(|g| g.proposer.as_ref()), None, "permissionless game has no proposer");
-    let pdg = d.game(1).expect("permissioned game");
-    assert_eq!(pdg.proposer.as_ref().map(|p| p.value), Some(f.roles.proposer));
     assert_eq!(
-        pdg.proposer.as_ref().map(|p| p.source.to_string()).as_deref(),
+        d.game(0).and_then(|g| g.proposer.as_ref()),
+        None,
+        "permissionless game has no proposer"
+    );
+    let pdg = d.game(1).expect("permissioned game");
+    assert_eq!(
+        pdg.proposer.as_ref().map(|p| p.value),
+        Some(f.roles.proposer)
+    );
+    assert_eq!(
+        pdg.proposer
+            .as_ref()
+            .map(|p| p.source.to_string())
+            .as_deref(),
         Some("call DisputeGameFactory.gameArgs(1)[124:144]")
     );
     assert_eq!(d.role(RoleName::Proposer), Some(f.roles.proposer));
@@ -169,12 +219,19 @@ async fn discovery_of_a_legacy_output_oracle_chain_returns_exactly_the_fixture()
     assert!(d.games.is_empty());
     assert_eq!(d.role(RoleName::Proposer), Some(f.roles.proposer));
     assert_eq!(d.role(RoleName::OutputChallenger), Some(f.roles.challenger));
-    assert_eq!(d.role(RoleName::Challenger), None, "L2OO CHALLENGER is not op-challenger's role");
+    assert_eq!(
+        d.role(RoleName::Challenger),
+        None,
+        "L2OO CHALLENGER is not op-challenger's role"
+    );
     let oracle = d.output_oracle.as_ref().expect("L2OutputOracle parameters");
     assert_eq!(oracle.submission_interval.value, 120);
     assert_eq!(oracle.l2_block_time.value, 2);
     assert_eq!(oracle.finalization_period_seconds.value, 12);
-    assert_eq!(d.l2_chain_id, None, "a legacy chain does not record its L2 chain id on L1");
+    assert_eq!(
+        d.l2_chain_id, None,
+        "a legacy chain does not record its L2 chain id on L1"
+    );
 }
 
 #[tokio::test]
@@ -187,7 +244,10 @@ async fn every_read_mode_finds_the_same_values_at_the_same_block() {
             .await
             .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
         assert_eq!(d, auto, "{mode:?}");
-        assert!(rpc.http_requests() > auto_requests, "{mode:?} sends more requests");
+        assert!(
+            rpc.http_requests() > auto_requests,
+            "{mode:?} sends more requests"
+        );
     }
 }
 
@@ -198,7 +258,9 @@ async fn a_chain_without_multicall3_is_read_with_json_rpc_batches() {
         ..ChainOptions::new(Flavor::PermissionedV1)
     })
     .await;
-    let code = chain.request("eth_getCode", json!([MULTICALL3, "latest"])).await;
+    let code = chain
+        .request("eth_getCode", json!([MULTICALL3, "latest"]))
+        .await;
     assert_eq!(code, json!("0x"), "no Multicall3 on this chain");
     let rpc = rpc(&chain, ReadMode::Auto);
     let d = discover(&rpc, chain.fixture.system_config, origin())
@@ -206,14 +268,19 @@ async fn a_chain_without_multicall3_is_read_with_json_rpc_batches() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_common(&d, &chain.fixture);
     assert_eq!(rpc.has_multicall3(), Some(false));
-    assert_eq!(rpc.http_requests(), 5, "one extra request to learn there is no Multicall3");
+    assert_eq!(
+        rpc.http_requests(),
+        5,
+        "one extra request to learn there is no Multicall3"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Checks
 
 fn keys_of(chain: &TestChain) -> SignerAddresses {
-    let addr = |s: &PrivateKeySigner| Some(address_from_private_key_hex(&key_hex(s)).expect("valid key"));
+    let addr =
+        |s: &PrivateKeySigner| Some(address_from_private_key_hex(&key_hex(s)).expect("valid key"));
     SignerAddresses {
         batcher: addr(&chain.keys.batcher),
         sequencer: addr(&chain.keys.unsafe_block_signer),
@@ -233,7 +300,10 @@ fn rollup_of(f: &Fixture) -> RollupFacts {
 }
 
 fn statuses(d: &Discovery, input: &CheckInput<'_>) -> Vec<(&'static str, CheckStatus)> {
-    run_checks(d, input).into_iter().map(|r| (r.name, r.status)).collect()
+    run_checks(d, input)
+        .into_iter()
+        .map(|r| (r.name, r.status))
+        .collect()
 }
 
 fn failing(d: &Discovery, input: &CheckInput<'_>) -> Vec<&'static str> {
@@ -305,16 +375,26 @@ async fn every_check_passes_for_the_right_keys_and_fails_for_each_wrong_fact() {
         },
         ..good
     };
-    assert_eq!(failing(&d, &wrong_challenger), vec!["challenger-key", "distinct-keys"]);
+    assert_eq!(
+        failing(&d, &wrong_challenger),
+        vec!["challenger-key", "distinct-keys"]
+    );
 
     // Batcher rotated on-chain: a real setBatcherHash from the owner.
     let new_batcher = chain.rotate_batcher().await;
     let (after, _) = discover_chain(&chain).await;
     assert_eq!(after.role(RoleName::Batcher), Some(new_batcher.address()));
     let results = run_checks(&after, &good);
-    let batcher = results.iter().find(|r| r.name == "batcher-key").expect("batcher-key ran");
+    let batcher = results
+        .iter()
+        .find(|r| r.name == "batcher-key")
+        .expect("batcher-key ran");
     assert_eq!(batcher.status, CheckStatus::Fail);
-    assert!(batcher.message.contains(&new_batcher.address().to_string()), "{}", batcher.message);
+    assert!(
+        batcher.message.contains(&new_batcher.address().to_string()),
+        "{}",
+        batcher.message
+    );
     assert_eq!(failing(&after, &good), vec!["batcher-key"]);
     let rotated_keys = CheckInput {
         keys: SignerAddresses {
@@ -346,7 +426,10 @@ async fn v2_game_roles_come_from_game_args_and_are_checked() {
         },
         ..good
     };
-    assert_eq!(failing(&d, &swapped), vec!["proposer-key", "challenger-key"]);
+    assert_eq!(
+        failing(&d, &swapped),
+        vec!["proposer-key", "challenger-key"]
+    );
 }
 
 #[tokio::test]
@@ -367,8 +450,14 @@ async fn proposer_and_challenger_keys_are_free_when_the_permissionless_game_is_r
         ..CheckInput::default()
     };
     let results = statuses(&d, &input);
-    assert!(results.contains(&("proposer-key", CheckStatus::Skip)), "{results:?}");
-    assert!(results.contains(&("challenger-key", CheckStatus::Skip)), "{results:?}");
+    assert!(
+        results.contains(&("proposer-key", CheckStatus::Skip)),
+        "{results:?}"
+    );
+    assert!(
+        results.contains(&("challenger-key", CheckStatus::Skip)),
+        "{results:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,7 +471,9 @@ async fn the_lock_round_trips_and_shows_an_on_chain_batcher_rotation() {
     let path = Lock::path_for(&dir.path().join("devnet.toml"));
     let lock = Lock::from_discovery("devnet", L2_CHAIN_ID, &before);
     lock.write(&path).expect("write the lock");
-    let read = Lock::read(&path).expect("read the lock").expect("the lock exists");
+    let read = Lock::read(&path)
+        .expect("read the lock")
+        .expect("the lock exists");
     assert_eq!(read, lock);
     read.check_matches("devnet", L2_CHAIN_ID, chain.fixture.system_config)
         .expect("lock matches its chain");
@@ -413,7 +504,10 @@ async fn an_address_without_code_is_a_no_code_error() {
     let err = discover(&rpc(&chain, ReadMode::Auto), nobody, origin())
         .await
         .expect_err("no contract there");
-    assert!(matches!(err, DiscoveryError::NoCode { address, .. } if address == nobody), "{err}");
+    assert!(
+        matches!(err, DiscoveryError::NoCode { address, .. } if address == nobody),
+        "{err}"
+    );
     assert!(err.is_system_config_problem(nobody));
     assert!(err.to_string().contains("no contract code"), "{err}");
 }
@@ -424,36 +518,61 @@ async fn contracts_that_are_not_a_system_config_are_rejected_by_name() {
     let rpc = rpc(&chain, ReadMode::Auto);
 
     // Multicall3: not an OP contract at all (no version()).
-    let err = discover(&rpc, MULTICALL3, origin()).await.expect_err("not a SystemConfig");
-    assert!(matches!(err, DiscoveryError::NotSystemConfig { .. }), "{err}");
+    let err = discover(&rpc, MULTICALL3, origin())
+        .await
+        .expect_err("not a SystemConfig");
+    assert!(
+        matches!(err, DiscoveryError::NotSystemConfig { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("version()"), "{err}");
 
     // A real OP contract of another kind: L1StandardBridge answers version() "2.2.0".
     let bridge = chain.fixture.l1_standard_bridge;
-    let err = discover(&rpc, bridge, origin()).await.expect_err("a bridge is not a SystemConfig");
+    let err = discover(&rpc, bridge, origin())
+        .await
+        .expect_err("a bridge is not a SystemConfig");
     let message = err.to_string();
-    assert!(matches!(err, DiscoveryError::NotSystemConfig { .. }), "{message}");
-    assert!(message.contains("batcherHash()") && message.contains("2.2.0"), "{message}");
+    assert!(
+        matches!(err, DiscoveryError::NotSystemConfig { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("batcherHash()") && message.contains("2.2.0"),
+        "{message}"
+    );
 
     // A SystemConfig from the future: an unknown version is an error, not a guess.
     let future = chain
         .deploy_stand_in(vec![answer(FxSemver::versionCall {}, "9.0.0".to_string())])
         .await;
-    let err = discover(&rpc, future, origin()).await.expect_err("unknown version");
+    let err = discover(&rpc, future, origin())
+        .await
+        .expect_err("unknown version");
     let message = err.to_string();
-    assert!(matches!(err, DiscoveryError::UnsupportedVersion { .. }), "{message}");
-    assert!(message.contains("SystemConfig") && message.contains("\"9.0.0\""), "{message}");
+    assert!(
+        matches!(err, DiscoveryError::UnsupportedVersion { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("SystemConfig") && message.contains("\"9.0.0\""),
+        "{message}"
+    );
 }
 
 /// Serves every connection on a loopback port with `respond` (raw bytes; `None` = accept and
 /// never answer). Returns the URL.
 async fn misbehaving_rpc(respond: Option<&'static [u8]>) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("local addr").port();
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
                 let _ = socket.read(&mut buf).await;
@@ -488,7 +607,10 @@ async fn an_rpc_that_answers_garbage_is_a_clear_error() {
         .await
         .expect_err("garbage");
     let message = err.to_string();
-    assert!(matches!(err, DiscoveryError::Rpc(RpcError::Garbage { .. })), "{message}");
+    assert!(
+        matches!(err, DiscoveryError::Rpc(RpcError::Garbage { .. })),
+        "{message}"
+    );
     assert!(message.contains("not valid JSON-RPC"), "{message}");
     assert_redacted(&message);
 }
@@ -510,10 +632,17 @@ async fn an_rpc_that_never_answers_times_out_after_bounded_retries() {
     let err = discover(&rpc, Address::repeat_byte(1), origin())
         .await
         .expect_err("timeout");
-    assert!(began.elapsed() < Duration::from_secs(5), "took {:?}", began.elapsed());
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        began.elapsed()
+    );
     let message = err.to_string();
     assert!(
-        matches!(err, DiscoveryError::Rpc(RpcError::Timeout { attempts: 2, .. })),
+        matches!(
+            err,
+            DiscoveryError::Rpc(RpcError::Timeout { attempts: 2, .. })
+        ),
         "{message}"
     );
     assert_eq!(rpc.http_requests(), 2);
@@ -523,7 +652,9 @@ async fn an_rpc_that_never_answers_times_out_after_bounded_retries() {
 #[tokio::test]
 async fn an_unreachable_rpc_names_the_redacted_url() {
     let port = crate::support::free_port();
-    let url = format!("http://user:hunter22@127.0.0.1:{port}/v2/Zx81kQ9wq3RvB7aT2LmN5pY4?apikey=s3cr3tkey");
+    let url = format!(
+        "http://user:hunter22@127.0.0.1:{port}/v2/Zx81kQ9wq3RvB7aT2LmN5pY4?apikey=s3cr3tkey"
+    );
     let options = RpcOptions {
         backoff: opctl::rpc::Backoff {
             initial: Duration::from_millis(10),
@@ -538,7 +669,10 @@ async fn an_unreachable_rpc_names_the_redacted_url() {
         .expect_err("nothing listens there");
     let message = err.to_string();
     assert!(
-        matches!(err, DiscoveryError::Rpc(RpcError::Unreachable { attempts: 3, .. })),
+        matches!(
+            err,
+            DiscoveryError::Rpc(RpcError::Unreachable { attempts: 3, .. })
+        ),
         "{message}"
     );
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
@@ -559,9 +693,10 @@ fn the_committed_stand_in_bytecode_matches_its_source() {
         .status()
         .unwrap_or_else(|e| panic!("run node {}: {e}; run `scripts/provision`", solc.display()));
     assert!(status.success(), "solc failed on GetterStandIn.sol");
-    let compiled =
-        std::fs::read_to_string(out.path().join("GetterStandIn_sol_GetterStandIn.bin")).expect("compiled bytecode");
-    let committed = std::fs::read_to_string(dir.join("GetterStandIn.bin")).expect("committed bytecode");
+    let compiled = std::fs::read_to_string(out.path().join("GetterStandIn_sol_GetterStandIn.bin"))
+        .expect("compiled bytecode");
+    let committed =
+        std::fs::read_to_string(dir.join("GetterStandIn.bin")).expect("committed bytecode");
     assert_eq!(
         compiled.trim(),
         committed.trim(),
@@ -578,7 +713,10 @@ fn private_keys_never_reach_check_messages() {
     let mut d = Discovery::new(Address::repeat_byte(1));
     d.roles.insert(
         RoleName::Batcher,
-        opctl::rpc::Sourced::new(Address::repeat_byte(2), Source::call("SystemConfig", "batcherHash()")),
+        opctl::rpc::Sourced::new(
+            Address::repeat_byte(2),
+            Source::call("SystemConfig", "batcherHash()"),
+        ),
     );
     let input = CheckInput {
         keys: SignerAddresses {

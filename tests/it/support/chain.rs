@@ -45,9 +45,11 @@ pub const L1_CHAIN_ID: u64 = 900;
 /// L2 chain id the fixture's contracts are configured for.
 pub const L2_CHAIN_ID: u64 = 901;
 /// Canonical Multicall3 address.
-pub const MULTICALL3: Address = alloy::primitives::address!("cA11bde05977b3631167028862bE2a173976CA11");
+pub const MULTICALL3: Address =
+    alloy::primitives::address!("cA11bde05977b3631167028862bE2a173976CA11");
 /// Batch inbox the fixture configures.
-pub const BATCH_INBOX: Address = alloy::primitives::address!("ff00000000000000000000000000000000000901");
+pub const BATCH_INBOX: Address =
+    alloy::primitives::address!("ff00000000000000000000000000000000000901");
 
 /// How long anvil may take to print its `Listening on` line.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -395,7 +397,8 @@ impl TestChain {
             _ => {
                 let owner = self.keys.owner.clone();
                 let data = FxSystemConfig::setBatcherHashCall { _batcherHash: hash }.abi_encode();
-                self.send(&owner, Some(sc), data, "SystemConfig.setBatcherHash").await;
+                self.send(&owner, Some(sc), data, "SystemConfig.setBatcherHash")
+                    .await;
             }
         }
         self.fixture.roles.batcher = new.address();
@@ -430,14 +433,18 @@ impl TestChain {
         let deployer = self.keys.deployer.address();
         let owner = self.keys.owner.address();
         for who in [deployer, owner] {
-            self.request("anvil_setBalance", json!([who, "0x3635C9ADC5DEA00000"])).await; // 1000 ETH
+            self.request("anvil_setBalance", json!([who, "0x3635C9ADC5DEA00000"]))
+                .await; // 1000 ETH
         }
         if options.multicall3 {
-            self.request("anvil_setCode", json!([MULTICALL3, multicall3_runtime()])).await;
+            self.request("anvil_setCode", json!([MULTICALL3, multicall3_runtime()]))
+                .await;
         }
 
         // Real ProxyAdmin owned by the owner, and real Proxies for the chain's contracts.
-        let proxy_admin = self.deploy("ProxyAdmin", (owner,).abi_encode_params()).await;
+        let proxy_admin = self
+            .deploy("ProxyAdmin", (owner,).abi_encode_params())
+            .await;
         self.fixture.proxy_admin = proxy_admin;
         let sc = self.proxy("SystemConfig").await;
         let superchain_config = self.proxy("SuperchainConfig").await;
@@ -559,7 +566,9 @@ impl TestChain {
             },
         };
         let sc = f.system_config;
-        let receipt = self.upgrade_and_call(sc, "SystemConfig", Vec::new(), call.abi_encode()).await;
+        let receipt = self
+            .upgrade_and_call(sc, "SystemConfig", Vec::new(), call.abi_encode())
+            .await;
         self.fixture.start_block = hex_u64(&receipt["blockNumber"]);
         self.fixture.versions.insert("SystemConfig", "2.3.0-beta.2");
     }
@@ -590,8 +599,13 @@ impl TestChain {
                 },
             }],
         };
-        self.upgrade_and_call(asr, "AnchorStateRegistry", (dgf,).abi_encode_params(), asr_init.abi_encode())
-            .await;
+        self.upgrade_and_call(
+            asr,
+            "AnchorStateRegistry",
+            (dgf,).abi_encode_params(),
+            asr_init.abi_encode(),
+        )
+        .await;
         self.upgrade_and_call(
             weth,
             "DelayedWETH",
@@ -604,7 +618,10 @@ impl TestChain {
         )
         .await;
         let oracle = self
-            .deploy("PreimageOracle", (U256::from(126_000u64), U256::from(86_400u64)).abi_encode_params())
+            .deploy(
+                "PreimageOracle",
+                (U256::from(126_000u64), U256::from(86_400u64)).abi_encode_params(),
+            )
             .await;
         let mips = self.deploy("MIPS", (oracle,).abi_encode_params()).await;
         let f = &self.fixture;
@@ -685,7 +702,8 @@ impl TestChain {
             _challenger: f.roles.challenger,
             _finalizationPeriodSeconds: U256::from(12u64),
         };
-        self.upgrade_and_call(l2oo, "L2OutputOracle", Vec::new(), init.abi_encode()).await;
+        self.upgrade_and_call(l2oo, "L2OutputOracle", Vec::new(), init.abi_encode())
+            .await;
         self.upgrade_and_call(
             portal,
             "OptimismPortal",
@@ -709,12 +727,27 @@ impl TestChain {
         let f = self.fixture.clone();
         let weth = PrivateKeySigner::random().address();
         let vm = PrivateKeySigner::random().address();
-        let portal = self.deploy_raw(stand_in_bytecode(), "GetterStandIn (OptimismPortal2)").await;
-        let dgf = self.deploy_raw(stand_in_bytecode(), "GetterStandIn (DisputeGameFactory)").await;
-        let asr = self.deploy_raw(stand_in_bytecode(), "GetterStandIn (AnchorStateRegistry)").await;
-        let fdg = self.deploy_raw(stand_in_bytecode(), "GetterStandIn (FaultDisputeGame)").await;
-        let pdg = self.deploy_raw(stand_in_bytecode(), "GetterStandIn (PermissionedDisputeGame)").await;
-        let sc_impl = self.deploy_raw(stand_in_bytecode(), "GetterStandIn (SystemConfig)").await;
+        let portal = self
+            .deploy_raw(stand_in_bytecode(), "GetterStandIn (OptimismPortal2)")
+            .await;
+        let dgf = self
+            .deploy_raw(stand_in_bytecode(), "GetterStandIn (DisputeGameFactory)")
+            .await;
+        let asr = self
+            .deploy_raw(stand_in_bytecode(), "GetterStandIn (AnchorStateRegistry)")
+            .await;
+        let fdg = self
+            .deploy_raw(stand_in_bytecode(), "GetterStandIn (FaultDisputeGame)")
+            .await;
+        let pdg = self
+            .deploy_raw(
+                stand_in_bytecode(),
+                "GetterStandIn (PermissionedDisputeGame)",
+            )
+            .await;
+        let sc_impl = self
+            .deploy_raw(stand_in_bytecode(), "GetterStandIn (SystemConfig)")
+            .await;
         self.fixture.optimism_portal = portal;
         let owner_key = self.keys.owner.clone();
         self.send(
@@ -737,10 +770,19 @@ impl TestChain {
                 FxSystemConfig::batcherHashCall {},
                 B256::left_padding_from(f.roles.batcher.as_slice()),
             ),
-            answer(FxSystemConfig::unsafeBlockSignerCall {}, f.roles.unsafe_block_signer),
+            answer(
+                FxSystemConfig::unsafeBlockSignerCall {},
+                f.roles.unsafe_block_signer,
+            ),
             answer(FxSystemConfig::optimismPortalCall {}, portal),
-            answer(FxSystemConfig::l1CrossDomainMessengerCall {}, f.l1_cross_domain_messenger),
-            answer(FxSystemConfig::l1StandardBridgeCall {}, f.l1_standard_bridge),
+            answer(
+                FxSystemConfig::l1CrossDomainMessengerCall {},
+                f.l1_cross_domain_messenger,
+            ),
+            answer(
+                FxSystemConfig::l1StandardBridgeCall {},
+                f.l1_standard_bridge,
+            ),
             answer(FxSystemConfig::l1ERC721BridgeCall {}, f.l1_erc721_bridge),
             answer(
                 FxSystemConfig::optimismMintableERC20FactoryCall {},
@@ -756,7 +798,10 @@ impl TestChain {
 
         let portal_answers = vec![
             answer(FxSemver::versionCall {}, "4.6.0".to_string()),
-            answer(FxPortal2::respectedGameTypeCall {}, options.respected_game_type),
+            answer(
+                FxPortal2::respectedGameTypeCall {},
+                options.respected_game_type,
+            ),
             answer(FxPortal2::disputeGameFactoryCall {}, dgf),
             answer(FxPortal2::anchorStateRegistryCall {}, asr),
             answer(FxPortal2::guardianCall {}, f.roles.guardian),
@@ -788,7 +833,10 @@ impl TestChain {
                 1 => (pdg, args(true)),
                 _ => (Address::ZERO, Bytes::new()),
             };
-            dgf_answers.push(answer(FxDgf::gameImplsCall { _gameType: t }, implementation));
+            dgf_answers.push(answer(
+                FxDgf::gameImplsCall { _gameType: t },
+                implementation,
+            ));
             dgf_answers.push(answer(FxDgf::gameArgsCall { _gameType: t }, game_args));
         }
         self.stand_in_set(dgf, dgf_answers).await;
@@ -808,8 +856,11 @@ impl TestChain {
             ],
         )
         .await;
-        self.stand_in_set(asr, vec![answer(FxSemver::versionCall {}, "3.5.0".to_string())])
-            .await;
+        self.stand_in_set(
+            asr,
+            vec![answer(FxSemver::versionCall {}, "3.5.0".to_string())],
+        )
+        .await;
 
         let f = &mut self.fixture;
         f.start_block = start_block;
@@ -852,7 +903,13 @@ impl TestChain {
 
     /// Deploys the implementation `contract` (constructor args appended) and points `proxy` at
     /// it through `ProxyAdmin.upgradeAndCall(proxy, impl, init)`. Returns the upgrade's receipt.
-    async fn upgrade_and_call(&mut self, proxy: Address, contract: &str, ctor_args: Vec<u8>, init: Vec<u8>) -> Value {
+    async fn upgrade_and_call(
+        &mut self,
+        proxy: Address,
+        contract: &str,
+        ctor_args: Vec<u8>,
+        init: Vec<u8>,
+    ) -> Value {
         let implementation = self.deploy(contract, ctor_args).await;
         let owner_key = self.keys.owner.clone();
         let admin = self.fixture.proxy_admin;
@@ -879,13 +936,16 @@ impl TestChain {
     async fn deploy_raw(&mut self, data: Vec<u8>, what: &str) -> Address {
         let deployer = self.keys.deployer.clone();
         let nonce = self.next_nonce(deployer.address());
-        self.send_with_nonce(&deployer, nonce, None, data, &format!("deploy {what}")).await;
+        self.send_with_nonce(&deployer, nonce, None, data, &format!("deploy {what}"))
+            .await;
         deployer.address().create(nonce)
     }
 
     async fn stand_in_set(&mut self, target: Address, answers: Vec<(Vec<u8>, Vec<u8>)>) {
-        let (calls, results): (Vec<Bytes>, Vec<Bytes>) =
-            answers.into_iter().map(|(c, r)| (Bytes::from(c), Bytes::from(r))).unzip();
+        let (calls, results): (Vec<Bytes>, Vec<Bytes>) = answers
+            .into_iter()
+            .map(|(c, r)| (Bytes::from(c), Bytes::from(r)))
+            .unzip();
         let deployer = self.keys.deployer.clone();
         self.send(
             &deployer,
@@ -903,7 +963,13 @@ impl TestChain {
         current
     }
 
-    async fn send(&mut self, signer: &PrivateKeySigner, to: Option<Address>, data: Vec<u8>, what: &str) -> Value {
+    async fn send(
+        &mut self,
+        signer: &PrivateKeySigner,
+        to: Option<Address>,
+        data: Vec<u8>,
+        what: &str,
+    ) -> Value {
         let nonce = self.next_nonce(signer.address());
         self.send_with_nonce(signer, nonce, to, data, what).await
     }
@@ -939,9 +1005,20 @@ impl TestChain {
             .rpc
             .request("eth_sendRawTransactionSync", (raw,))
             .await
-            .unwrap_or_else(|e| panic!("anvil rejected transaction {what}: {e}\n--- anvil log ---\n{}", self.log_tail()));
-        let status = receipt.get("status").and_then(Value::as_str).unwrap_or("missing");
-        assert_eq!(status, "0x1", "fixture transaction {what} failed (status {status}): {receipt}");
+            .unwrap_or_else(|e| {
+                panic!(
+                    "anvil rejected transaction {what}: {e}\n--- anvil log ---\n{}",
+                    self.log_tail()
+                )
+            });
+        let status = receipt
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("missing");
+        assert_eq!(
+            status, "0x1",
+            "fixture transaction {what} failed (status {status}): {receipt}"
+        );
         self.timings.transactions += 1;
         receipt
     }
@@ -951,7 +1028,9 @@ impl TestChain {
     }
 
     async fn latest_timestamp(&self) -> u64 {
-        let block = self.request("eth_getBlockByNumber", json!(["latest", false])).await;
+        let block = self
+            .request("eth_getBlockByNumber", json!(["latest", false]))
+            .await;
         hex_u64(&block["timestamp"])
     }
 
@@ -967,8 +1046,11 @@ pub fn answer<C: SolCall>(call: C, ret: impl Into<C::Return>) -> (Vec<u8>, Vec<u
 }
 
 fn hex_u64(v: &Value) -> u64 {
-    let s = v.as_str().unwrap_or_else(|| panic!("expected a hex quantity, got {v}"));
-    u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap_or_else(|e| panic!("bad quantity {s}: {e}"))
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a hex quantity, got {v}"));
+    u64::from_str_radix(s.trim_start_matches("0x"), 16)
+        .unwrap_or_else(|e| panic!("bad quantity {s}: {e}"))
 }
 
 fn rand_bytes32() -> [u8; 32] {
@@ -987,7 +1069,12 @@ fn spawn_anvil(dir: &tempfile::TempDir) -> AnvilProcess {
         .stdout(out)
         .stderr(err)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start anvil {}: {e}; run `{PROVISION_COMMAND}`", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start anvil {}: {e}; run `{PROVISION_COMMAND}`",
+                bin.display()
+            )
+        });
     AnvilProcess { child, log }
 }
 
@@ -996,7 +1083,10 @@ fn wait_for_listening(anvil: &AnvilProcess) -> String {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
         let text = std::fs::read_to_string(&anvil.log).unwrap_or_default();
-        if let Some(rest) = text.lines().find_map(|l| l.trim().strip_prefix("Listening on ")) {
+        if let Some(rest) = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Listening on "))
+        {
             return format!("http://{}", rest.trim());
         }
         assert!(
@@ -1041,13 +1131,16 @@ pub fn artifact_bytecode(file: &str, contract: &str) -> Vec<u8> {
 /// Multicall3's runtime code from contracts-bedrock's `src/libraries/Preinstalls.sol`.
 pub fn multicall3_runtime() -> Bytes {
     let path = contracts_bedrock().join("src/libraries/Preinstalls.sol");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let start = text
         .find("MultiCall3Code =")
         .unwrap_or_else(|| panic!("no MultiCall3Code in {}", path.display()));
     let rest = &text[start..];
     let open = rest.find("hex\"").expect("MultiCall3Code hex literal") + 4;
-    let close = rest[open..].find('"').expect("end of MultiCall3Code literal");
+    let close = rest[open..]
+        .find('"')
+        .expect("end of MultiCall3Code literal");
     Bytes::from(hex::decode(&rest[open..open + close]).expect("MultiCall3Code is hex"))
 }
 
