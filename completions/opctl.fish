@@ -39,6 +39,10 @@ complete -c opctl -n "__fish_opctl_needs_command" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_needs_command" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -69,6 +73,72 @@ complete -c opctl -n "__fish_opctl_using_subcommand validate" -s v -l verbose -d
 complete -c opctl -n "__fish_opctl_using_subcommand validate" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l out -d 'Save the plan (no secret material) for `opctl apply FILE`' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l exit-code -d 'Exit 2 when changes are pending, 0 when none (1 on error)'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l prune -d 'Delete members of the chain that are no longer desired (PersistentVolumeClaims never)'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l prune-secrets -d 'With --prune: also delete generated key Secrets (JWT, p2p identity)'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l timeout -d 'How long to wait for readiness, e.g. `10m`, `90s`' -r
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l force-conflicts -d 'Take back fields another field manager changed (drift) instead of stopping'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l allow-recreate -d 'Allow delete-and-recreate of objects whose immutable fields change (pods orphaned, volumes kept)'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l no-wait -d 'Do not wait for workloads to become ready'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l prune -d 'Delete members of the chain that are no longer desired (PersistentVolumeClaims never)'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l prune-secrets -d 'With --prune: also delete generated key Secrets (JWT, p2p identity)'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s y -l yes
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l delete-volumes -d 'Also delete the chain\'s PersistentVolumeClaims (chain data is lost)'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l delete-secrets -d 'Also delete generated key Secrets (node identities change on the next apply)'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand status" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand status" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand status" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand status" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand status" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -95,8 +165,12 @@ complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

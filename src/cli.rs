@@ -185,9 +185,14 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let mut rest = s;
     while !rest.is_empty() {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let n: u64 = rest[..digits].parse().map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
+        let n: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
         rest = &rest[digits..];
-        let unit = rest.chars().next().ok_or_else(|| format!("`{s}` needs a unit (s, m, h)"))?;
+        let unit = rest
+            .chars()
+            .next()
+            .ok_or_else(|| format!("`{s}` needs a unit (s, m, h)"))?;
         total += n * match unit {
             's' => 1,
             'm' => 60,

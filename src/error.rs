@@ -22,7 +22,10 @@ pub enum Error {
     #[error(transparent)]
     Cluster(#[from] ClusterError),
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("environment variable {var} is not set; {object} takes its value from it\n  hint: export {var}=... before running opctl")]
     EnvMissing { var: String, object: String },
     #[error("{file}: refusing to prune: the chain file renders no workloads, so every member would be deleted\n  hint: disable roles one at a time, or use `opctl destroy`")]
@@ -30,7 +33,10 @@ pub enum Error {
     #[error("immutable fields change; nothing was written:\n  {}\n  hint: re-run with --allow-recreate", objects.join("\n  "))]
     NeedsRecreate { objects: Vec<String> },
     #[error("{source}\n  already written before the failure: {}\n  hint: fix the cause and run apply again; it converges", if written.is_empty() { "nothing".to_string() } else { written.join(", ") })]
-    Partial { written: Vec<String>, source: Box<Error> },
+    Partial {
+        written: Vec<String>,
+        source: Box<Error>,
+    },
     #[error("timed out waiting for {what}\n  hint: check the pods (`kubectl describe`), or raise --timeout")]
     Timeout { what: String },
     #[error("the saved plan is stale; nothing was written:\n  {}\n  hint: run `opctl plan --out` again", reasons.join("\n  "))]

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::cluster::{Cluster, ClusterError, Kind, ObjectRef};
 use crate::config::LoadedChain;
 use crate::error::Error;
-use crate::plan::{self, ready, Change, DryRun, Drift, Op, Summary};
+use crate::plan::{self, ready, Change, Drift, DryRun, Op, Summary};
 use crate::render::{self, Desired, Identities, Input, Role, SecretFill};
 
 /// The plan of one chain, as computed against the cluster.
@@ -51,7 +51,11 @@ pub struct ApplyOptions {
 /// SHA-256 over everything a plan is computed from on the local side.
 pub fn inputs_hash(chain: &LoadedChain) -> String {
     let mut h = Sha256::new();
-    for part in [Some(&chain.text), chain.rollup_json.as_ref(), chain.genesis_json.as_ref()] {
+    for part in [
+        Some(&chain.text),
+        chain.rollup_json.as_ref(),
+        chain.genesis_json.as_ref(),
+    ] {
         h.update(part.map(String::as_bytes).unwrap_or_default());
         h.update([0]);
     }
@@ -84,8 +88,14 @@ pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identi
     let peer = key
         .map(|k| render::identity::peer_id_from_private_key_hex(&k))
         .transpose()
-        .map_err(|e| Error::Usage(format!("{r}: {e}; delete the Secret to have apply generate a new identity")))?;
-    Ok(Identities { sequencer_peer_id: peer })
+        .map_err(|e| {
+            Error::Usage(format!(
+                "{r}: {e}; delete the Secret to have apply generate a new identity"
+            ))
+        })?;
+    Ok(Identities {
+        sequencer_peer_id: peer,
+    })
 }
 
 /// Fill Secrets whose values come from opctl's environment; returns the object to send.
@@ -98,7 +108,10 @@ fn with_env_values(desired: &Desired) -> Result<Value, Error> {
                 var: var.clone(),
                 object: ObjectRef::of(&desired.object).to_string(),
             })?;
-            data.insert(key.clone(), Value::String(base64::engine::general_purpose::STANDARD.encode(value)));
+            data.insert(
+                key.clone(),
+                Value::String(base64::engine::general_purpose::STANDARD.encode(value)),
+            );
         }
     }
     if !data.is_empty() {
@@ -108,7 +121,8 @@ fn with_env_values(desired: &Desired) -> Result<Value, Error> {
 }
 
 fn is_immutable_error(message: &str) -> bool {
-    message.contains("Forbidden") && (message.contains("immutable") || message.contains("updates to statefulset spec"))
+    message.contains("Forbidden")
+        && (message.contains("immutable") || message.contains("updates to statefulset spec"))
 }
 
 fn namespace_missing(message: &str) -> bool {
@@ -126,11 +140,20 @@ async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Err
         Ok(v) => DryRun::Result(v),
         Err(ClusterError::Conflict { conflicts, .. }) => {
             let forced = cluster.apply(&object, true, true).await?;
-            let drift = conflicts.into_iter().map(|(manager, field)| Drift { manager, field }).collect();
+            let drift = conflicts
+                .into_iter()
+                .map(|(manager, field)| Drift { manager, field })
+                .collect();
             DryRun::Conflict { drift, forced }
         }
-        Err(ClusterError::Invalid { message, .. }) if is_immutable_error(&message) => DryRun::Immutable { message: first_line(&message) },
-        Err(ClusterError::Api { message, .. }) if live.is_none() && namespace_missing(&message) => DryRun::Skipped,
+        Err(ClusterError::Invalid { message, .. }) if is_immutable_error(&message) => {
+            DryRun::Immutable {
+                message: first_line(&message),
+            }
+        }
+        Err(ClusterError::Api { message, .. }) if live.is_none() && namespace_missing(&message) => {
+            DryRun::Skipped
+        }
         Err(e) => return Err(e.into()),
     };
     Ok(plan::classify(desired, live.as_ref(), dry))
@@ -139,29 +162,62 @@ async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Err
 fn first_line(s: &str) -> String {
     let s = s.lines().next().unwrap_or(s);
     if s.len() > 200 {
-        format!("{}...", &s[..s.char_indices().take_while(|(i, _)| *i < 200).last().map_or(0, |(i, c)| i + c.len_utf8())])
+        format!(
+            "{}...",
+            &s[..s
+                .char_indices()
+                .take_while(|(i, _)| *i < 200)
+                .last()
+                .map_or(0, |(i, c)| i + c.len_utf8())]
+        )
     } else {
         s.to_string()
     }
 }
 
 /// Plan one chain against the cluster. `contracts` come from the TOML overrides and the lock file.
-pub async fn plan_chain(cluster: &Cluster, chain: &LoadedChain, contracts: render::Contracts, opts: PlanOptions) -> Result<ChainPlan, Error> {
+pub async fn plan_chain(
+    cluster: &Cluster,
+    chain: &LoadedChain,
+    contracts: render::Contracts,
+    opts: PlanOptions,
+) -> Result<ChainPlan, Error> {
     let ids = identities(cluster, chain).await?;
-    let input = Input { chain, contracts, identities: ids };
-    let desired = render::render(&input).map_err(|source| Error::Render { file: chain.path.display().to_string(), source })?;
+    let input = Input {
+        chain,
+        contracts,
+        identities: ids,
+    };
+    let desired = render::render(&input).map_err(|source| Error::Render {
+        file: chain.path.display().to_string(),
+        source,
+    })?;
     let mut changes = try_join_all(desired.iter().map(|d| plan_object(cluster, d))).await?;
     let namespace = chain.namespace().to_string();
     if opts.prune {
-        let has_workloads = desired.iter().any(|d| matches!(d.kind(), "StatefulSet" | "Deployment"));
+        let has_workloads = desired
+            .iter()
+            .any(|d| matches!(d.kind(), "StatefulSet" | "Deployment"));
         if !has_workloads {
-            return Err(Error::PruneRefused { file: chain.path.display().to_string() });
+            return Err(Error::PruneRefused {
+                file: chain.path.display().to_string(),
+            });
         }
-        let wanted: BTreeSet<ObjectRef> = desired.iter().map(|d| ObjectRef::of(&d.object)).collect();
+        let wanted: BTreeSet<ObjectRef> =
+            desired.iter().map(|d| ObjectRef::of(&d.object)).collect();
         let parent = format!("{}-applyset", chain.file.chain.name);
-        let selector = format!("{}={}", render::LABEL_APPLYSET_PART_OF, render::applyset_id(&parent, &namespace));
+        let selector = format!(
+            "{}={}",
+            render::LABEL_APPLYSET_PART_OF,
+            render::applyset_id(&parent, &namespace)
+        );
         let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.namespaced()).collect();
-        let lists = try_join_all(kinds.iter().map(|k| cluster.list(*k, Some(&namespace), &selector))).await?;
+        let lists = try_join_all(
+            kinds
+                .iter()
+                .map(|k| cluster.list(*k, Some(&namespace), &selector)),
+        )
+        .await?;
         let mut pruned: Vec<Change> = lists
             .into_iter()
             .flatten()
@@ -176,7 +232,9 @@ pub async fn plan_chain(cluster: &Cluster, chain: &LoadedChain, contracts: rende
         .iter()
         .flat_map(|d| {
             d.fills.iter().filter_map(move |(k, f)| match f {
-                SecretFill::Env { var } => std::env::var(var).ok().map(|v| (format!("{}/{k}", d.name()), plan::fingerprint(v.as_bytes()))),
+                SecretFill::Env { var } => std::env::var(var)
+                    .ok()
+                    .map(|v| (format!("{}/{k}", d.name()), plan::fingerprint(v.as_bytes()))),
                 _ => None,
             })
         })
@@ -202,7 +260,12 @@ pub struct ApplyReport {
 /// Checks that must pass before anything is written.
 pub fn preflight(plan: &ChainPlan, opts: ApplyOptions) -> Result<(), Error> {
     if !opts.allow_recreate {
-        let replace: Vec<String> = plan.changes.iter().filter(|c| c.op == Op::Replace).map(|c| format!("{}: {}", c.object, c.reason)).collect();
+        let replace: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.op == Op::Replace)
+            .map(|c| format!("{}: {}", c.object, c.reason))
+            .collect();
         if !replace.is_empty() {
             return Err(Error::NeedsRecreate { objects: replace });
         }
@@ -211,7 +274,11 @@ pub fn preflight(plan: &ChainPlan, opts: ApplyOptions) -> Result<(), Error> {
         if let Some(c) = plan.changes.iter().find(|c| !c.drift.is_empty()) {
             return Err(ClusterError::Conflict {
                 object: c.object.to_string(),
-                conflicts: c.drift.iter().map(|d| (d.manager.clone(), d.field.clone())).collect(),
+                conflicts: c
+                    .drift
+                    .iter()
+                    .map(|d| (d.manager.clone(), d.field.clone()))
+                    .collect(),
             }
             .into());
         }
@@ -244,7 +311,14 @@ fn generated_secret(desired: &Desired) -> Value {
     let data: serde_json::Map<String, Value> = desired
         .fills
         .iter()
-        .filter_map(|(k, f)| generate(f).map(|v| (k.clone(), Value::String(base64::engine::general_purpose::STANDARD.encode(v)))))
+        .filter_map(|(k, f)| {
+            generate(f).map(|v| {
+                (
+                    k.clone(),
+                    Value::String(base64::engine::general_purpose::STANDARD.encode(v)),
+                )
+            })
+        })
         .collect();
     object["data"] = Value::Object(data);
     object
@@ -252,15 +326,30 @@ fn generated_secret(desired: &Desired) -> Value {
 
 /// Apply a plan: writes in phase order, then prunes in reverse. Stops at the first failure and says
 /// what was already written (re-running converges).
-pub async fn apply_plan(cluster: &Cluster, plan: &ChainPlan, opts: ApplyOptions) -> Result<ApplyReport, Error> {
+pub async fn apply_plan(
+    cluster: &Cluster,
+    plan: &ChainPlan,
+    opts: ApplyOptions,
+) -> Result<ApplyReport, Error> {
     preflight(plan, opts)?;
     let mut report = ApplyReport::default();
     let fail = |report: &ApplyReport, e: Error| Error::Partial {
-        written: report.written.iter().chain(report.deleted.iter()).map(ToString::to_string).collect(),
+        written: report
+            .written
+            .iter()
+            .chain(report.deleted.iter())
+            .map(ToString::to_string)
+            .collect(),
         source: Box::new(e),
     };
-    for change in plan.changes.iter().filter(|c| c.op != Op::Prune && c.op != Op::Unchanged) {
-        let Some(desired) = &change.desired else { continue };
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.op != Op::Prune && c.op != Op::Unchanged)
+    {
+        let Some(desired) = &change.desired else {
+            continue;
+        };
         let result: Result<(), Error> = async {
             match change.op {
                 Op::CreateGenerated => {
@@ -269,10 +358,14 @@ pub async fn apply_plan(cluster: &Cluster, plan: &ChainPlan, opts: ApplyOptions)
                 Op::Replace => {
                     cluster.delete(&change.object, true).await?;
                     wait_gone(cluster, &change.object, Duration::from_secs(60)).await?;
-                    cluster.apply(&with_env_values(desired)?, false, opts.force_conflicts).await?;
+                    cluster
+                        .apply(&with_env_values(desired)?, false, opts.force_conflicts)
+                        .await?;
                 }
                 _ => {
-                    cluster.apply(&with_env_values(desired)?, false, opts.force_conflicts).await?;
+                    cluster
+                        .apply(&with_env_values(desired)?, false, opts.force_conflicts)
+                        .await?;
                 }
             }
             Ok(())
@@ -296,7 +389,9 @@ async fn wait_gone(cluster: &Cluster, r: &ObjectRef, timeout: Duration) -> Resul
     let start = Instant::now();
     while cluster.get(r).await?.is_some() {
         if start.elapsed() > timeout {
-            return Err(Error::Timeout { what: format!("{r} to be deleted") });
+            return Err(Error::Timeout {
+                what: format!("{r} to be deleted"),
+            });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -373,7 +468,10 @@ pub struct PlanFile {
 
 impl PlanFile {
     pub fn new(chains: Vec<ChainPlan>) -> Self {
-        PlanFile { api_version: plan::PLAN_API_VERSION.to_string(), chains }
+        PlanFile {
+            api_version: plan::PLAN_API_VERSION.to_string(),
+            chains,
+        }
     }
 
     /// JSON without the unchanged objects' bodies (they are not applied).
@@ -382,45 +480,72 @@ impl PlanFile {
     }
 
     pub fn from_json(text: &str, path: &str) -> Result<PlanFile, Error> {
-        let file: PlanFile = serde_json::from_str(text).map_err(|e| Error::Usage(format!("{path} is not an opctl plan file: {e}")))?;
+        let file: PlanFile = serde_json::from_str(text)
+            .map_err(|e| Error::Usage(format!("{path} is not an opctl plan file: {e}")))?;
         if file.api_version != plan::PLAN_API_VERSION {
-            return Err(Error::Usage(format!("{path}: plan format {} is not {}; plan again with this opctl", file.api_version, plan::PLAN_API_VERSION)));
+            return Err(Error::Usage(format!(
+                "{path}: plan format {} is not {}; plan again with this opctl",
+                file.api_version,
+                plan::PLAN_API_VERSION
+            )));
         }
         Ok(file)
     }
 }
 
 /// Why a saved plan no longer applies: the inputs or the cluster moved since it was made.
-pub async fn stale_reasons(cluster: &Cluster, plan: &ChainPlan, chain: &LoadedChain) -> Result<Vec<String>, Error> {
+pub async fn stale_reasons(
+    cluster: &Cluster,
+    plan: &ChainPlan,
+    chain: &LoadedChain,
+) -> Result<Vec<String>, Error> {
     let mut reasons = Vec::new();
     if inputs_hash(chain) != plan.inputs_hash {
-        reasons.push(format!("{} (or its rollup/genesis/lock file) changed since the plan was made", plan.file.display()));
+        reasons.push(format!(
+            "{} (or its rollup/genesis/lock file) changed since the plan was made",
+            plan.file.display()
+        ));
     }
     for (key, fp) in &plan.env_fingerprints {
         let var = plan
             .changes
             .iter()
             .filter_map(|c| c.desired.as_ref())
-            .flat_map(|d| d.fills.iter().map(move |(k, f)| (format!("{}/{k}", d.name()), f)))
+            .flat_map(|d| {
+                d.fills
+                    .iter()
+                    .map(move |(k, f)| (format!("{}/{k}", d.name()), f))
+            })
             .find_map(|(k, f)| match f {
                 SecretFill::Env { var } if &k == key => Some(var.clone()),
                 _ => None,
             });
         if let Some(var) = var {
-            let now = std::env::var(&var).ok().map(|v| plan::fingerprint(v.as_bytes()));
+            let now = std::env::var(&var)
+                .ok()
+                .map(|v| plan::fingerprint(v.as_bytes()));
             if now.as_ref() != Some(fp) {
-                reasons.push(format!("environment variable {var} changed since the plan was made"));
+                reasons.push(format!(
+                    "environment variable {var} changed since the plan was made"
+                ));
             }
         }
     }
     let lives = try_join_all(plan.changes.iter().map(|c| cluster.get(&c.object))).await?;
     for (c, live) in plan.changes.iter().zip(lives) {
-        let now = live.as_ref().and_then(|l| l.pointer("/metadata/resourceVersion")).and_then(Value::as_str).map(str::to_string);
+        let now = live
+            .as_ref()
+            .and_then(|l| l.pointer("/metadata/resourceVersion"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if now != c.live_resource_version {
             reasons.push(match (&c.live_resource_version, &now) {
                 (None, Some(_)) => format!("{} was created since the plan was made", c.object),
                 (Some(_), None) => format!("{} was deleted since the plan was made", c.object),
-                _ => format!("{} changed in the cluster since the plan was made", c.object),
+                _ => format!(
+                    "{} changed in the cluster since the plan was made",
+                    c.object
+                ),
             });
         }
     }

@@ -40,7 +40,10 @@ impl Kind {
     ];
 
     pub fn parse(kind: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().chain([Kind::PersistentVolumeClaim, Kind::Pod]).find(|k| k.name() == kind)
+        Kind::ALL
+            .into_iter()
+            .chain([Kind::PersistentVolumeClaim, Kind::Pod])
+            .find(|k| k.name() == kind)
     }
 
     pub fn name(self) -> &'static str {
@@ -83,30 +86,54 @@ impl Kind {
     }
 
     fn resource(self) -> ApiResource {
-        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(self.group(), "v1", self.name()), self.plural())
+        ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(self.group(), "v1", self.name()),
+            self.plural(),
+        )
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("cannot load kubeconfig{}: {message}\n  hint: pass --kubeconfig FILE / --context NAME, or set KUBECONFIG", path.as_ref().map(|p| format!(" {p}")).unwrap_or_default())]
-    Config { path: Option<String>, message: String },
+    Config {
+        path: Option<String>,
+        message: String,
+    },
     #[error("cannot reach the Kubernetes API at {url}: {message}\n  hint: check the cluster is up and the kubeconfig points at it")]
     Unreachable { url: String, message: String },
     #[error("this cluster does not serve {kind} ({group_version}); opctl needs it\n  hint: opctl writes {needed}")]
-    NotServed { kind: String, group_version: String, needed: String },
+    NotServed {
+        kind: String,
+        group_version: String,
+        needed: String,
+    },
     #[error("forbidden: cannot {verb} {resource} in {scope}: {message}\n  hint: grant the user a Role with `{verb}` on `{resource}` (or use another --context)")]
-    Forbidden { verb: String, resource: String, scope: String, message: String },
+    Forbidden {
+        verb: String,
+        resource: String,
+        scope: String,
+        message: String,
+    },
     #[error("{object}: fields are owned by other field managers: {}\n  hint: re-run with --force-conflicts to take them back (the plan shows the drift)", conflicts.iter().map(|(m, f)| format!("{f} (by {m})")).collect::<Vec<_>>().join(", "))]
-    Conflict { object: String, conflicts: Vec<(String, String)> },
+    Conflict {
+        object: String,
+        conflicts: Vec<(String, String)>,
+    },
     #[error("{object}: {message}")]
     Invalid { object: String, message: String },
     #[error("{verb} {object}: {message}")]
-    Api { verb: String, object: String, message: String },
+    Api {
+        verb: String,
+        object: String,
+        message: String,
+    },
 }
 
 /// Address of one object.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ObjectRef {
     pub kind: String,
     pub namespace: Option<String>,
@@ -124,7 +151,12 @@ impl std::fmt::Display for ObjectRef {
 
 impl ObjectRef {
     pub fn of(object: &Value) -> ObjectRef {
-        let s = |p: &str| object.pointer(p).and_then(Value::as_str).map(str::to_string);
+        let s = |p: &str| {
+            object
+                .pointer(p)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         ObjectRef {
             kind: s("/kind").unwrap_or_default(),
             namespace: s("/metadata/namespace"),
@@ -142,7 +174,10 @@ pub struct Cluster {
 
 /// Build a client from an explicit kubeconfig/context, else `$KUBECONFIG`/`~/.kube/config`, else the
 /// in-cluster service account.
-pub async fn connect(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<Cluster, ClusterError> {
+pub async fn connect(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> Result<Cluster, ClusterError> {
     crate::install_crypto_provider();
     let options = KubeConfigOptions {
         context: context.map(str::to_string),
@@ -154,24 +189,44 @@ pub async fn connect(kubeconfig: Option<&Path>, context: Option<&str>) -> Result
                 path: Some(path.display().to_string()),
                 message: e.to_string(),
             })?;
-            kube::Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| ClusterError::Config {
-                path: Some(path.display().to_string()),
-                message: e.to_string(),
-            })?
+            kube::Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .map_err(|e| ClusterError::Config {
+                    path: Some(path.display().to_string()),
+                    message: e.to_string(),
+                })?
         }
-        None if context.is_some() => kube::Config::from_kubeconfig(&options)
-            .await
-            .map_err(|e| ClusterError::Config { path: None, message: e.to_string() })?,
+        None if context.is_some() => {
+            kube::Config::from_kubeconfig(&options)
+                .await
+                .map_err(|e| ClusterError::Config {
+                    path: None,
+                    message: e.to_string(),
+                })?
+        }
         None => kube::Config::infer()
             .await
-            .map_err(|e| ClusterError::Config { path: None, message: e.to_string() })?,
+            .map_err(|e| ClusterError::Config {
+                path: None,
+                message: e.to_string(),
+            })?,
     };
     let url = config.cluster_url.to_string();
-    let client = Client::try_from(config).map_err(|e| ClusterError::Config { path: None, message: e.to_string() })?;
+    let client = Client::try_from(config).map_err(|e| ClusterError::Config {
+        path: None,
+        message: e.to_string(),
+    })?;
     Ok(Cluster { client, url })
 }
 
-fn status_error(verb: &str, object: &str, scope: &str, resource: &str, err: kube::Error, url: &str) -> ClusterError {
+fn status_error(
+    verb: &str,
+    object: &str,
+    scope: &str,
+    resource: &str,
+    err: kube::Error,
+    url: &str,
+) -> ClusterError {
     match err {
         kube::Error::Api(status) => {
             let s = *status;
@@ -182,7 +237,9 @@ fn status_error(verb: &str, object: &str, scope: &str, resource: &str, err: kube
                     scope: scope.to_string(),
                     message: s.message,
                 },
-                409 if s.reason == "Conflict" && s.details.as_ref().is_some_and(|d| !d.causes.is_empty()) => {
+                409 if s.reason == "Conflict"
+                    && s.details.as_ref().is_some_and(|d| !d.causes.is_empty()) =>
+                {
                     let conflicts = s
                         .details
                         .map(|d| {
@@ -192,15 +249,35 @@ fn status_error(verb: &str, object: &str, scope: &str, resource: &str, err: kube
                                 .collect()
                         })
                         .unwrap_or_default();
-                    ClusterError::Conflict { object: object.to_string(), conflicts }
+                    ClusterError::Conflict {
+                        object: object.to_string(),
+                        conflicts,
+                    }
                 }
-                422 => ClusterError::Invalid { object: object.to_string(), message: s.message },
-                _ => ClusterError::Api { verb: verb.to_string(), object: object.to_string(), message: s.message },
+                422 => ClusterError::Invalid {
+                    object: object.to_string(),
+                    message: s.message,
+                },
+                _ => ClusterError::Api {
+                    verb: verb.to_string(),
+                    object: object.to_string(),
+                    message: s.message,
+                },
             }
         }
-        kube::Error::HyperError(e) => ClusterError::Unreachable { url: url.to_string(), message: e.to_string() },
-        kube::Error::Service(e) => ClusterError::Unreachable { url: url.to_string(), message: e.to_string() },
-        other => ClusterError::Api { verb: verb.to_string(), object: object.to_string(), message: other.to_string() },
+        kube::Error::HyperError(e) => ClusterError::Unreachable {
+            url: url.to_string(),
+            message: e.to_string(),
+        },
+        kube::Error::Service(e) => ClusterError::Unreachable {
+            url: url.to_string(),
+            message: e.to_string(),
+        },
+        other => ClusterError::Api {
+            verb: verb.to_string(),
+            object: object.to_string(),
+            message: other.to_string(),
+        },
     }
 }
 
@@ -219,7 +296,9 @@ impl Cluster {
     }
 
     fn scope(r: &ObjectRef) -> String {
-        r.namespace.as_ref().map_or("the cluster".to_string(), |ns| format!("namespace {ns}"))
+        r.namespace
+            .as_ref()
+            .map_or("the cluster".to_string(), |ns| format!("namespace {ns}"))
     }
 
     fn kind_of(r: &ObjectRef) -> Result<Kind, ClusterError> {
@@ -231,23 +310,53 @@ impl Cluster {
 
     /// Check that every kind opctl writes is served (2 discovery requests).
     pub async fn check_served(&self) -> Result<(), ClusterError> {
-        let needed = Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ");
-        for (gv, kinds) in [("v1", vec![Kind::Namespace, Kind::ServiceAccount, Kind::Secret, Kind::ConfigMap, Kind::Service]), ("apps/v1", vec![Kind::StatefulSet, Kind::Deployment])] {
+        let needed = Kind::ALL
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(", ");
+        for (gv, kinds) in [
+            (
+                "v1",
+                vec![
+                    Kind::Namespace,
+                    Kind::ServiceAccount,
+                    Kind::Secret,
+                    Kind::ConfigMap,
+                    Kind::Service,
+                ],
+            ),
+            ("apps/v1", vec![Kind::StatefulSet, Kind::Deployment]),
+        ] {
             let list = if gv == "v1" {
                 self.client.list_core_api_resources("v1").await
             } else {
                 self.client.list_api_group_resources(gv).await
             };
-            let list = list.map_err(|e| match status_error("discover", gv, "the cluster", gv, e, &self.url) {
-                ClusterError::Api { message, .. } if message.contains("404") || message.contains("not found") => ClusterError::NotServed {
-                    kind: kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "),
-                    group_version: gv.to_string(),
-                    needed: needed.clone(),
-                },
-                other => other,
+            let list = list.map_err(|e| {
+                match status_error("discover", gv, "the cluster", gv, e, &self.url) {
+                    ClusterError::Api { message, .. }
+                        if message.contains("404") || message.contains("not found") =>
+                    {
+                        ClusterError::NotServed {
+                            kind: kinds
+                                .iter()
+                                .map(|k| k.name())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            group_version: gv.to_string(),
+                            needed: needed.clone(),
+                        }
+                    }
+                    other => other,
+                }
             })?;
             for k in kinds {
-                if !list.resources.iter().any(|r| r.kind == k.name() && !r.name.contains('/')) {
+                if !list
+                    .resources
+                    .iter()
+                    .any(|r| r.kind == k.name() && !r.name.contains('/'))
+                {
                     return Err(ClusterError::NotServed {
                         kind: k.name().to_string(),
                         group_version: gv.to_string(),
@@ -262,14 +371,30 @@ impl Cluster {
     /// The live object, or `None` when it does not exist.
     pub async fn get(&self, r: &ObjectRef) -> Result<Option<Value>, ClusterError> {
         let kind = Self::kind_of(r)?;
-        match self.api(kind, r.namespace.as_deref()).get_opt(&r.name).await {
+        match self
+            .api(kind, r.namespace.as_deref())
+            .get_opt(&r.name)
+            .await
+        {
             Ok(o) => Ok(o.map(|o| serde_json::to_value(o).unwrap_or(Value::Null))),
-            Err(e) => Err(status_error("get", &r.to_string(), &Self::scope(r), kind.plural(), e, &self.url)),
+            Err(e) => Err(status_error(
+                "get",
+                &r.to_string(),
+                &Self::scope(r),
+                kind.plural(),
+                e,
+                &self.url,
+            )),
         }
     }
 
     /// Server-side apply with field manager `opctl`; `dry_run` asks the server for the would-be object.
-    pub async fn apply(&self, object: &Value, dry_run: bool, force: bool) -> Result<Value, ClusterError> {
+    pub async fn apply(
+        &self,
+        object: &Value,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<Value, ClusterError> {
         let r = ObjectRef::of(object);
         let kind = Self::kind_of(&r)?;
         let mut params = PatchParams::apply(MANAGER);
@@ -280,9 +405,24 @@ impl Cluster {
             .api(kind, r.namespace.as_deref())
             .patch(&r.name, &params, &Patch::Apply(object))
             .await
-            .map_err(|e| status_error(if dry_run { "patch" } else { "patch" }, &r.to_string(), &Self::scope(&r), kind.plural(), e, &self.url))
+            .map_err(|e| {
+                status_error(
+                    "patch",
+                    &r.to_string(),
+                    &Self::scope(&r),
+                    kind.plural(),
+                    e,
+                    &self.url,
+                )
+            })
             .map_err(|e| match e {
-                ClusterError::Api { object, message, .. } => ClusterError::Api { verb: verb.to_string(), object, message },
+                ClusterError::Api {
+                    object, message, ..
+                } => ClusterError::Api {
+                    verb: verb.to_string(),
+                    object,
+                    message,
+                },
                 other => other,
             })?;
         Ok(serde_json::to_value(result).unwrap_or(Value::Null))
@@ -293,30 +433,86 @@ impl Cluster {
     pub async fn create_if_absent(&self, object: &Value) -> Result<bool, ClusterError> {
         let r = ObjectRef::of(object);
         let kind = Self::kind_of(&r)?;
-        let obj: DynamicObject = serde_json::from_value(object.clone()).map_err(|e| ClusterError::Invalid { object: r.to_string(), message: e.to_string() })?;
-        let params = PostParams { field_manager: Some(MANAGER.to_string()), ..Default::default() };
-        match self.api(kind, r.namespace.as_deref()).create(&params, &obj).await {
+        let obj: DynamicObject =
+            serde_json::from_value(object.clone()).map_err(|e| ClusterError::Invalid {
+                object: r.to_string(),
+                message: e.to_string(),
+            })?;
+        let params = PostParams {
+            field_manager: Some(MANAGER.to_string()),
+            ..Default::default()
+        };
+        match self
+            .api(kind, r.namespace.as_deref())
+            .create(&params, &obj)
+            .await
+        {
             Ok(_) => Ok(true),
             Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
-            Err(e) => Err(status_error("create", &r.to_string(), &Self::scope(&r), kind.plural(), e, &self.url)),
+            Err(e) => Err(status_error(
+                "create",
+                &r.to_string(),
+                &Self::scope(&r),
+                kind.plural(),
+                e,
+                &self.url,
+            )),
         }
     }
 
     /// Delete an object; `orphan` keeps its dependents (a StatefulSet's pods). Absent is fine.
     pub async fn delete(&self, r: &ObjectRef, orphan: bool) -> Result<(), ClusterError> {
         let kind = Self::kind_of(r)?;
-        let params = if orphan { DeleteParams::orphan() } else { DeleteParams::background() };
-        match self.api(kind, r.namespace.as_deref()).delete(&r.name, &params).await {
+        let params = if orphan {
+            DeleteParams::orphan()
+        } else {
+            DeleteParams::background()
+        };
+        match self
+            .api(kind, r.namespace.as_deref())
+            .delete(&r.name, &params)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
-            Err(e) => Err(status_error("delete", &r.to_string(), &Self::scope(r), kind.plural(), e, &self.url)),
+            Err(e) => Err(status_error(
+                "delete",
+                &r.to_string(),
+                &Self::scope(r),
+                kind.plural(),
+                e,
+                &self.url,
+            )),
         }
     }
 
     /// Objects of a kind in a namespace matching a label selector.
-    pub async fn list(&self, kind: Kind, namespace: Option<&str>, selector: &str) -> Result<Vec<Value>, ClusterError> {
-        match self.api(kind, namespace).list(&ListParams::default().labels(selector)).await {
-            Ok(list) => Ok(list.items.into_iter().map(|o| serde_json::to_value(o).unwrap_or(Value::Null)).collect()),
+    pub async fn list(
+        &self,
+        kind: Kind,
+        namespace: Option<&str>,
+        selector: &str,
+    ) -> Result<Vec<Value>, ClusterError> {
+        match self
+            .api(kind, namespace)
+            .list(&ListParams::default().labels(selector))
+            .await
+        {
+            // List items carry no apiVersion/kind of their own.
+            Ok(list) => Ok(list
+                .items
+                .into_iter()
+                .map(|o| {
+                    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+                    v["apiVersion"] = Value::String(if kind.group().is_empty() {
+                        "v1".into()
+                    } else {
+                        format!("{}/v1", kind.group())
+                    });
+                    v["kind"] = Value::String(kind.name().into());
+                    v
+                })
+                .collect()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(Vec::new()),
             Err(e) => Err(status_error(
                 "list",

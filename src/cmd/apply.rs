@@ -15,8 +15,12 @@ fn is_plan_file(inputs: &[PathBuf]) -> bool {
     inputs.len() == 1 && inputs[0].extension().is_some_and(|e| e == "json")
 }
 
-async fn saved_plan(path: &std::path::Path, global: &Global) -> Result<(Cluster, Vec<ChainPlan>), Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Usage(format!("cannot read plan file {}: {e}", path.display())))?;
+async fn saved_plan(
+    path: &std::path::Path,
+    global: &Global,
+) -> Result<(Cluster, Vec<ChainPlan>), Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read plan file {}: {e}", path.display())))?;
     let file = PlanFile::from_json(&text, &path.display().to_string())?;
     let cluster = common::connect(global).await?;
     let mut reasons = Vec::new();
@@ -31,11 +35,17 @@ async fn saved_plan(path: &std::path::Path, global: &Global) -> Result<(Cluster,
 }
 
 pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
-    let opts = ApplyOptions { force_conflicts: args.force_conflicts, allow_recreate: args.allow_recreate };
+    let opts = ApplyOptions {
+        force_conflicts: args.force_conflicts,
+        allow_recreate: args.allow_recreate,
+    };
     let (cluster, plans) = if is_plan_file(&args.inputs) {
         saved_plan(&args.inputs[0], global).await?
     } else {
-        let popts = PlanOptions { prune: args.prune.prune, delete_secrets: args.prune.prune_secrets };
+        let popts = PlanOptions {
+            prune: args.prune.prune,
+            delete_secrets: args.prune.prune_secrets,
+        };
         plan::plan_all(&args.inputs, global, popts).await?
     };
     plan::show(&plans, global, printer);
@@ -52,14 +62,20 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
     }
     for p in &plans {
         let report = reconcile::apply_plan(&cluster, p, opts).await?;
-        printer.success(&format!("{}: {} objects written, {} deleted", p.chain, report.written.len(), report.deleted.len()));
+        printer.success(&format!(
+            "{}: {} objects written, {} deleted",
+            p.chain,
+            report.written.len(),
+            report.deleted.len()
+        ));
     }
     // The sequencer's peer ID is known once its key exists: converge replicas onto it.
     if !is_plan_file(&args.inputs) {
         let popts = PlanOptions::default();
         for path in &args.inputs {
             let chain = common::load_chain(path, global)?;
-            let again = reconcile::plan_chain(&cluster, &chain, common::contracts(&chain), popts).await?;
+            let again =
+                reconcile::plan_chain(&cluster, &chain, common::contracts(&chain), popts).await?;
             if again.summary.pending() && again.changes.iter().all(|c| c.drift.is_empty()) {
                 printer.info(&format!("{}: converging ({})", again.chain, again.summary));
                 reconcile::apply_plan(&cluster, &again, opts).await?;
@@ -69,7 +85,10 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
     if args.no_wait {
         return Ok(exit::OK);
     }
-    let workloads: Vec<_> = plans.iter().flat_map(reconcile::workloads_to_wait_for).collect();
+    let workloads: Vec<_> = plans
+        .iter()
+        .flat_map(reconcile::workloads_to_wait_for)
+        .collect();
     if workloads.is_empty() {
         return Ok(exit::OK);
     }

@@ -31,7 +31,10 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
     let ns = chain.namespace().to_string();
     let name = &chain.file.chain.name;
     let parent = format!("{name}-applyset");
-    let selector = format!("{LABEL_APPLYSET_PART_OF}={}", render::applyset_id(&parent, &ns));
+    let selector = format!(
+        "{LABEL_APPLYSET_PART_OF}={}",
+        render::applyset_id(&parent, &ns)
+    );
     let mut members = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|k| k.namespaced()) {
         members.extend(cluster.list(kind, Some(&ns), &selector).await?);
@@ -47,20 +50,48 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
         .map(ObjectRef::of)
         .collect();
     // Objects rendered now but somehow unlabelled (e.g. written by an older opctl) are included too.
-    let desired = render::render(&Input::from_chain(&chain)).map_err(|source| Error::Render { file: args.chain.display().to_string(), source })?;
+    let desired = render::render(&Input::from_chain(&chain)).map_err(|source| Error::Render {
+        file: args.chain.display().to_string(),
+        source,
+    })?;
     let known: BTreeSet<ObjectRef> = targets.iter().cloned().collect();
-    for d in desired.iter().filter(|d| d.kind() != "Namespace" && !d.create_only) {
+    for d in desired
+        .iter()
+        .filter(|d| d.kind() != "Namespace" && !d.create_only)
+    {
         let r = ObjectRef::of(&d.object);
         if !known.contains(&r) && cluster.get(&r).await?.is_some() {
             targets.push(r);
         }
     }
-    if cluster.get(&ObjectRef { kind: "ConfigMap".into(), namespace: Some(ns.clone()), name: parent.clone() }).await?.is_some() {
-        targets.push(ObjectRef { kind: "ConfigMap".into(), namespace: Some(ns.clone()), name: parent });
+    if cluster
+        .get(&ObjectRef {
+            kind: "ConfigMap".into(),
+            namespace: Some(ns.clone()),
+            name: parent.clone(),
+        })
+        .await?
+        .is_some()
+    {
+        targets.push(ObjectRef {
+            kind: "ConfigMap".into(),
+            namespace: Some(ns.clone()),
+            name: parent,
+        });
     }
     targets.sort_by_key(|r| (rank(&r.kind), r.clone()));
     targets.dedup();
-    let volumes = if args.delete_volumes { cluster.list(Kind::PersistentVolumeClaim, Some(&ns), &format!("{LABEL_CHAIN}={name}")).await? } else { Vec::new() };
+    let volumes = if args.delete_volumes {
+        cluster
+            .list(
+                Kind::PersistentVolumeClaim,
+                Some(&ns),
+                &format!("{LABEL_CHAIN}={name}"),
+            )
+            .await?
+    } else {
+        Vec::new()
+    };
     if targets.is_empty() && volumes.is_empty() {
         printer.success(&format!("{name}: nothing to delete in namespace {ns}"));
         return Ok(exit::OK);
@@ -72,18 +103,34 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
         printer.data(&format!("delete {} (chain data is lost)", ObjectRef::of(v)));
     }
     if kept > 0 {
-        printer.info(&format!("keeping {kept} generated key Secrets (--delete-secrets deletes them)"));
+        printer.info(&format!(
+            "keeping {kept} generated key Secrets (--delete-secrets deletes them)"
+        ));
     }
     if !args.delete_volumes {
         printer.info("keeping PersistentVolumeClaims (--delete-volumes deletes them)");
     }
-    if !ui::confirm(&format!("Delete {} objects of chain {name}?", targets.len() + volumes.len()), args.yes).map_err(Error::Usage)? {
+    if !ui::confirm(
+        &format!(
+            "Delete {} objects of chain {name}?",
+            targets.len() + volumes.len()
+        ),
+        args.yes,
+    )
+    .map_err(Error::Usage)?
+    {
         printer.info("cancelled; nothing was deleted");
         return Ok(exit::OK);
     }
-    for t in targets.iter().chain(volumes.iter().map(ObjectRef::of).collect::<Vec<_>>().iter()) {
+    for t in targets
+        .iter()
+        .chain(volumes.iter().map(ObjectRef::of).collect::<Vec<_>>().iter())
+    {
         cluster.delete(t, false).await?;
     }
-    printer.success(&format!("{name}: deleted {} objects", targets.len() + volumes.len()));
+    printer.success(&format!(
+        "{name}: deleted {} objects",
+        targets.len() + volumes.len()
+    ));
     Ok(exit::OK)
 }

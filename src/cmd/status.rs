@@ -12,8 +12,12 @@ use crate::ui::Printer;
 use super::common;
 
 fn age(created: Option<&str>) -> String {
-    let Some(created) = created else { return String::new() };
-    let Ok(t) = created.parse::<k8s_openapi::jiff::Timestamp>() else { return String::new() };
+    let Some(created) = created else {
+        return String::new();
+    };
+    let Ok(t) = created.parse::<k8s_openapi::jiff::Timestamp>() else {
+        return String::new();
+    };
     let secs = k8s_openapi::jiff::Timestamp::now().as_second() - t.as_second();
     match secs {
         s if s < 120 => format!("{s}s"),
@@ -31,18 +35,42 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     let mut rows = Vec::new();
     for kind in [Kind::StatefulSet, Kind::Deployment] {
         for w in cluster.list(kind, Some(&ns), &selector).await? {
-            let name = w.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-            let instance = w.pointer("/metadata/labels/app.kubernetes.io~1instance").and_then(Value::as_str).unwrap_or(&name).to_string();
-            let pods = cluster.list(Kind::Pod, Some(&ns), &format!("app.kubernetes.io/instance={instance},{selector}")).await?;
+            let name = w
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let instance = w
+                .pointer("/metadata/labels/app.kubernetes.io~1instance")
+                .and_then(Value::as_str)
+                .unwrap_or(&name)
+                .to_string();
+            let pods = cluster
+                .list(
+                    Kind::Pod,
+                    Some(&ns),
+                    &format!("app.kubernetes.io/instance={instance},{selector}"),
+                )
+                .await?;
             let restarts: i64 = pods
                 .iter()
-                .flat_map(|p| p.pointer("/status/containerStatuses").and_then(Value::as_array).cloned().unwrap_or_default())
+                .flat_map(|p| {
+                    p.pointer("/status/containerStatuses")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                })
                 .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
                 .sum();
             let images: Vec<String> = w
                 .pointer("/spec/template/spec/containers")
                 .and_then(Value::as_array)
-                .map(|cs| cs.iter().filter_map(|c| c.get("image").and_then(Value::as_str)).map(|i| i.rsplit('/').next().unwrap_or(i).to_string()).collect())
+                .map(|cs| {
+                    cs.iter()
+                        .filter_map(|c| c.get("image").and_then(Value::as_str))
+                        .map(|i| i.rsplit('/').next().unwrap_or(i).to_string())
+                        .collect()
+                })
                 .unwrap_or_default();
             rows.push(json!({
                 "kind": kind.name(),
@@ -56,24 +84,47 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
             }));
         }
     }
-    rows.sort_by_key(|r| (r["role"].as_str().unwrap_or("").to_string(), r["name"].as_str().unwrap_or("").to_string()));
+    rows.sort_by_key(|r| {
+        (
+            r["role"].as_str().unwrap_or("").to_string(),
+            r["name"].as_str().unwrap_or("").to_string(),
+        )
+    });
     if global.output == Some(OutputFormat::Json) {
-        printer.data(&serde_json::to_string_pretty(&json!({"chain": chain.file.chain.name, "namespace": ns, "workloads": rows})).unwrap_or_default());
+        printer.data(
+            &serde_json::to_string_pretty(
+                &json!({"chain": chain.file.chain.name, "namespace": ns, "workloads": rows}),
+            )
+            .unwrap_or_default(),
+        );
         return Ok(exit::OK);
     }
     if rows.is_empty() {
-        printer.info(&format!("{}: no workloads in namespace {ns} (run `opctl apply`)", chain.file.chain.name));
+        printer.info(&format!(
+            "{}: no workloads in namespace {ns} (run `opctl apply`)",
+            chain.file.chain.name
+        ));
         return Ok(exit::OK);
     }
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).set_header(vec!["role", "kind", "name", "ready", "images", "restarts", "age"]);
+    t.load_style(UTF8_FULL_CONDENSED).set_header(vec![
+        "role", "kind", "name", "ready", "images", "restarts", "age",
+    ]);
     for r in &rows {
         t.add_row(vec![
             r["role"].as_str().unwrap_or("").to_string(),
             r["kind"].as_str().unwrap_or("").to_string(),
             r["name"].as_str().unwrap_or("").to_string(),
             format!("{}/{}", r["ready"], r["desired"]),
-            r["images"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+            r["images"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
             r["restarts"].to_string(),
             r["age"].as_str().unwrap_or("").to_string(),
         ]);

@@ -298,7 +298,7 @@ pub struct Signer {
 }
 
 /// `[sequencer]`
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Sequencer {
     #[serde(default = "yes")]
@@ -326,24 +326,6 @@ pub struct Sequencer {
     pub execution_args: Vec<String>,
     #[serde(default)]
     pub overrides: Common,
-}
-
-impl Default for Sequencer {
-    fn default() -> Self {
-        Sequencer {
-            enabled: false,
-            execution_client: ExecutionClient::default(),
-            storage: Storage::default(),
-            p2p: P2p::default(),
-            signing_key: None,
-            l1_confs: None,
-            start_stopped: false,
-            op_node_resources: None,
-            op_node_args: Vec::new(),
-            execution_args: Vec::new(),
-            overrides: Common::default(),
-        }
-    }
 }
 
 /// `[replicas]`
@@ -395,7 +377,7 @@ impl Default for Replicas {
 }
 
 /// `[batcher]`
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Batcher {
     #[serde(default = "yes")]
@@ -425,7 +407,7 @@ pub enum DataAvailability {
 }
 
 /// `[proposer]`
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Proposer {
     #[serde(default = "yes")]
@@ -443,7 +425,7 @@ pub struct Proposer {
 }
 
 /// `[challenger]`
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Challenger {
     #[serde(default = "yes")]
@@ -461,48 +443,6 @@ pub struct Challenger {
     pub extra_args: Vec<String>,
     #[serde(default)]
     pub overrides: Common,
-}
-
-// A role absent from the file is off; a present `[role]` table is on unless it says `enabled = false`.
-impl Default for Batcher {
-    fn default() -> Self {
-        Batcher {
-            enabled: false,
-            signer: None,
-            data_availability: DataAvailability::default(),
-            max_channel_duration: None,
-            span_batches: None,
-            extra_args: Vec::new(),
-            overrides: Common::default(),
-        }
-    }
-}
-
-impl Default for Proposer {
-    fn default() -> Self {
-        Proposer {
-            enabled: false,
-            signer: None,
-            proposal_interval: None,
-            game_type: None,
-            extra_args: Vec::new(),
-            overrides: Common::default(),
-        }
-    }
-}
-
-impl Default for Challenger {
-    fn default() -> Self {
-        Challenger {
-            enabled: false,
-            signer: None,
-            game_types: Vec::new(),
-            prestates_url: None,
-            storage: Storage::default(),
-            extra_args: Vec::new(),
-            overrides: Common::default(),
-        }
-    }
 }
 
 fn yes() -> bool {

@@ -136,8 +136,20 @@ impl std::fmt::Display for Summary {
 }
 
 /// Fields the server owns or that change on every write; never part of a comparison.
-const SERVER_METADATA: &[&str] = &["managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
-const SERVER_ANNOTATIONS: &[&str] = &["deployment.kubernetes.io/revision", "kubectl.kubernetes.io/last-applied-configuration"];
+const SERVER_METADATA: &[&str] = &[
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "generation",
+    "creationTimestamp",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+];
+const SERVER_ANNOTATIONS: &[&str] = &[
+    "deployment.kubernetes.io/revision",
+    "kubectl.kubernetes.io/last-applied-configuration",
+];
 
 /// The object without server-owned fields and status; Secret values replaced by fingerprints.
 pub fn normalise(object: &Value) -> Value {
@@ -163,7 +175,10 @@ pub fn normalise(object: &Value) -> Value {
             if fingerprints.is_empty() {
                 map.remove("data");
             } else {
-                let masked = fingerprints.into_iter().map(|(k, f)| (k, Value::String(f))).collect();
+                let masked = fingerprints
+                    .into_iter()
+                    .map(|(k, f)| (k, Value::String(f)))
+                    .collect();
                 map.insert("data".into(), Value::Object(masked));
             }
         }
@@ -198,7 +213,10 @@ pub fn secret_fingerprints(secret: &Value) -> BTreeMap<String, String> {
 
 /// Unified diff of two normalised objects as YAML.
 pub fn diff(before: Option<&Value>, after: Option<&Value>) -> String {
-    let yaml = |v: Option<&Value>| v.map(|v| serde_saphyr::to_string(v).unwrap_or_default()).unwrap_or_default();
+    let yaml = |v: Option<&Value>| {
+        v.map(|v| serde_saphyr::to_string(v).unwrap_or_default())
+            .unwrap_or_default()
+    };
     let (a, b) = (yaml(before), yaml(after));
     if a == b {
         return String::new();
@@ -226,7 +244,10 @@ pub enum DryRun {
 /// Classify one desired object against its live state and the server's dry-run answer.
 pub fn classify(desired: &Desired, live: Option<&Value>, dry_run: DryRun) -> Change {
     let object = ObjectRef::of(&desired.object);
-    let live_rv = live.and_then(|l| l.pointer("/metadata/resourceVersion")).and_then(Value::as_str).map(str::to_string);
+    let live_rv = live
+        .and_then(|l| l.pointer("/metadata/resourceVersion"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let mut change = Change {
         op: Op::Unchanged,
         object,
@@ -238,12 +259,13 @@ pub fn classify(desired: &Desired, live: Option<&Value>, dry_run: DryRun) -> Cha
         diff: String::new(),
         secret_keys: Vec::new(),
         live_resource_version: live_rv,
-        desired: Some(desired.clone()),
+        desired: Some(without_secret_values(desired)),
     };
     if desired.create_only {
         match live {
             Some(_) => {
-                change.reason = "generated secret exists; kept as is (never rotated by apply)".into();
+                change.reason =
+                    "generated secret exists; kept as is (never rotated by apply)".into();
             }
             None => {
                 change.op = Op::CreateGenerated;
@@ -251,7 +273,11 @@ pub fn classify(desired: &Desired, live: Option<&Value>, dry_run: DryRun) -> Cha
                 change.secret_keys = desired
                     .fills
                     .keys()
-                    .map(|k| SecretKey { key: k.clone(), fingerprint: None, state: KeyState::Generated })
+                    .map(|k| SecretKey {
+                        key: k.clone(),
+                        fingerprint: None,
+                        state: KeyState::Generated,
+                    })
                     .collect();
             }
         }
@@ -309,7 +335,9 @@ pub fn classify(desired: &Desired, live: Option<&Value>, dry_run: DryRun) -> Cha
 /// What a pod restart of a role means for the chain.
 pub fn restart_note(role: Option<Role>) -> String {
     match role {
-        Some(Role::Sequencer) => "; restarts the sequencer: block production stops until it is back".into(),
+        Some(Role::Sequencer) => {
+            "; restarts the sequencer: block production stops until it is back".into()
+        }
         Some(Role::Batcher) => "; restarts op-batcher: batches are not posted meanwhile".into(),
         Some(Role::Proposer) => "; restarts op-proposer".into(),
         Some(Role::Challenger) => "; restarts op-challenger".into(),
@@ -323,7 +351,11 @@ fn secret_key_states(before: Option<&Value>, after: Option<&Value>) -> Vec<Secre
         v.filter(|v| v.get("kind").and_then(Value::as_str) == Some("Secret"))
             .and_then(|v| v.get("data"))
             .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let (b, a) = (keys(before), keys(after));
@@ -334,14 +366,34 @@ fn secret_key_states(before: Option<&Value>, after: Option<&Value>) -> Vec<Secre
             Some(fb) if fb == fa => KeyState::Unchanged,
             Some(_) => KeyState::Changed,
         };
-        out.push(SecretKey { key: k.clone(), fingerprint: Some(fa.clone()), state });
+        out.push(SecretKey {
+            key: k.clone(),
+            fingerprint: Some(fa.clone()),
+            state,
+        });
     }
     for (k, fb) in &b {
         if !a.contains_key(k) {
-            out.push(SecretKey { key: k.clone(), fingerprint: Some(fb.clone()), state: KeyState::Removed });
+            out.push(SecretKey {
+                key: k.clone(),
+                fingerprint: Some(fb.clone()),
+                state: KeyState::Removed,
+            });
         }
     }
     out
+}
+
+/// The desired object as a plan may carry it: a Secret's values are filled at apply time, never stored.
+fn without_secret_values(desired: &Desired) -> Desired {
+    let mut d = desired.clone();
+    if let Some(map) = d.object.as_object_mut() {
+        if map.get("kind").and_then(Value::as_str) == Some("Secret") {
+            map.remove("data");
+            map.remove("stringData");
+        }
+    }
+    d
 }
 
 /// A live member of the chain's ApplySet that is no longer desired.
@@ -365,7 +417,10 @@ pub fn prune_change(live: &Value) -> Change {
         drift: Vec::new(),
         diff: diff(Some(&normalise(live)), None),
         secret_keys: Vec::new(),
-        live_resource_version: live.pointer("/metadata/resourceVersion").and_then(Value::as_str).map(str::to_string),
+        live_resource_version: live
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         desired: None,
         role,
         phase: None,
@@ -386,7 +441,13 @@ mod tests {
     use serde_json::json;
 
     fn desired(object: Value) -> Desired {
-        Desired { role: Some(Role::Sequencer), phase: Phase::Sequencer, create_only: false, fills: BTreeMap::new(), object }
+        Desired {
+            role: Some(Role::Sequencer),
+            phase: Phase::Sequencer,
+            create_only: false,
+            fills: BTreeMap::new(),
+            object,
+        }
     }
 
     fn sts(image: &str, rv: &str) -> Value {
@@ -399,32 +460,70 @@ mod tests {
 
     #[test]
     fn server_owned_fields_and_status_never_show_as_changes() {
-        let c = classify(&desired(sts("a:1", "1")), Some(&sts("a:1", "7")), DryRun::Result(sts("a:1", "8")));
+        let c = classify(
+            &desired(sts("a:1", "1")),
+            Some(&sts("a:1", "7")),
+            DryRun::Result(sts("a:1", "8")),
+        );
         assert_eq!(c.op, Op::Unchanged);
         assert!(c.diff.is_empty());
     }
 
     #[test]
     fn an_image_change_is_an_update_that_restarts_the_sequencer() {
-        let c = classify(&desired(sts("a:2", "1")), Some(&sts("a:1", "7")), DryRun::Result(sts("a:2", "7")));
+        let c = classify(
+            &desired(sts("a:2", "1")),
+            Some(&sts("a:1", "7")),
+            DryRun::Result(sts("a:2", "7")),
+        );
         assert_eq!(c.op, Op::Update);
         assert!(c.restarts);
         assert!(c.reason.contains("block production stops"), "{}", c.reason);
-        assert!(c.diff.contains("-              image: a:1") || c.diff.contains("-          image: a:1") || c.diff.contains("image: a:1"), "{}", c.diff);
-        assert_eq!(c.diff.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).count(), 1, "{}", c.diff);
+        assert!(
+            c.diff.contains("-              image: a:1")
+                || c.diff.contains("-          image: a:1")
+                || c.diff.contains("image: a:1"),
+            "{}",
+            c.diff
+        );
+        assert_eq!(
+            c.diff
+                .lines()
+                .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+                .count(),
+            1,
+            "{}",
+            c.diff
+        );
     }
 
     #[test]
     fn a_conflict_is_drift_named_after_its_manager() {
-        let drift = vec![Drift { manager: "kubectl-edit".into(), field: ".spec.template.spec.containers[name=\"op-node\"].image".into() }];
-        let c = classify(&desired(sts("a:1", "1")), Some(&sts("b:9", "7")), DryRun::Conflict { drift, forced: sts("a:1", "7") });
+        let drift = vec![Drift {
+            manager: "kubectl-edit".into(),
+            field: ".spec.template.spec.containers[name=\"op-node\"].image".into(),
+        }];
+        let c = classify(
+            &desired(sts("a:1", "1")),
+            Some(&sts("b:9", "7")),
+            DryRun::Conflict {
+                drift,
+                forced: sts("a:1", "7"),
+            },
+        );
         assert_eq!(c.op, Op::Update);
         assert!(c.reason.contains("kubectl-edit"), "{}", c.reason);
     }
 
     #[test]
     fn an_immutable_change_is_a_replace() {
-        let c = classify(&desired(sts("a:1", "1")), Some(&sts("a:1", "7")), DryRun::Immutable { message: "spec: Forbidden".into() });
+        let c = classify(
+            &desired(sts("a:1", "1")),
+            Some(&sts("a:1", "7")),
+            DryRun::Immutable {
+                message: "spec: Forbidden".into(),
+            },
+        );
         assert_eq!(c.op, Op::Replace);
         assert!(c.reason.contains("--allow-recreate"));
     }
@@ -436,19 +535,30 @@ mod tests {
         let c = classify(&desired(would.clone()), Some(&live), DryRun::Result(would));
         assert_eq!(c.op, Op::Update);
         let text = serde_json::to_string(&c).expect("json");
-        for leaked in ["aHR0cHM6Ly9vbGQ=", "aHR0cHM6Ly9uZXc=", "https://old", "https://new"] {
+        for leaked in [
+            "aHR0cHM6Ly9vbGQ=",
+            "aHR0cHM6Ly9uZXc=",
+            "https://old",
+            "https://new",
+        ] {
             assert!(!text.contains(leaked), "{leaked} in {text}");
         }
         assert_eq!(c.secret_keys.len(), 1);
         assert_eq!(c.secret_keys[0].state, KeyState::Changed);
-        assert!(c.secret_keys[0].fingerprint.as_deref().is_some_and(|f| f.starts_with("sha256:")));
+        assert!(c.secret_keys[0]
+            .fingerprint
+            .as_deref()
+            .is_some_and(|f| f.starts_with("sha256:")));
     }
 
     #[test]
     fn a_missing_generated_secret_is_created_and_an_existing_one_kept() {
-        let mut d = desired(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "j", "namespace": "n"}}));
+        let mut d = desired(
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "j", "namespace": "n"}}),
+        );
         d.create_only = true;
-        d.fills.insert("jwt.hex".into(), crate::render::SecretFill::Jwt);
+        d.fills
+            .insert("jwt.hex".into(), crate::render::SecretFill::Jwt);
         assert_eq!(classify(&d, None, DryRun::Skipped).op, Op::CreateGenerated);
         let live = json!({"kind": "Secret", "metadata": {"name": "j", "resourceVersion": "5"}, "data": {"jwt.hex": "eHg="}});
         assert_eq!(classify(&d, Some(&live), DryRun::Skipped).op, Op::Unchanged);

@@ -34,7 +34,8 @@ pub const LABEL_APPLYSET_PART_OF: &str = "applyset.kubernetes.io/part-of";
 pub const ANN_APPLYSET_TOOLING: &str = "applyset.kubernetes.io/tooling";
 pub const ANN_APPLYSET_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
 /// Every namespaced kind opctl may write, so that prune always lists all of them.
-pub const APPLYSET_GROUP_KINDS: &str = "ConfigMap,Deployment.apps,Secret,Service,ServiceAccount,StatefulSet.apps";
+pub const APPLYSET_GROUP_KINDS: &str =
+    "ConfigMap,Deployment.apps,Secret,Service,ServiceAccount,StatefulSet.apps";
 
 pub const UID: i64 = 10001;
 
@@ -42,7 +43,10 @@ pub const UID: i64 = 10001;
 pub fn applyset_id(parent_name: &str, namespace: &str) -> String {
     use base64::Engine;
     let digest = Sha256::digest(format!("{parent_name}.{namespace}.ConfigMap.").as_bytes());
-    format!("applyset-{}-v1", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest))
+    format!(
+        "applyset-{}-v1",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    )
 }
 
 pub struct Ctx<'a> {
@@ -164,7 +168,10 @@ impl<'a> Ctx<'a> {
         if let Some(v) = version {
             l.insert("app.kubernetes.io/version".into(), v.into());
         }
-        l.insert(LABEL_APPLYSET_PART_OF.into(), applyset_id(&self.applyset_parent_name(), self.namespace));
+        l.insert(
+            LABEL_APPLYSET_PART_OF.into(),
+            applyset_id(&self.applyset_parent_name(), self.namespace),
+        );
         l
     }
 
@@ -177,13 +184,25 @@ impl<'a> Ctx<'a> {
         let name = self.applyset_parent_name();
         let mut labels = self.labels(None, &name, "op-stack", None);
         labels.remove(LABEL_APPLYSET_PART_OF);
-        labels.insert(LABEL_APPLYSET_ID.to_string(), applyset_id(&name, self.namespace));
+        labels.insert(
+            LABEL_APPLYSET_ID.to_string(),
+            applyset_id(&name, self.namespace),
+        );
         let mut meta = self.meta(&name, labels);
         meta.annotations = Some(BTreeMap::from([
-            (ANN_APPLYSET_TOOLING.to_string(), format!("opctl/v{}", env!("CARGO_PKG_VERSION"))),
-            (ANN_APPLYSET_GROUP_KINDS.to_string(), APPLYSET_GROUP_KINDS.to_string()),
+            (
+                ANN_APPLYSET_TOOLING.to_string(),
+                format!("opctl/v{}", env!("CARGO_PKG_VERSION")),
+            ),
+            (
+                ANN_APPLYSET_GROUP_KINDS.to_string(),
+                APPLYSET_GROUP_KINDS.to_string(),
+            ),
         ]));
-        let cm = ConfigMap { metadata: meta, ..Default::default() };
+        let cm = ConfigMap {
+            metadata: meta,
+            ..Default::default()
+        };
         self.desired(None, Phase::ApplySetParent, &cm)
     }
 

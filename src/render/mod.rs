@@ -17,7 +17,10 @@ use serde_json::Value;
 
 use crate::config::{LoadedChain, UrlSource};
 
-pub use common::{applyset_id, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF, LABEL_CHAIN, LABEL_ROLE};
+pub use common::{
+    applyset_id, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF, LABEL_CHAIN,
+    LABEL_ROLE,
+};
 
 /// The role an object belongs to; shared objects (namespace, service account, config) have none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -225,7 +225,11 @@ pub fn el_component(el: ExecutionClient) -> &'static str {
 
 /// The `data` volume claim template; its PVCs carry the selector labels (not the ApplySet label:
 /// volumes are never pruned) so that `destroy --delete-volumes` can find them.
-pub fn data_claim(storage: &Storage, default_size: &str, labels: std::collections::BTreeMap<String, String>) -> PersistentVolumeClaim {
+pub fn data_claim(
+    storage: &Storage,
+    default_size: &str,
+    labels: std::collections::BTreeMap<String, String>,
+) -> PersistentVolumeClaim {
     PersistentVolumeClaim {
         metadata: ObjectMeta {
             name: Some("data".into()),

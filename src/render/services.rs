@@ -55,6 +55,7 @@ fn signer(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn op_service_container(
     ctx: &Ctx<'_>,
     app: &str,

@@ -205,7 +205,7 @@ impl ScHandles {
                 ),
             })?;
         let batcher = batcher_from_hash(hash).map_err(|detail| DiscoveryError::BadValue {
-            contract: SC.to_owned(),
+            contract: SC,
             getter: "batcherHash()".to_owned(),
             address,
             detail,
@@ -257,12 +257,12 @@ impl ScHandles {
 
 fn u256_to_u64(
     value: U256,
-    contract: &str,
+    contract: &'static str,
     getter: &str,
     address: Address,
 ) -> Result<u64, DiscoveryError> {
     u64::try_from(value).map_err(|_| DiscoveryError::BadValue {
-        contract: contract.to_owned(),
+        contract,
         getter: getter.to_owned(),
         address,
         detail: format!("{value}, which does not fit in 64 bits"),
@@ -1022,7 +1022,7 @@ fn decode_dgf(h: &DgfHandles, r: &Results) -> Result<DgfValues, DiscoveryError> 
                     Ok(bytes) if bytes.is_empty() => None,
                     Ok(bytes) => Some(decode_game_args(&bytes).map_err(|detail| {
                         DiscoveryError::BadValue {
-                            contract: DGF.to_owned(),
+                            contract: DGF,
                             getter: format!("gameArgs({t})"),
                             address: h.address,
                             detail,
@@ -1143,7 +1143,7 @@ fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryErro
     if t == GAME_TYPE_PERMISSIONED_CANNON && (game.proposer.is_none() || game.challenger.is_none())
     {
         return Err(DiscoveryError::BadValue {
-            contract: name.to_owned(),
+            contract: name,
             getter: "proposer()/challenger()".to_owned(),
             address: h.implementation,
             detail: "no proposer or challenger for the permissioned game type 1".to_owned(),

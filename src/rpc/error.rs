@@ -110,7 +110,7 @@ impl std::fmt::Display for CallFailure {
         match self {
             CallFailure::Reverted(Some(reason)) => write!(f, "reverted: {reason}"),
             CallFailure::Reverted(None) => write!(f, "reverted without a reason"),
-            CallFailure::Empty => write!(f, "returned no data"),
+            CallFailure::Empty => write!(f, "returned no data (no contract code at this address?)"),
             CallFailure::Undecodable(detail) => write!(f, "returned undecodable data ({detail})"),
         }
     }
@@ -154,7 +154,7 @@ pub enum DiscoveryError {
     )]
     UnsupportedVersion {
         /// Contract name, e.g. "SystemConfig".
-        contract: String,
+        contract: &'static str,
         /// Its address.
         address: Address,
         /// The version string it returned.
@@ -163,29 +163,13 @@ pub enum DiscoveryError {
         supported: String,
     },
     /// A getter opctl needs failed.
-    #[error(
-        "call {contract}.{getter} on {address} at L1 block {block} {failure}; {contract} \
-         {version_note}does not behave as opctl expects"
-    )]
-    CallFailed {
-        /// Contract name.
-        contract: String,
-        /// Getter with arguments, e.g. `gameImpls(1)`.
-        getter: String,
-        /// Contract address.
-        address: Address,
-        /// L1 block number read at.
-        block: u64,
-        /// What went wrong.
-        failure: CallFailure,
-        /// `"version X "` when known, for the message.
-        version_note: String,
-    },
+    #[error("{0}")]
+    CallFailed(Box<FailedCall>),
     /// A value read on-chain has a shape opctl cannot interpret.
     #[error("{contract}.{getter} on {address} returned {detail}")]
     BadValue {
         /// Contract name.
-        contract: String,
+        contract: &'static str,
         /// Getter.
         getter: String,
         /// Contract address.
@@ -210,8 +194,39 @@ impl DiscoveryError {
             DiscoveryError::NotSystemConfig { .. } => true,
             DiscoveryError::UnsupportedVersion {
                 contract, address, ..
-            } => contract == "SystemConfig" && *address == system_config,
+            } => *contract == "SystemConfig" && *address == system_config,
             _ => false,
+        }
+    }
+}
+
+/// A getter call that did not yield the value discovery needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedCall {
+    /// Contract name.
+    pub contract: &'static str,
+    /// Getter with arguments, e.g. `gameImpls(1)`.
+    pub getter: String,
+    /// Contract address.
+    pub address: Address,
+    /// L1 block number read at.
+    pub block: u64,
+    /// What went wrong.
+    pub failure: CallFailure,
+    /// The contract's `version()`, when known.
+    pub version: Option<String>,
+}
+
+impl std::fmt::Display for FailedCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "call {}.{} on {} at L1 block {} {}; ",
+            self.contract, self.getter, self.address, self.block, self.failure
+        )?;
+        match &self.version {
+            Some(v) => write!(f, "{} {v} does not behave as opctl expects", self.contract),
+            None => write!(f, "{} does not behave as opctl expects", self.contract),
         }
     }
 }

@@ -38,7 +38,7 @@ pub use checks::{
     RollupFacts, SignerAddresses, ALL_CHECKS,
 };
 pub use discovery::{discover, EIP1967_ADMIN_SLOT, EIP1967_IMPLEMENTATION_SLOT, PROBED_GAME_TYPES};
-pub use error::{CallFailure, DiscoveryError, RpcError};
+pub use error::{CallFailure, DiscoveryError, FailedCall, RpcError};
 pub use keys::{address_from_private_key_hex, KeyError};
 pub use model::{
     game_type_name, BlockRef, ContractInfo, ContractName, Discovery, Game, GameArgsLayout,

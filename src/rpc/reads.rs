@@ -8,7 +8,7 @@ use alloy::primitives::{Address, Bytes, B256};
 use alloy::sol_types::SolCall;
 
 use super::abi::IMulticall3;
-use super::error::{CallFailure, DiscoveryError};
+use super::error::{CallFailure, DiscoveryError, FailedCall};
 
 /// Canonical Multicall3 address (same on every EVM chain that has it).
 pub const MULTICALL3: Address =
@@ -171,14 +171,14 @@ pub(crate) struct CallError {
 impl CallError {
     /// The error for a getter opctl cannot do without.
     pub(crate) fn required(self, version: Option<&str>) -> DiscoveryError {
-        DiscoveryError::CallFailed {
-            contract: self.label.contract.to_owned(),
+        DiscoveryError::CallFailed(Box::new(FailedCall {
+            contract: self.label.contract,
             getter: self.label.getter,
             address: self.label.address,
             block: self.block,
             failure: self.failure,
-            version_note: version.map(|v| format!("{v} ")).unwrap_or_default(),
-        }
+            version: version.map(str::to_owned),
+        }))
     }
 }
 

@@ -601,11 +601,11 @@ impl L1Rpc {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            return Err(self.into_error(what, failure, attempt));
+            return Err(self.to_error(what, failure, attempt));
         }
     }
 
-    fn into_error(&self, what: &str, failure: Failure, attempts: u32) -> RpcError {
+    fn to_error(&self, what: &str, failure: Failure, attempts: u32) -> RpcError {
         let url = self.url().to_owned();
         let what = what.to_owned();
         match failure {

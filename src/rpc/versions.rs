@@ -38,9 +38,14 @@ impl Semver {
     }
 }
 
-fn unsupported(contract: &str, address: Address, version: &str, supported: &str) -> DiscoveryError {
+fn unsupported(
+    contract: &'static str,
+    address: Address,
+    version: &str,
+    supported: &str,
+) -> DiscoveryError {
     DiscoveryError::UnsupportedVersion {
-        contract: contract.to_owned(),
+        contract,
         address,
         version: version.to_owned(),
         supported: supported.to_owned(),
@@ -135,7 +140,7 @@ pub fn dispute_game_factory_has_game_args(
 /// Checks a dispute game implementation's `version()`: 1.x keeps parameters as immutables
 /// (v1), 2.x reads them from `gameArgs` (v2). Returns the major version.
 pub fn dispute_game_major(
-    contract: &str,
+    contract: &'static str,
     address: Address,
     version: &str,
 ) -> Result<u64, DiscoveryError> {

@@ -16,7 +16,14 @@ pub fn table(plan: &ChainPlan) -> String {
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(160)
-        .set_header(vec!["operation", "kind", "name", "role", "restarts", "reason"]);
+        .set_header(vec![
+            "operation",
+            "kind",
+            "name",
+            "role",
+            "restarts",
+            "reason",
+        ]);
     for c in plan.changes.iter().filter(|c| c.op != Op::Unchanged) {
         t.add_row(vec![
             Cell::new(c.op.label()),
@@ -55,15 +62,28 @@ fn paint_diff(diff: &str, color: bool) -> String {
 
 /// The whole human-readable plan of one chain.
 pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
-    let mut out = format!("chain {} ({}) in namespace {}\n", plan.chain, plan.file.display(), plan.namespace);
+    let mut out = format!(
+        "chain {} ({}) in namespace {}\n",
+        plan.chain,
+        plan.file.display(),
+        plan.namespace
+    );
     if !plan.summary.pending() {
-        out.push_str(&format!("No changes. {} objects match the cluster.\n", plan.summary.unchanged));
+        out.push_str(&format!(
+            "No changes. {} objects match the cluster.\n",
+            plan.summary.unchanged
+        ));
         return out;
     }
     out.push_str(&table(plan));
     out.push('\n');
     for c in plan.changes.iter().filter(|c| c.op != Op::Unchanged) {
-        out.push_str(&format!("\n# {} {} ({})\n", c.op.label(), c.object, role_name(c)));
+        out.push_str(&format!(
+            "\n# {} {} ({})\n",
+            c.op.label(),
+            c.object,
+            role_name(c)
+        ));
         for d in &c.drift {
             out.push_str(&format!("#   drift: {} set by {}\n", d.field, d.manager));
         }
@@ -76,7 +96,11 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
                     KeyState::Removed => "removed",
                     KeyState::Generated => "generated at apply",
                 };
-                out.push_str(&format!("#   key {}: {state} {}\n", k.key, k.fingerprint.as_deref().unwrap_or("")));
+                out.push_str(&format!(
+                    "#   key {}: {state} {}\n",
+                    k.key,
+                    k.fingerprint.as_deref().unwrap_or("")
+                ));
             }
             // A Secret's diff is metadata plus fingerprints only; values never reach it.
         }

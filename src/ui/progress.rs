@@ -13,11 +13,17 @@ impl Progress {
     pub fn new(printer: &Printer, total: usize) -> Self {
         let bar = (printer.stderr_is_terminal && !printer.quiet).then(|| {
             let bar = ProgressBar::new(total as u64);
-            bar.set_style(ProgressStyle::with_template("{spinner} waiting for rollouts [{pos}/{len}] {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} waiting for rollouts [{pos}/{len}] {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar
         });
-        Progress { bar, quiet: printer.quiet }
+        Progress {
+            bar,
+            quiet: printer.quiet,
+        }
     }
 
     pub fn waiting(&self, object: &str, why: &str) {

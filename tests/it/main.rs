@@ -11,4 +11,5 @@ mod discovery;
 mod generated_files;
 mod harness_cluster;
 mod invalid_configs;
+mod plan_apply;
 mod render_examples;

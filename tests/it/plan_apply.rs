@@ -1,0 +1,695 @@
+//! `opctl plan` / `apply` / `destroy` / `status` as a user runs them, against the harness's real
+//! kube-apiserver: exact diffs, drift, prune, replace, saved plans, RBAC, and no secret in any output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+
+use crate::support::cluster::TestCluster;
+
+struct Env {
+    cluster: TestCluster,
+    ns: String,
+    _dir: tempfile::TempDir,
+    chain: PathBuf,
+    beacon_url: String,
+    /// Every secret value this test put in play; none may ever show in output or a plan file.
+    secrets: Vec<String>,
+}
+
+fn random_hex() -> String {
+    (0..4)
+        .map(|_| format!("{:016x}", rand::random::<u64>()))
+        .collect()
+}
+
+fn copy_examples(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.join("devnet")).expect("mkdir");
+    for f in ["rollup.json", "genesis.json"] {
+        std::fs::copy(root.join("devnet").join(f), dir.join("devnet").join(f)).expect("copy");
+    }
+    let chain = dir.join("devnet.toml");
+    std::fs::copy(root.join("devnet.toml"), &chain).expect("copy");
+    chain
+}
+
+impl Env {
+    async fn start() -> Env {
+        let cluster = TestCluster::start().await;
+        let ns = cluster.fresh_namespace().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chain = copy_examples(dir.path());
+        let keys: Vec<String> = (0..4).map(|_| random_hex()).collect();
+        let secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "devnet-keys", "namespace": ns},
+            "stringData": {"sequencer": keys[0], "batcher": keys[1], "proposer": keys[2], "challenger": keys[3]},
+        }))
+        .expect("secret");
+        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
+            .create(&PostParams::default(), &secret)
+            .await
+            .expect("create devnet-keys");
+        let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
+        let mut secrets = keys;
+        secrets.push(beacon_url.clone());
+        Env {
+            cluster,
+            ns,
+            _dir: dir,
+            chain,
+            beacon_url,
+            secrets,
+        }
+    }
+
+    fn run(&self, kubeconfig: &Path, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_opctl"))
+            .env("L1_BEACON_URL", &self.beacon_url)
+            .env_remove("KUBECONFIG")
+            .env("NO_COLOR", "1")
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args(["-n", &self.ns])
+            .args(args)
+            .output()
+            .expect("opctl runs")
+    }
+
+    fn opctl(&self, args: &[&str]) -> Output {
+        let out = self.run(self.cluster.admin_kubeconfig(), args);
+        self.assert_no_secret_in(&out);
+        out
+    }
+
+    fn chain(&self) -> &str {
+        self.chain.to_str().expect("utf-8 path")
+    }
+
+    fn edit(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(&self.chain).expect("read");
+        assert!(text.contains(from), "`{from}` not in the chain file");
+        std::fs::write(&self.chain, text.replacen(from, to, 1)).expect("write");
+    }
+
+    fn assert_no_secret_in(&self, out: &Output) {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for s in &self.secrets {
+            assert!(
+                !all.contains(s.as_str()),
+                "a secret value leaked into output:\n{all}"
+            );
+        }
+    }
+
+    /// Add the values of the generated Secrets (JWT, p2p keys) to the never-shown list.
+    async fn collect_generated_secrets(&mut self) {
+        let secrets = Api::<Secret>::namespaced(self.cluster.admin_client().await, &self.ns)
+            .list(&ListParams::default().labels("opctl.io/chain=devnet"))
+            .await
+            .expect("list secrets");
+        for s in secrets {
+            for v in s.data.unwrap_or_default().values() {
+                let text = String::from_utf8_lossy(&v.0).to_string();
+                self.secrets
+                    .push(base64::engine::general_purpose::STANDARD.encode(&v.0));
+                self.secrets.push(text);
+            }
+        }
+        assert!(
+            self.secrets.len() >= 5 + 6 * 2,
+            "generated secrets were not created"
+        );
+    }
+
+    fn apply(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["apply", self.chain(), "--yes", "--no-wait"];
+        args.extend_from_slice(extra);
+        self.opctl(&args)
+    }
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_code(out: &Output, code: i32) {
+    let (o, e) = text(out);
+    assert_eq!(out.status.code(), Some(code), "stdout:\n{o}\nstderr:\n{e}");
+}
+
+#[tokio::test]
+async fn a_fresh_apply_creates_everything_and_the_next_plan_is_empty() {
+    let mut env = Env::start().await;
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&plan, 2);
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains("create (generated)") && stdout.contains("devnet-sequencer"),
+        "{stdout}"
+    );
+    let applied = env.apply(&[]);
+    assert_code(&applied, 0);
+    env.collect_generated_secrets().await;
+    let client = env.cluster.admin_client().await;
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), &env.ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list");
+    let mut names: Vec<String> = sts
+        .items
+        .iter()
+        .filter_map(|s| s.metadata.name.clone())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "devnet-challenger",
+            "devnet-replica-0",
+            "devnet-replica-1",
+            "devnet-sequencer"
+        ]
+    );
+    let deps = Api::<Deployment>::namespaced(client.clone(), &env.ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list");
+    assert_eq!(deps.items.len(), 2);
+    // Every field is owned by opctl's single field manager.
+    let owners: Vec<String> = sts.items[0]
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter_map(|m| m.manager.clone())
+        .collect();
+    assert_eq!(owners, ["opctl"]);
+    // The replicas learned the sequencer's peer ID from the generated key (converged within apply).
+    let replica = sts
+        .items
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some("devnet-replica-0"))
+        .expect("replica");
+    let args = serde_json::to_string(&replica.spec).expect("json");
+    assert!(
+        args.contains("--p2p.static=/dns4/devnet-sequencer-0.devnet-sequencer-headless"),
+        "replica lacks the static peer"
+    );
+
+    let again = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&again, 0);
+    assert!(text(&again).0.contains("No changes."), "{}", text(&again).0);
+    // A second apply writes nothing.
+    let rv_before = Api::<Service>::namespaced(client.clone(), &env.ns)
+        .get("devnet-batcher")
+        .await
+        .expect("svc")
+        .metadata
+        .resource_version;
+    assert_code(&env.apply(&[]), 0);
+    let rv_after = Api::<Service>::namespaced(client, &env.ns)
+        .get("devnet-batcher")
+        .await
+        .expect("svc")
+        .metadata
+        .resource_version;
+    assert_eq!(rv_before, rv_after);
+    // Status shows every workload.
+    let status = env.opctl(&["status", env.chain(), "-o", "json"]);
+    assert_code(&status, 0);
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(v["workloads"].as_array().expect("workloads").len(), 6);
+}
+
+#[tokio::test]
+async fn an_image_change_shows_exactly_that_field_flags_the_restart_and_converges() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    env.edit("[contracts]", "[images]\nop_batcher = \"us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.14\"\n\n[contracts]");
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code", "-o", "json"]);
+    assert_code(&plan, 2);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("json");
+    let changes: Vec<&serde_json::Value> = v["chains"][0]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["op"] != "unchanged")
+        .collect();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let c = changes[0];
+    assert_eq!(
+        (
+            c["op"].as_str(),
+            c["kind"].as_str(),
+            c["name"].as_str(),
+            c["role"].as_str()
+        ),
+        (
+            Some("update"),
+            Some("Deployment"),
+            Some("devnet-batcher"),
+            Some("batcher")
+        )
+    );
+    assert_eq!(c["restarts"], true);
+    let diff = c["diff"].as_str().expect("diff");
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    // The image appears twice (the container and the version label on the pod and object).
+    assert!(changed.iter().all(|l| l.contains("v1.16.1")), "{diff}");
+    assert!(
+        changed.iter().any(|l| l.contains(
+            "image: us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.14"
+        )),
+        "{diff}"
+    );
+    assert_eq!(v["chains"][0]["summary"]["update"], 1);
+    assert_code(&env.apply(&[]), 0);
+    assert_code(&env.opctl(&["plan", env.chain(), "--exit-code"]), 0);
+}
+
+#[tokio::test]
+async fn a_sequencer_change_warns_that_block_production_stops() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    env.edit(
+        "signing_key = { secret = \"devnet-keys\", key = \"sequencer\" }",
+        "signing_key = { secret = \"devnet-keys\", key = \"sequencer\" }\nl1_confs = 6",
+    );
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&plan, 2);
+    let (stdout, _) = text(&plan);
+    assert!(stdout.contains("block production stops"), "{stdout}");
+    assert!(stdout.contains("--sequencer.l1-confs=6"), "{stdout}");
+}
+
+#[tokio::test]
+async fn drift_by_another_manager_is_named_stops_apply_and_is_corrected_with_force() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    let api = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns);
+    let mut live = api.get("devnet-proposer").await.expect("get");
+    if let Some(c) = live
+        .spec
+        .as_mut()
+        .and_then(|s| s.template.spec.as_mut())
+        .map(|p| &mut p.containers[0])
+    {
+        c.image = Some("example.org/op-proposer:hacked".into());
+    }
+    live.metadata.managed_fields = None;
+    let pp = PostParams {
+        field_manager: Some("kubectl-edit".into()),
+        ..Default::default()
+    };
+    api.replace("devnet-proposer", &pp, &live)
+        .await
+        .expect("update as kubectl-edit");
+
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&plan, 2);
+    let (stdout, _) = text(&plan);
+    assert!(stdout.contains("kubectl-edit"), "{stdout}");
+    assert!(
+        stdout.contains("example.org/op-proposer:hacked"),
+        "{stdout}"
+    );
+
+    let refused = env.apply(&[]);
+    assert_code(&refused, 1);
+    let (_, stderr) = text(&refused);
+    assert!(
+        stderr.contains("kubectl-edit") && stderr.contains("--force-conflicts"),
+        "{stderr}"
+    );
+    assert!(
+        api.get("devnet-proposer")
+            .await
+            .expect("get")
+            .spec
+            .expect("spec")
+            .template
+            .spec
+            .expect("pod")
+            .containers[0]
+            .image
+            .as_deref()
+            == Some("example.org/op-proposer:hacked")
+    );
+
+    assert_code(&env.apply(&["--force-conflicts"]), 0);
+    let image = api
+        .get("devnet-proposer")
+        .await
+        .expect("get")
+        .spec
+        .expect("spec")
+        .template
+        .spec
+        .expect("pod")
+        .containers[0]
+        .image
+        .clone();
+    assert_eq!(
+        image.as_deref(),
+        Some("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3")
+    );
+    assert_code(&env.opctl(&["plan", env.chain(), "--exit-code"]), 0);
+}
+
+#[tokio::test]
+async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    let client = env.cluster.admin_client().await;
+    // The statefulset controller would have made this claim; there is none here, so make it.
+    let pvc: PersistentVolumeClaim = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data-devnet-challenger-0", "namespace": env.ns,
+                     "labels": {"app.kubernetes.io/instance": "devnet-challenger", "opctl.io/chain": "devnet", "opctl.io/role": "challenger"}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }))
+    .expect("pvc");
+    let pvcs = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &env.ns);
+    pvcs.create(&PostParams::default(), &pvc)
+        .await
+        .expect("create pvc");
+
+    env.edit("[challenger]\n", "[challenger]\nenabled = false\n");
+    let without_prune = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&without_prune, 0);
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code", "--prune"]);
+    assert_code(&plan, 2);
+    assert!(text(&plan).0.contains("prune"), "{}", text(&plan).0);
+    assert_code(&env.apply(&["--prune"]), 0);
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), &env.ns);
+    assert!(sts
+        .get_opt("devnet-challenger")
+        .await
+        .expect("get")
+        .is_none());
+    assert!(Api::<Service>::namespaced(client.clone(), &env.ns)
+        .get_opt("devnet-challenger-headless")
+        .await
+        .expect("get")
+        .is_none());
+    assert!(
+        pvcs.get_opt("data-devnet-challenger-0")
+            .await
+            .expect("get")
+            .is_some(),
+        "a volume was pruned"
+    );
+    assert!(sts
+        .get_opt("devnet-sequencer")
+        .await
+        .expect("get")
+        .is_some());
+
+    for role in [
+        "[sequencer]\n",
+        "[replicas]\n",
+        "[batcher]\n",
+        "[proposer]\n",
+    ] {
+        env.edit(role, &format!("{role}enabled = false\n"));
+    }
+    let refused = env.apply(&["--prune"]);
+    assert_code(&refused, 1);
+    assert!(
+        text(&refused).1.contains("refusing to prune"),
+        "{}",
+        text(&refused).1
+    );
+    assert!(sts
+        .get_opt("devnet-sequencer")
+        .await
+        .expect("get")
+        .is_some());
+}
+
+// Multi-threaded: the stand-in garbage collector runs while the test blocks on the opctl process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_immutable_change_needs_allow_recreate_and_keeps_volumes() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    env.edit(
+        "storage = { size = \"50Gi\" }",
+        "storage = { size = \"80Gi\" }",
+    );
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&plan, 2);
+    assert!(text(&plan).0.contains("replace"), "{}", text(&plan).0);
+    let refused = env.apply(&[]);
+    assert_code(&refused, 1);
+    assert!(
+        text(&refused).1.contains("--allow-recreate"),
+        "{}",
+        text(&refused).1
+    );
+    let uid_before = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
+        .get("devnet-challenger")
+        .await
+        .expect("get")
+        .metadata
+        .uid;
+    // Orphaning delete leaves an `orphan` finalizer for the garbage collector, which this cluster
+    // does not run: play its part once the deletion has started.
+    let gc = {
+        let api = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
+        tokio::spawn(async move {
+            loop {
+                if let Ok(Some(s)) = api.get_opt("devnet-challenger").await {
+                    if s.metadata.deletion_timestamp.is_some() {
+                        let _ = api
+                            .patch(
+                                "devnet-challenger",
+                                &PatchParams::default(),
+                                &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+                            )
+                            .await;
+                        return s.metadata.finalizers.unwrap_or_default();
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        })
+    };
+    assert_code(&env.apply(&["--allow-recreate"]), 0);
+    assert_eq!(
+        gc.await.expect("gc"),
+        ["orphan"],
+        "the delete must orphan the pods"
+    );
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
+        .get("devnet-challenger")
+        .await
+        .expect("get");
+    assert_ne!(
+        sts.metadata.uid, uid_before,
+        "the StatefulSet was not re-created"
+    );
+    let size =
+        serde_json::to_value(&sts.spec.expect("spec").volume_claim_templates.expect("vct")[0])
+            .expect("json")["spec"]["resources"]["requests"]["storage"]
+            .clone();
+    assert_eq!(size, "80Gi");
+    assert_code(&env.opctl(&["plan", env.chain(), "--exit-code"]), 0);
+}
+
+#[tokio::test]
+async fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
+    let env = Env::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("plan.json");
+    let file_s = file.to_str().expect("utf-8");
+    assert_code(&env.opctl(&["plan", env.chain(), "--out", file_s]), 0);
+    let saved = std::fs::read_to_string(&file).expect("plan file");
+    for s in &env.secrets {
+        assert!(!saved.contains(s.as_str()), "secret in plan file");
+    }
+    assert_code(&env.opctl(&["apply", file_s, "--yes", "--no-wait"]), 0);
+    assert!(
+        Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
+            .get_opt("devnet-sequencer")
+            .await
+            .expect("get")
+            .is_some()
+    );
+
+    // Stale: the cluster moved after the plan was saved.
+    env.edit("max_channel_duration = 1500", "max_channel_duration = 1000");
+    assert_code(&env.opctl(&["plan", env.chain(), "--out", file_s]), 0);
+    let svc = Api::<Service>::namespaced(env.cluster.admin_client().await, &env.ns);
+    svc.patch("devnet-batcher", &PatchParams::apply("someone-else"), &Patch::Apply(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "devnet-batcher", "labels": {"team": "x"}}})))
+        .await
+        .expect("patch");
+    let refused = env.opctl(&["apply", file_s, "--yes", "--no-wait"]);
+    assert_code(&refused, 1);
+    let (_, stderr) = text(&refused);
+    assert!(
+        stderr.contains("stale") && stderr.contains("Service/devnet-batcher"),
+        "{stderr}"
+    );
+    // Stale: the chain file moved.
+    assert_code(&env.opctl(&["plan", env.chain(), "--out", file_s]), 0);
+    env.edit("max_channel_duration = 1000", "max_channel_duration = 900");
+    let refused = env.opctl(&["apply", file_s, "--yes", "--no-wait"]);
+    assert_code(&refused, 1);
+    assert!(
+        text(&refused).1.contains("devnet.toml"),
+        "{}",
+        text(&refused).1
+    );
+}
+
+#[tokio::test]
+async fn a_user_without_rights_gets_an_error_naming_verb_and_resource() {
+    let env = Env::start().await;
+    let out = env.run(env.cluster.limited_kubeconfig(), &["plan", env.chain()]);
+    env.assert_no_secret_in(&out);
+    assert_code(&out, 1);
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.contains("forbidden") && stderr.contains("get") && stderr.contains("secrets"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
+    let env = Env::start().await;
+    let refused = env.opctl(&["apply", env.chain()]);
+    assert_code(&refused, 1);
+    assert!(text(&refused).1.contains("--yes"), "{}", text(&refused).1);
+    assert!(
+        Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
+            .get_opt("devnet-sequencer")
+            .await
+            .expect("get")
+            .is_none()
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .env("L1_BEACON_URL", &env.beacon_url)
+        .args(["--kubeconfig"])
+        .arg(env.cluster.admin_kubeconfig())
+        .args([
+            "-n",
+            &env.ns,
+            "apply",
+            env.chain(),
+            "--yes",
+            "--timeout",
+            "60s",
+        ])
+        // Files, not pipes: a full plan is larger than a pipe buffer and nobody reads until the end.
+        .stdout(std::fs::File::create(env._dir.path().join("apply.out")).expect("file"))
+        .stderr(std::fs::File::create(env._dir.path().join("apply.err")).expect("file"))
+        .spawn()
+        .expect("spawn");
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
+    let deps = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let s = sts
+            .list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .len();
+        let d = deps
+            .list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .len();
+        if s == 4 && d == 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apply did not create the workloads"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "apply returned before workloads were ready"
+    );
+    // Let the convergence pass (replicas' static peer) land before marking the final generation.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    for name in [
+        "devnet-sequencer",
+        "devnet-replica-0",
+        "devnet-replica-1",
+        "devnet-challenger",
+    ] {
+        env.cluster.mark_statefulset_ready(&env.ns, name).await;
+    }
+    for name in ["devnet-batcher", "devnet-proposer"] {
+        env.cluster.mark_deployment_ready(&env.ns, name).await;
+    }
+    let status = child.wait().expect("wait");
+    let out = Output {
+        status,
+        stdout: std::fs::read(env._dir.path().join("apply.out")).expect("stdout"),
+        stderr: std::fs::read(env._dir.path().join("apply.err")).expect("stderr"),
+    };
+    env.assert_no_secret_in(&out);
+    assert_code(&out, 0);
+    assert!(
+        text(&out).1.contains("ready: StatefulSet/devnet-sequencer"),
+        "{}",
+        text(&out).1
+    );
+}
+
+#[tokio::test]
+async fn destroy_removes_members_but_keeps_volumes_and_key_secrets() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    assert_code(&env.opctl(&["destroy", env.chain(), "--yes"]), 0);
+    let client = env.cluster.admin_client().await;
+    assert!(Api::<StatefulSet>::namespaced(client.clone(), &env.ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .is_empty());
+    assert!(Api::<Service>::namespaced(client.clone(), &env.ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .is_empty());
+    let secrets = Api::<Secret>::namespaced(client, &env.ns)
+        .list(&ListParams::default().labels("opctl.io/chain=devnet"))
+        .await
+        .expect("list");
+    assert_eq!(
+        secrets.items.len(),
+        6,
+        "generated key Secrets must survive destroy"
+    );
+}
