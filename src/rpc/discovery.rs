@@ -34,9 +34,6 @@ pub const PROBED_GAME_TYPES: [u32; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 254,
 /// EIP-1967 admin slot.
 pub const EIP1967_ADMIN_SLOT: B256 =
     alloy::primitives::b256!("b53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103");
-/// EIP-1967 implementation slot.
-pub const EIP1967_IMPLEMENTATION_SLOT: B256 =
-    alloy::primitives::b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
 
 const SC: &str = "SystemConfig";
 const PORTAL: &str = "OptimismPortal";
@@ -365,7 +362,7 @@ struct VersionHandles {
 /// What one round planned.
 #[derive(Default)]
 struct Planned {
-    proxy_slots: Option<(RawHandle, RawHandle)>,
+    proxy_admin_slot: Option<RawHandle>,
     portal: Option<PortalHandles>,
     versions: Option<VersionHandles>,
     dgf: Option<DgfHandles>,
@@ -532,15 +529,8 @@ impl State {
         let mut p = Planned::default();
         let sc = &self.sc;
         if self.proxy_admin.is_none() {
-            p.proxy_slots = Some((
-                set.storage(SC, sc.address, EIP1967_ADMIN_SLOT, "eip1967.admin"),
-                set.storage(
-                    SC,
-                    sc.address,
-                    EIP1967_IMPLEMENTATION_SLOT,
-                    "eip1967.implementation",
-                ),
-            ));
+            p.proxy_admin_slot =
+                Some(set.storage(SC, sc.address, EIP1967_ADMIN_SLOT, "eip1967.admin"));
         }
         if self.portal.is_none() {
             let a = sc.portal;
@@ -724,7 +714,7 @@ impl State {
     }
 
     fn absorb(&mut self, p: Planned, r: &Results) -> Result<(), DiscoveryError> {
-        if let Some((admin, _implementation)) = p.proxy_slots {
+        if let Some(admin) = p.proxy_admin_slot {
             let admin = match r.raw(admin) {
                 Outcome::Data(d) if d.len() == 32 => Some(Address::from_slice(&d[12..])),
                 _ => None,

@@ -37,7 +37,7 @@ pub use checks::{
     names as check_names, run_checks, system_config_failure, CheckInput, CheckResult, CheckStatus,
     RollupFacts, SignerAddresses, ALL_CHECKS,
 };
-pub use discovery::{discover, EIP1967_ADMIN_SLOT, EIP1967_IMPLEMENTATION_SLOT, PROBED_GAME_TYPES};
+pub use discovery::{discover, EIP1967_ADMIN_SLOT, PROBED_GAME_TYPES};
 pub use error::{CallFailure, DiscoveryError, FailedCall, RpcError};
 pub use keys::{address_from_private_key_hex, KeyError};
 pub use model::{

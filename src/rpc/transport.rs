@@ -143,13 +143,13 @@ enum Failure {
         retry_after: Option<Duration>,
     },
     Garbage(String),
-    RateLimited(ErrorPayload),
+    Transient(ErrorPayload),
 }
 
 impl Failure {
     fn retryable(&self) -> bool {
         match self {
-            Failure::Timeout | Failure::RateLimited(_) => true,
+            Failure::Timeout | Failure::Transient(_) => true,
             Failure::Unreachable { retry, .. } => *retry,
             Failure::Http { status, .. } => *status == 429 || *status >= 500,
             Failure::Garbage(_) => false,
@@ -320,9 +320,9 @@ impl L1Rpc {
             .ok_or_else(|| self.garbage(&what, "missing header answer"))?;
         let (block, parent) = self.parse_header(header_answer)?;
         let mut pinned_outcomes = None;
-        if let Some(answer) = answers.next() {
+        // An error answer to the speculative call is not fatal: the step is read again, pinned.
+        if let Some(Ok(raw)) = answers.next() {
             let aggregate = "eth_call Multicall3.aggregate3 at latest";
-            let raw = self.expect_result(answer, aggregate)?;
             let data = self.parse::<Bytes>(&raw, aggregate)?;
             if data.is_empty() {
                 self.multicall.store(MC_ABSENT, Ordering::Relaxed);
@@ -330,10 +330,10 @@ impl L1Rpc {
                 self.multicall.store(MC_PRESENT, Ordering::Relaxed);
                 let mut outcomes =
                     decode_aggregate3(&data, calls.len()).map_err(|d| self.garbage(&what, &d))?;
-                let rest = outcomes.split_off(2);
-                let number_matches = matches!(&outcomes[0], Outcome::Data(d)
+                let rest = outcomes.split_off(2.min(outcomes.len()));
+                let number_matches = matches!(outcomes.first(), Some(Outcome::Data(d))
                     if IMulticall3::getBlockNumberCall::abi_decode_returns(d).is_ok_and(|n| n == U256::from(block.number)));
-                let parent_matches = matches!(&outcomes[1], Outcome::Data(d)
+                let parent_matches = matches!(outcomes.get(1), Some(Outcome::Data(d))
                     if IMulticall3::getLastBlockHashCall::abi_decode_returns(d).is_ok_and(|h| h == parent));
                 if number_matches && parent_matches {
                     pinned_outcomes = Some(rest);
@@ -406,7 +406,18 @@ impl L1Rpc {
             let answer = answers
                 .next()
                 .ok_or_else(|| self.garbage(&what, "missing aggregate3 answer"))?;
-            let raw = self.expect_result(answer, &what)?;
+            let raw = match answer {
+                Ok(raw) => raw,
+                Err(payload) => {
+                    // Some endpoints reject large eth_calls (gas caps, payload limits): read
+                    // this step as a JSON-RPC batch instead; real node errors resurface there.
+                    tracing::debug!(
+                        code = payload.code,
+                        "Multicall3.aggregate3 rejected; using a JSON-RPC batch"
+                    );
+                    return Ok(None);
+                }
+            };
             let data = self.parse::<Bytes>(&raw, &what)?;
             if data.is_empty() {
                 return Ok(None);
@@ -583,7 +594,7 @@ impl L1Rpc {
                         .iter()
                         .find_map(|a| a.as_ref().err().filter(|p| is_rate_limit(p)))
                     {
-                        Some(payload) => Failure::RateLimited(payload.clone()),
+                        Some(payload) => Failure::Transient(payload.clone()),
                         None => return Ok(answers),
                     },
                     Ok(Err(failure)) => failure,
@@ -637,9 +648,9 @@ impl L1Rpc {
                 what,
                 detail: self.redactor.scrub(&detail),
             },
-            Failure::RateLimited(payload) => RpcError::JsonRpc {
+            Failure::Transient(payload) => RpcError::JsonRpc {
                 url,
-                what: format!("{what} (rate limited, {attempts} attempts)"),
+                what: format!("{what} (still failing after {attempts} attempts)"),
                 code: payload.code,
                 message: self.redactor.scrub(&short(&payload.message)),
             },
@@ -711,13 +722,16 @@ fn is_revert(payload: &ErrorPayload) -> bool {
     payload.code == 3 || payload.message.to_ascii_lowercase().contains("revert")
 }
 
-/// Whether a JSON-RPC error says "slow down" (worth a retry).
+/// Whether a JSON-RPC error is transient and worth a retry: rate limits, and load-balanced
+/// nodes that have not seen the pinned block yet.
 fn is_rate_limit(payload: &ErrorPayload) -> bool {
     let message = payload.message.to_ascii_lowercase();
     payload.code == 429
         || payload.code == -32005
         || message.contains("rate limit")
         || message.contains("too many requests")
+        || message.contains("header not found")
+        || message.contains("unknown block")
 }
 
 /// Maps an alloy transport error to a [`Failure`] without keeping any of its text unscrubbed.
@@ -836,7 +850,8 @@ mod tests {
         assert!(!is_revert(&p(-32000, "header not found")));
         assert!(is_rate_limit(&p(429, "Too Many Requests")));
         assert!(is_rate_limit(&p(-32005, "limit exceeded")));
-        assert!(!is_rate_limit(&p(-32000, "header not found")));
+        assert!(is_rate_limit(&p(-32000, "header not found")));
+        assert!(!is_rate_limit(&p(-32602, "invalid argument 0")));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use alloy::primitives::{Address, B256};
+use alloy::primitives::{Address, B256, U256};
 use alloy::signers::local::PrivateKeySigner;
 use opctl::lock::Lock;
 use opctl::rpc::{
@@ -15,8 +15,8 @@ use opctl::rpc::{
 use serde_json::json;
 
 use crate::support::chain::{
-    answer, key_hex, ChainOptions, Fixture, Flavor, FxSemver, TestChain, L1_CHAIN_ID, L2_CHAIN_ID,
-    MULTICALL3,
+    answer, key_hex, ChainOptions, Fixture, Flavor, FxOwnable, FxPortal, FxPortal2, FxSemver,
+    FxSystemConfig, TestChain, L1_CHAIN_ID, L2_CHAIN_ID, MULTICALL3,
 };
 
 fn origin() -> Source {
@@ -275,6 +275,135 @@ async fn a_chain_without_multicall3_is_read_with_json_rpc_batches() {
     );
 }
 
+/// SystemConfig 1.12 (op-contracts v1.3.0) names the L2OutputOracle itself. No such contract is
+/// in the pinned package, so SystemConfig 1.12 and its OptimismPortal 2.5 are stand-ins; the
+/// L2OutputOracle, bridges and messenger they point at are the legacy fixture's real contracts.
+#[tokio::test]
+async fn a_system_config_1_12_chain_names_its_output_oracle_itself() {
+    let mut chain = TestChain::start(Flavor::LegacyOutputOracle).await;
+    let f = chain.fixture.clone();
+    let l2oo = f
+        .l2_output_oracle
+        .expect("legacy fixture has an L2OutputOracle");
+    let portal = chain.deploy_stand_in(Vec::new()).await;
+    let sc = chain
+        .deploy_stand_in(vec![
+            answer(FxSemver::versionCall {}, "1.12.0".to_string()),
+            answer(FxOwnable::ownerCall {}, f.roles.owner),
+            answer(
+                FxSystemConfig::batcherHashCall {},
+                B256::left_padding_from(f.roles.batcher.as_slice()),
+            ),
+            answer(
+                FxSystemConfig::unsafeBlockSignerCall {},
+                f.roles.unsafe_block_signer,
+            ),
+            answer(FxSystemConfig::optimismPortalCall {}, portal),
+            answer(
+                FxSystemConfig::l1CrossDomainMessengerCall {},
+                f.l1_cross_domain_messenger,
+            ),
+            answer(
+                FxSystemConfig::l1StandardBridgeCall {},
+                f.l1_standard_bridge,
+            ),
+            answer(FxSystemConfig::l1ERC721BridgeCall {}, f.l1_erc721_bridge),
+            answer(
+                FxSystemConfig::optimismMintableERC20FactoryCall {},
+                f.optimism_mintable_erc20_factory,
+            ),
+            answer(FxSystemConfig::batchInboxCall {}, f.batch_inbox),
+            answer(FxSystemConfig::startBlockCall {}, U256::from(7u64)),
+            answer(FxSystemConfig::l2OutputOracleCall {}, l2oo),
+        ])
+        .await;
+    chain
+        .set_stand_in_answers(
+            portal,
+            vec![
+                answer(FxSemver::versionCall {}, "2.5.0".to_string()),
+                answer(FxPortal::l2OracleCall {}, l2oo),
+                answer(FxPortal2::systemConfigCall {}, sc),
+            ],
+        )
+        .await;
+    let d = discover(&rpc(&chain, ReadMode::Auto), sc, origin())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.proof_system, Some(ProofSystem::OutputOracle));
+    assert_eq!(d.contract(ContractName::L2OutputOracle), Some(l2oo));
+    assert_eq!(
+        d.contracts[&ContractName::L2OutputOracle].source,
+        Source::call("SystemConfig", "l2OutputOracle()")
+    );
+    assert_eq!(
+        d.contracts[&ContractName::SystemConfig].version.as_deref(),
+        Some("1.12.0")
+    );
+    assert_eq!(
+        d.contracts[&ContractName::OptimismPortal]
+            .version
+            .as_deref(),
+        Some("2.5.0")
+    );
+    assert_eq!(d.role(RoleName::Proposer), Some(f.roles.proposer));
+    assert_eq!(d.role(RoleName::Batcher), Some(f.roles.batcher));
+    assert_eq!(d.start_block.as_ref().map(|b| b.value), Some(7));
+    assert_eq!(
+        d.contract(ContractName::ProxyAdmin),
+        None,
+        "the stand-in is not behind a proxy"
+    );
+}
+
+#[tokio::test]
+async fn a_portal_that_belongs_to_another_system_config_is_an_inconsistency() {
+    let mut chain = TestChain::start(Flavor::LegacyOutputOracle).await;
+    let f = chain.fixture.clone();
+    // A SystemConfig look-alike that names the fixture's real portal, whose systemConfig() is the
+    // fixture's real SystemConfig, not this one.
+    let impostor = chain
+        .deploy_stand_in(vec![
+            answer(FxSemver::versionCall {}, "2.3.0".to_string()),
+            answer(FxOwnable::ownerCall {}, f.roles.owner),
+            answer(FxSystemConfig::batcherHashCall {}, B256::ZERO),
+            answer(
+                FxSystemConfig::unsafeBlockSignerCall {},
+                f.roles.unsafe_block_signer,
+            ),
+            answer(FxSystemConfig::optimismPortalCall {}, f.optimism_portal),
+            answer(
+                FxSystemConfig::l1CrossDomainMessengerCall {},
+                f.l1_cross_domain_messenger,
+            ),
+            answer(
+                FxSystemConfig::l1StandardBridgeCall {},
+                f.l1_standard_bridge,
+            ),
+            answer(FxSystemConfig::l1ERC721BridgeCall {}, f.l1_erc721_bridge),
+            answer(
+                FxSystemConfig::optimismMintableERC20FactoryCall {},
+                f.optimism_mintable_erc20_factory,
+            ),
+            answer(FxSystemConfig::batchInboxCall {}, f.batch_inbox),
+            answer(FxSystemConfig::startBlockCall {}, U256::from(1u64)),
+            answer(FxSystemConfig::disputeGameFactoryCall {}, Address::ZERO),
+        ])
+        .await;
+    let err = discover(&rpc(&chain, ReadMode::Auto), impostor, origin())
+        .await
+        .expect_err("the portal points elsewhere");
+    let message = err.to_string();
+    assert!(
+        matches!(err, DiscoveryError::Inconsistent { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains(&f.system_config.to_string()) && message.contains(&impostor.to_string()),
+        "{message}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checks
 
@@ -471,6 +600,16 @@ async fn the_lock_round_trips_and_shows_an_on_chain_batcher_rotation() {
     let path = Lock::path_for(&dir.path().join("devnet.toml"));
     let lock = Lock::from_discovery("devnet", L2_CHAIN_ID, &before);
     lock.write(&path).expect("write the lock");
+    let text = std::fs::read_to_string(&path).expect("lock text");
+    for table in [
+        "[lock]",
+        "[block]",
+        "[contracts.l2_output_oracle]",
+        "[roles.batcher]",
+        "[output_oracle",
+    ] {
+        assert!(text.contains(table), "{table} missing from:\n{text}");
+    }
     let read = Lock::read(&path)
         .expect("read the lock")
         .expect("the lock exists");

@@ -106,6 +106,7 @@ sol! {
         function disputeGameFactory() external view returns (address);
         function l2ChainId() external view returns (uint256);
         function superchainConfig() external view returns (address);
+        function l2OutputOracle() external view returns (address);
     }
     interface FxPortal2 {
         function initialize(address _disputeGameFactory, address _systemConfig, address _superchainConfig, uint32 _initialRespectedGameType) external;
@@ -118,6 +119,7 @@ sol! {
     }
     interface FxPortal {
         function initialize(address _l2Oracle, address _systemConfig, address _superchainConfig) external;
+        function l2Oracle() external view returns (address);
     }
     interface FxSuperchainConfig { function initialize(address _guardian, bool _paused) external; }
     interface FxMessenger { function initialize(address _superchainConfig, address _portal, address _systemConfig) external; }
@@ -412,6 +414,15 @@ impl TestChain {
             self.stand_in_set(address, answers).await;
         }
         address
+    }
+
+    /// Adds answers to a stand-in deployed with [`TestChain::deploy_stand_in`].
+    pub async fn set_stand_in_answers(
+        &mut self,
+        stand_in: Address,
+        answers: Vec<(Vec<u8>, Vec<u8>)>,
+    ) {
+        self.stand_in_set(stand_in, answers).await;
     }
 
     /// A raw JSON-RPC request to anvil.
