@@ -453,6 +453,52 @@ impl Discovery {
     pub fn permissioned_game_in_use(&self) -> bool {
         self.respected_game_type() == Some(GAME_TYPE_PERMISSIONED_CANNON)
     }
+
+    /// Pins a contract to an address set in the chain TOML at `toml_key` (source
+    /// `toml <key>`). Returns the entry it replaced, so the caller can report an on-chain value
+    /// that differs from the pin.
+    pub fn override_contract(
+        &mut self,
+        name: ContractName,
+        address: Address,
+        toml_key: &str,
+    ) -> Option<ContractInfo> {
+        let previous = self.contracts.get(&name).cloned();
+        let version = previous
+            .as_ref()
+            .filter(|p| p.address == address)
+            .and_then(|p| p.version.clone());
+        self.contracts.insert(
+            name,
+            ContractInfo {
+                address,
+                version,
+                source: Source::Toml {
+                    key: toml_key.to_owned(),
+                },
+            },
+        );
+        previous
+    }
+
+    /// Pins a role to an address set in the chain TOML at `toml_key`. Returns the value it
+    /// replaced.
+    pub fn override_role(
+        &mut self,
+        role: RoleName,
+        address: Address,
+        toml_key: &str,
+    ) -> Option<Sourced<Address>> {
+        self.roles.insert(
+            role,
+            Sourced::new(
+                address,
+                Source::Toml {
+                    key: toml_key.to_owned(),
+                },
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -485,6 +531,51 @@ mod tests {
         assert!("bogus".parse::<Source>().is_err());
         assert!("call nodot".parse::<Source>().is_err());
         assert!("storage X".parse::<Source>().is_err());
+    }
+
+    #[test]
+    fn toml_overrides_replace_values_and_return_what_they_replaced() {
+        let mut d = Discovery::new(Address::repeat_byte(1));
+        d.contracts.insert(
+            ContractName::L1StandardBridge,
+            ContractInfo {
+                address: Address::repeat_byte(2),
+                version: Some("2.2.0".into()),
+                source: Source::call("SystemConfig", "l1StandardBridge()"),
+            },
+        );
+        let same = d.override_contract(
+            ContractName::L1StandardBridge,
+            Address::repeat_byte(2),
+            "contracts.l1_standard_bridge",
+        );
+        assert_eq!(same.map(|c| c.address), Some(Address::repeat_byte(2)));
+        let pinned = &d.contracts[&ContractName::L1StandardBridge];
+        assert_eq!(
+            pinned.version.as_deref(),
+            Some("2.2.0"),
+            "same address keeps its version"
+        );
+        assert_eq!(
+            pinned.source.to_string(),
+            "toml contracts.l1_standard_bridge"
+        );
+        let replaced = d.override_contract(
+            ContractName::L1StandardBridge,
+            Address::repeat_byte(3),
+            "contracts.l1_standard_bridge",
+        );
+        assert_eq!(replaced.map(|c| c.address), Some(Address::repeat_byte(2)));
+        assert_eq!(
+            d.contracts[&ContractName::L1StandardBridge].version,
+            None,
+            "another address: version unknown"
+        );
+        assert_eq!(
+            d.override_role(RoleName::Batcher, Address::repeat_byte(4), "roles.batcher"),
+            None
+        );
+        assert_eq!(d.role(RoleName::Batcher), Some(Address::repeat_byte(4)));
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl Default for Backoff {
         Backoff {
             initial: Duration::from_millis(250),
             max: Duration::from_secs(4),
-            max_attempts: 4,
+            max_attempts: 3,
         }
     }
 }
@@ -99,7 +99,7 @@ pub struct RpcOptions {
 impl Default for RpcOptions {
     fn default() -> Self {
         RpcOptions {
-            timeout: Duration::from_secs(15),
+            timeout: Duration::from_secs(10),
             backoff: Backoff::default(),
             mode: ReadMode::Auto,
             max_batch_size: 100,
