@@ -70,13 +70,21 @@ fn is_token(segment: &str) -> bool {
 }
 
 /// Scrubs the secret parts of one RPC URL out of arbitrary text, e.g. an HTTP error body that
-/// echoes the request or a transport error that embeds the URL.
-#[derive(Debug, Clone)]
+/// echoes the request or a transport error that embeds the URL. `Debug` shows the redacted URL.
+#[derive(Clone)]
 pub(crate) struct Redactor {
     /// The URL as given and as the URL parser normalises it (HTTP libraries print the latter).
     raw: Vec<String>,
     redacted: String,
     secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("url", &self.redacted)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Redactor {

@@ -111,14 +111,24 @@ const MC_UNKNOWN: u8 = 0;
 const MC_PRESENT: u8 = 1;
 const MC_ABSENT: u8 = 2;
 
-/// An L1 JSON-RPC endpoint. Cheap to keep around; counts the HTTP requests it sends.
-#[derive(Debug)]
+/// An L1 JSON-RPC endpoint. Cheap to keep around; counts the HTTP requests it sends. Its
+/// `Debug` output shows the redacted URL only.
 pub struct L1Rpc {
     client: RpcClient,
     redactor: Redactor,
     options: RpcOptions,
     requests: AtomicU64,
     multicall: AtomicU8,
+}
+
+impl std::fmt::Debug for L1Rpc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("L1Rpc")
+            .field("url", &self.url())
+            .field("options", &self.options)
+            .field("http_requests", &self.http_requests())
+            .finish_non_exhaustive()
+    }
 }
 
 /// One JSON-RPC request inside an HTTP request.
@@ -864,6 +874,20 @@ mod tests {
         let err =
             L1Rpc::new("::garbage topsecret", RpcOptions::default()).expect_err("unparseable");
         assert!(!err.to_string().contains("topsecret"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_raw_url() {
+        let rpc = L1Rpc::new(
+            "https://bob:pw1234@rpc.example.org/v2/Zz9Yy8Xx7Ww6Vv5Uu4?key=abc123",
+            RpcOptions::default(),
+        )
+        .expect("valid URL");
+        let debug = format!("{rpc:?}");
+        for secret in ["pw1234", "Zz9Yy8Xx7Ww6Vv5Uu4", "abc123"] {
+            assert!(!debug.contains(secret), "{secret} leaked: {debug}");
+        }
+        assert!(debug.contains("rpc.example.org"), "{debug}");
     }
 
     #[test]
