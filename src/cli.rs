@@ -74,6 +74,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Per role: ready/desired, image, restarts, age.
     Status(StatusArgs),
+    /// Find the chain's L1 contracts and roles from its SystemConfig, check the keys, write the lock file.
+    Discover(DiscoverArgs),
     /// Print the JSON Schema of the chain TOML (for editors: `#:schema` comment).
     Schema,
     /// Print shell completions.
@@ -118,6 +120,50 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub prune: PruneArgs,
+    #[command(flatten)]
+    pub checks: CheckArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct CheckArgs {
+    /// Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`.
+    #[arg(long = "skip-check", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::rpc::ALL_CHECKS))]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The chain file.
+    #[arg(value_name = "CHAIN.toml")]
+    pub chain: PathBuf,
+    /// L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs).
+    #[arg(
+        long,
+        env = "OPCTL_L1_RPC_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub l1_rpc_url: Option<String>,
+    /// A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of
+    /// sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed.
+    #[arg(long = "key", value_name = "ROLE=FILE", value_parser = parse_key_file)]
+    pub keys: Vec<(String, PathBuf)>,
+    /// Read the keys from the chain's Kubernetes Secrets instead (needs a reachable cluster).
+    #[arg(long, conflicts_with = "keys")]
+    pub keys_from_cluster: bool,
+    /// Per-request timeout, e.g. `10s`.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub rpc_timeout: std::time::Duration,
+}
+
+fn parse_key_file(s: &str) -> Result<(String, PathBuf), String> {
+    let (role, file) = s.split_once('=').ok_or("expected ROLE=FILE")?;
+    if !["sequencer", "batcher", "proposer", "challenger"].contains(&role) {
+        return Err(format!(
+            "unknown role `{role}`: use sequencer, batcher, proposer or challenger"
+        ));
+    }
+    Ok((role.to_string(), PathBuf::from(file)))
 }
 
 #[derive(Debug, Args, Clone, Copy)]
@@ -152,6 +198,8 @@ pub struct ApplyArgs {
     pub timeout: std::time::Duration,
     #[command(flatten)]
     pub prune: PruneArgs,
+    #[command(flatten)]
+    pub checks: CheckArgs,
 }
 
 #[derive(Debug, Args)]

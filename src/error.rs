@@ -41,12 +41,28 @@ pub enum Error {
     Timeout { what: String },
     #[error("the saved plan is stale; nothing was written:\n  {}\n  hint: run `opctl plan --out` again", reasons.join("\n  "))]
     StalePlan { reasons: Vec<String> },
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    #[error("{file}: {source}")]
+    LockMismatch {
+        file: String,
+        source: crate::lock::LockMismatch,
+    },
+    #[error(transparent)]
+    Discovery(#[from] crate::rpc::DiscoveryError),
+    #[error(transparent)]
+    Rpc(#[from] crate::rpc::RpcError),
+    #[error("blocked by failed checks; nothing was written:\n  {}\n  hint: fix the keys or the chain file, or override one check with --skip-check NAME", failed.join("\n  "))]
+    Blocked { failed: Vec<String> },
     #[error("{0}")]
     Usage(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> u8 {
-        exit::ERROR
+        match self {
+            Error::Blocked { .. } => exit::BLOCKED,
+            _ => exit::ERROR,
+        }
     }
 }

@@ -59,8 +59,7 @@ pub fn inputs_hash(chain: &LoadedChain) -> String {
         h.update(part.map(String::as_bytes).unwrap_or_default());
         h.update([0]);
     }
-    let lock = chain.path.with_extension("lock");
-    if let Ok(text) = std::fs::read(&lock) {
+    if let Ok(text) = std::fs::read(crate::lock::Lock::path_for(&chain.path)) {
         h.update(&text);
     }
     hex::encode(h.finalize())
@@ -552,11 +551,13 @@ pub async fn stale_reasons(
     Ok(reasons)
 }
 
-/// A JSON-friendly view of plans for `-o json` (same shape as the saved plan, without bodies).
-pub fn plan_json(plans: &[ChainPlan]) -> Value {
+/// A JSON-friendly view of plans for `-o json` (same shape as the saved plan, without bodies), with
+/// each chain's check results.
+pub fn plan_json(plans: &[ChainPlan], checks: &[Vec<crate::rpc::CheckResult>]) -> Value {
     let chains: Vec<Value> = plans
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let changes: Vec<Value> = p
                 .changes
                 .iter()
@@ -568,7 +569,8 @@ pub fn plan_json(plans: &[ChainPlan]) -> Value {
                     v
                 })
                 .collect();
-            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "changes": changes})
+            let checks = checks.get(i).map(|c| serde_json::to_value(c).unwrap_or(Value::Null)).unwrap_or(json!([]));
+            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "checks": checks, "changes": changes})
         })
         .collect();
     json!({"apiVersion": plan::PLAN_API_VERSION, "chains": chains})

@@ -1,12 +1,12 @@
-//! `opctl apply CHAIN.toml... | PLAN.json`: plan, show, confirm, apply in order, wait.
+//! `opctl apply CHAIN.toml... | PLAN.json`: plan, check, show, confirm, apply in order, wait.
 
 use std::path::PathBuf;
 
 use crate::cli::{ApplyArgs, Global};
-use crate::cluster::Cluster;
 use crate::error::{exit, Error};
 use crate::plan::ready::Readiness;
-use crate::reconcile::{self, ApplyOptions, ChainPlan, PlanFile, PlanOptions};
+use crate::reconcile::{self, ApplyOptions, PlanFile, PlanOptions};
+use crate::resolve::KeySource;
 use crate::ui::{self, Printer};
 
 use super::{common, plan};
@@ -15,23 +15,32 @@ fn is_plan_file(inputs: &[PathBuf]) -> bool {
     inputs.len() == 1 && inputs[0].extension().is_some_and(|e| e == "json")
 }
 
+/// A saved plan, refused when its inputs or the cluster moved since it was made.
 async fn saved_plan(
     path: &std::path::Path,
     global: &Global,
-) -> Result<(Cluster, Vec<ChainPlan>), Error> {
+    printer: &Printer,
+) -> Result<plan::Planned, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Usage(format!("cannot read plan file {}: {e}", path.display())))?;
     let file = PlanFile::from_json(&text, &path.display().to_string())?;
     let cluster = common::connect(global).await?;
     let mut reasons = Vec::new();
+    let mut checks = Vec::new();
     for p in &file.chains {
         let chain = common::load_chain(&p.file, global)?;
         reasons.extend(reconcile::stale_reasons(&cluster, p, &chain).await?);
+        let resolved = common::resolve(&chain, printer)?;
+        checks.push(common::checks(&chain, &resolved, &KeySource::Cluster(&cluster)).await?);
     }
     if !reasons.is_empty() {
         return Err(Error::StalePlan { reasons });
     }
-    Ok((cluster, file.chains))
+    Ok(plan::Planned {
+        cluster,
+        plans: file.chains,
+        checks,
+    })
 }
 
 pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
@@ -39,16 +48,21 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
         force_conflicts: args.force_conflicts,
         allow_recreate: args.allow_recreate,
     };
-    let (cluster, plans) = if is_plan_file(&args.inputs) {
-        saved_plan(&args.inputs[0], global).await?
+    let planned = if is_plan_file(&args.inputs) {
+        saved_plan(&args.inputs[0], global, printer).await?
     } else {
         let popts = PlanOptions {
             prune: args.prune.prune,
             delete_secrets: args.prune.prune_secrets,
         };
-        plan::plan_all(&args.inputs, global, popts).await?
+        plan::plan_all(&args.inputs, global, printer, popts).await?
     };
-    plan::show(&plans, global, printer);
+    plan::show(&planned, global, printer);
+    let failed = planned.blocking(&args.checks.skip);
+    if !failed.is_empty() {
+        return Err(Error::Blocked { failed });
+    }
+    let (cluster, plans) = (planned.cluster, planned.plans);
     if !plans.iter().any(|p| p.summary.pending()) {
         printer.success("nothing to change");
         return Ok(exit::OK);
@@ -71,11 +85,11 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
     }
     // The sequencer's peer ID is known once its key exists: converge replicas onto it.
     if !is_plan_file(&args.inputs) {
-        let popts = PlanOptions::default();
         for path in &args.inputs {
             let chain = common::load_chain(path, global)?;
+            let contracts = crate::resolve::resolve(&chain)?.contracts;
             let again =
-                reconcile::plan_chain(&cluster, &chain, common::contracts(&chain), popts).await?;
+                reconcile::plan_chain(&cluster, &chain, contracts, PlanOptions::default()).await?;
             if again.summary.pending() && again.changes.iter().all(|c| c.drift.is_empty()) {
                 printer.info(&format!("{}: converging ({})", again.chain, again.summary));
                 reconcile::apply_plan(&cluster, &again, opts).await?;

@@ -7,7 +7,9 @@ use crate::cli::Global;
 use crate::cluster::{self, Cluster};
 use crate::config::{self, LoadedChain};
 use crate::error::Error;
-use crate::render;
+use crate::resolve::{KeySource, Resolved};
+use crate::rpc::CheckResult;
+use crate::ui::Printer;
 
 /// Load and validate a chain file; `-n` overrides its namespace.
 pub fn load_chain(path: &Path, global: &Global) -> Result<LoadedChain, Error> {
@@ -18,9 +20,26 @@ pub fn load_chain(path: &Path, global: &Global) -> Result<LoadedChain, Error> {
     Ok(chain)
 }
 
-/// Contract addresses for rendering: explicit TOML overrides.
-pub fn contracts(chain: &LoadedChain) -> render::Contracts {
-    render::Input::from_chain(chain).contracts
+/// Contract addresses for rendering (TOML overrides, then the lock file, then the registry);
+/// warnings go to stderr.
+pub fn resolve(chain: &LoadedChain, printer: &Printer) -> Result<Resolved, Error> {
+    let resolved = crate::resolve::resolve(chain)?;
+    for w in &resolved.warnings {
+        printer.warn(&format!("{}: {w}", chain.path.display()));
+    }
+    Ok(resolved)
+}
+
+/// Run the named checks for a chain when its contracts are known (lock file or registry).
+pub async fn checks(
+    chain: &LoadedChain,
+    resolved: &Resolved,
+    keys: &KeySource<'_>,
+) -> Result<Vec<CheckResult>, Error> {
+    match &resolved.discovery {
+        Some(d) => crate::resolve::checks(chain, d, keys).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Connect and check that the cluster serves every kind opctl writes.

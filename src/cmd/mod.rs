@@ -3,6 +3,7 @@
 mod apply;
 mod common;
 mod destroy;
+mod discover;
 mod plan;
 mod render;
 mod status;
@@ -18,6 +19,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
     match &cli.command {
         Command::Render(args) => render::run(args, &cli.global, printer),
         Command::Validate(args) => validate::run(args, printer),
+        Command::Discover(args) => discover::run(args, &cli.global, printer).await,
         Command::Plan(args) => plan::run(args, &cli.global, printer).await,
         Command::Apply(args) => apply::run(args, &cli.global, printer).await,
         Command::Destroy(args) => destroy::run(args, &cli.global, printer).await,

@@ -11,7 +11,9 @@ pub fn run(args: &RenderArgs, global: &Global, printer: &Printer) -> Result<u8, 
     if let Some(ns) = &global.namespace {
         chain.file.chain.namespace = Some(ns.clone());
     }
+    let resolved = super::common::resolve(&chain, printer)?;
     let mut input = Input::from_chain(&chain);
+    input.contracts = resolved.contracts;
     input.identities.sequencer_peer_id = args.sequencer_peer_id.clone();
     let objects = render::render(&input).map_err(|source| Error::Render {
         file: args.chain.display().to_string(),

@@ -10,7 +10,10 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<u8, Error> {
     let mut failed = 0usize;
     for path in &args.chains {
         let result = config::load(path).map_err(Error::from).and_then(|chain| {
-            render::render(&Input::from_chain(&chain))
+            let resolved = super::common::resolve(&chain, printer)?;
+            let mut input = Input::from_chain(&chain);
+            input.contracts = resolved.contracts;
+            render::render(&input)
                 .map(|objects| objects.len())
                 .map_err(|source| Error::Render {
                     file: path.display().to_string(),

@@ -64,6 +64,11 @@ impl Printer {
         }
     }
 
+    /// Text in an ANSI colour when colour is on.
+    pub fn paint_text(&self, text: &str, ansi: &str) -> String {
+        self.paint(text, ansi)
+    }
+
     fn paint(&self, text: &str, ansi: &str) -> String {
         if self.color {
             format!("\x1b[{ansi}m{text}\x1b[0m")
@@ -73,6 +78,7 @@ impl Printer {
     }
 }
 
+pub mod checks;
 pub mod plan;
 pub mod progress;
 

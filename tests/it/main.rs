@@ -13,3 +13,4 @@ mod harness_cluster;
 mod invalid_configs;
 mod plan_apply;
 mod render_examples;
+mod discover_cli;

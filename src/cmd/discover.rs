@@ -1,0 +1,228 @@
+//! `opctl discover CHAIN.toml`: find the chain's L1 contracts and roles from its SystemConfig, run the
+//! named checks, and write (or update) the lock file next to the chain file.
+//!
+//! Exit codes: 0 lock written and unchanged (or new), 2 the chain changed on-chain since the lock
+//! file was written (the diff is shown), 3 a check failed, 1 an error.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde_json::json;
+
+use crate::cli::{DiscoverArgs, Global, OutputFormat};
+use crate::config::{LoadedChain, UrlSource};
+use crate::error::{exit, Error};
+use crate::lock::Lock;
+use crate::networks;
+use crate::resolve::{self, KeySource};
+use crate::rpc::{self, Discovery, L1Rpc, RpcOptions};
+use crate::ui::{self, Printer};
+
+use super::common;
+
+/// The L1 RPC URL: the flag (or `OPCTL_L1_RPC_URL`), else the chain file's literal, `env:VAR`, or
+/// Secret reference (read from the cluster).
+async fn l1_url(
+    args: &DiscoverArgs,
+    chain: &LoadedChain,
+    global: &Global,
+) -> Result<String, Error> {
+    if let Some(url) = &args.l1_rpc_url {
+        return Ok(url.clone());
+    }
+    match &chain.file.l1.rpc_url {
+        UrlSource::Text(s) => match s.strip_prefix("env:") {
+            Some(var) => std::env::var(var).map_err(|_| Error::EnvMissing {
+                var: var.to_string(),
+                object: "l1.rpc_url".into(),
+            }),
+            None => Ok(s.clone()),
+        },
+        UrlSource::Secret(r) => {
+            let cluster = common::connect(global).await.map_err(|e| {
+                Error::Usage(format!(
+                    "l1.rpc_url is the Secret {}/{} and the cluster is not reachable ({e})\n  hint: pass --l1-rpc-url or set OPCTL_L1_RPC_URL",
+                    r.secret, r.key
+                ))
+            })?;
+            let obj = crate::cluster::ObjectRef {
+                kind: "Secret".into(),
+                namespace: Some(chain.namespace().to_string()),
+                name: r.secret.clone(),
+            };
+            let secret = cluster.get(&obj).await?.ok_or_else(|| {
+                Error::Usage(format!(
+                    "{obj} does not exist; create it or pass --l1-rpc-url"
+                ))
+            })?;
+            use base64::Engine;
+            secret
+                .pointer(&format!("/data/{}", r.key))
+                .and_then(serde_json::Value::as_str)
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map(|raw| String::from_utf8_lossy(&raw).trim().to_string())
+                .ok_or_else(|| Error::Usage(format!("{obj} has no key `{}`", r.key)))
+        }
+    }
+}
+
+fn contracts_table(d: &Discovery) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(180)
+        .set_header(vec!["contract", "address", "version", "source"]);
+    for (name, c) in &d.contracts {
+        t.add_row(vec![
+            name.to_string(),
+            c.address.to_checksum(None),
+            c.version.clone().unwrap_or_default(),
+            c.source.to_string(),
+        ]);
+    }
+    for (name, r) in &d.roles {
+        t.add_row(vec![
+            format!("role: {name}"),
+            r.value.to_checksum(None),
+            String::new(),
+            r.source.to_string(),
+        ]);
+    }
+    for (ty, g) in &d.games {
+        let name = rpc::game_type_name(g.game_type).unwrap_or("unknown");
+        t.add_row(vec![
+            format!("game {ty} ({name})"),
+            g.implementation.address.to_checksum(None),
+            g.implementation.version.clone().unwrap_or_default(),
+            format!("prestate {}", g.absolute_prestate.value),
+        ]);
+    }
+    if let Some(rgt) = &d.respected_game_type {
+        t.add_row(vec![
+            "respected game type".to_string(),
+            rgt.value.to_string(),
+            String::new(),
+            rgt.source.to_string(),
+        ]);
+    }
+    if let Some(inbox) = &d.batch_inbox {
+        t.add_row(vec![
+            "batch inbox".to_string(),
+            inbox.value.to_checksum(None),
+            String::new(),
+            inbox.source.to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
+    let chain = common::load_chain(&args.chain, global)?;
+    let (system_config, origin) = resolve::system_config(&chain).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: no SystemConfig to start from\n  hint: set contracts.system_config, give rollup_config (it names l1_system_config_address), or use a known network ({})",
+            args.chain.display(),
+            networks::names().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let url = l1_url(args, &chain, global).await?;
+    let options = RpcOptions {
+        timeout: args.rpc_timeout,
+        ..RpcOptions::default()
+    };
+    let rpc = L1Rpc::new(&url, options)?;
+    printer.info(&format!(
+        "discovering from SystemConfig {system_config} via {}",
+        rpc.url()
+    ));
+    let discovery = rpc::discover(&rpc, system_config, origin).await?;
+    if let Some(known) = chain
+        .file
+        .chain
+        .network
+        .as_deref()
+        .and_then(networks::lookup)
+    {
+        for m in networks::compare(known, &discovery) {
+            printer.warn(&format!(
+                "on-chain value differs from opctl's built-in {} data (on-chain wins): {m}",
+                known.name
+            ));
+        }
+    }
+    let cluster;
+    let keys = if args.keys_from_cluster {
+        cluster = common::connect(global).await?;
+        KeySource::Cluster(&cluster)
+    } else if args.keys.is_empty() {
+        KeySource::None
+    } else {
+        KeySource::Files(&args.keys)
+    };
+    let checks = resolve::checks(&chain, &discovery, &keys).await?;
+    let lock_path = Lock::path_for(&args.chain);
+    let old = Lock::read(&lock_path)?;
+    if let Some(old) = &old {
+        old.check_matches(
+            &chain.file.chain.name,
+            chain.file.chain.l2_chain_id,
+            system_config,
+        )
+        .map_err(|source| Error::LockMismatch {
+            file: lock_path.display().to_string(),
+            source,
+        })?;
+    }
+    let new = Lock::from_discovery(
+        &chain.file.chain.name,
+        chain.file.chain.l2_chain_id,
+        &discovery,
+    );
+    let changes = old
+        .as_ref()
+        .map(|o| Lock::diff(o, &new))
+        .unwrap_or_default();
+    new.write(&lock_path)?;
+
+    if global.output == Some(OutputFormat::Json) {
+        let out = json!({
+            "apiVersion": "opctl.io/discover/v1",
+            "chain": chain.file.chain.name,
+            "lockFile": lock_path,
+            "httpRequests": rpc.http_requests(),
+            "discovery": discovery,
+            "checks": checks,
+            "changes": changes.iter().map(|c| json!({"path": c.path, "old": c.old, "new": c.new})).collect::<Vec<_>>(),
+        });
+        printer.data(&serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        let block = discovery
+            .block
+            .as_ref()
+            .map(|b| format!(" at L1 block {} ({})", b.number, b.hash))
+            .unwrap_or_default();
+        printer.data(&format!(
+            "chain {}{block}, {} HTTP requests",
+            chain.file.chain.name,
+            rpc.http_requests()
+        ));
+        printer.data(&contracts_table(&discovery));
+        printer.data(&ui::checks::render(&checks, printer));
+        if !changes.is_empty() {
+            printer.data(&format!(
+                "changed on-chain since {} was written:",
+                lock_path.display()
+            ));
+            for c in &changes {
+                printer.data(&format!("  {c}"));
+            }
+        }
+    }
+    printer.info(&format!("wrote {}", lock_path.display()));
+    if checks.iter().any(rpc::CheckResult::is_failure) {
+        return Ok(exit::BLOCKED);
+    }
+    Ok(if changes.is_empty() {
+        exit::OK
+    } else {
+        exit::CHANGES
+    })
+}

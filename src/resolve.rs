@@ -1,0 +1,291 @@
+//! What rendering and the checks need beyond the chain file: the contracts (TOML overrides, then the
+//! lock file, then built-in registry data), and the signer addresses (from Secrets or local files).
+//!
+//! Reads the lock file and, when given a cluster, the referenced key Secrets. Only derived
+//! *addresses* leave this module; key material is dropped as soon as the address is known.
+
+use std::path::Path;
+
+use alloy::primitives::Address;
+use base64::Engine;
+use serde_json::Value;
+
+use crate::cluster::{Cluster, ObjectRef};
+use crate::config::{LoadedChain, Signer};
+use crate::error::Error;
+use crate::lock::Lock;
+use crate::networks;
+use crate::render;
+use crate::rpc::{
+    self, CheckInput, CheckResult, ContractName, Discovery, RollupFacts, SignerAddresses,
+};
+
+/// Contracts and what they came from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub contracts: render::Contracts,
+    /// The lock file's discovery, else the built-in registry entry, else none.
+    pub discovery: Option<Discovery>,
+    /// Where `discovery` came from, for messages.
+    pub origin: Option<String>,
+    /// Things the operator should know (e.g. a proposer game type that differs from on-chain).
+    pub warnings: Vec<String>,
+}
+
+/// The SystemConfig anchor: `contracts.system_config`, else rollup.json, else the registry entry.
+pub fn system_config(chain: &LoadedChain) -> Option<(Address, rpc::Source)> {
+    if let Some(a) = chain
+        .file
+        .contracts
+        .system_config
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+    {
+        return Some((
+            a,
+            rpc::Source::Toml {
+                key: "contracts.system_config".into(),
+            },
+        ));
+    }
+    let from_rollup = chain
+        .rollup_json
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        .and_then(|v| {
+            v.get("l1_system_config_address")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok())
+        });
+    if let Some(a) = from_rollup {
+        return Some((
+            a,
+            rpc::Source::Toml {
+                key: "chain.rollup_config (l1_system_config_address)".into(),
+            },
+        ));
+    }
+    let network = chain.file.chain.network.as_deref()?;
+    networks::lookup(network).map(|n| {
+        (
+            n.system_config,
+            rpc::Source::Registry {
+                network: network.to_string(),
+            },
+        )
+    })
+}
+
+/// Resolve the contracts rendering needs. A lock file for another chain is an error.
+pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
+    let lock_path = Lock::path_for(&chain.path);
+    let lock = Lock::read(&lock_path)?;
+    let anchor = system_config(chain).map(|(a, _)| a);
+    let (discovery, origin) = match lock {
+        Some(lock) => {
+            let sc = anchor.unwrap_or(lock.discovery.system_config);
+            lock.check_matches(&chain.file.chain.name, chain.file.chain.l2_chain_id, sc)
+                .map_err(|source| Error::LockMismatch {
+                    file: lock_path.display().to_string(),
+                    source,
+                })?;
+            (
+                Some(lock.discovery),
+                Some(format!("lock file {}", lock_path.display())),
+            )
+        }
+        None => match chain
+            .file
+            .chain
+            .network
+            .as_deref()
+            .and_then(networks::lookup)
+        {
+            Some(n) => (
+                Some(n.to_discovery()),
+                Some(format!("built-in registry data for {}", n.name)),
+            ),
+            None => (None, None),
+        },
+    };
+    let overrides = render::Input::from_chain(chain).contracts;
+    let from = |name| {
+        discovery
+            .as_ref()
+            .and_then(|d| d.contract(name))
+            .map(|a| a.to_checksum(None))
+    };
+    let contracts = render::Contracts {
+        dispute_game_factory: overrides
+            .dispute_game_factory
+            .or_else(|| from(ContractName::DisputeGameFactory)),
+        l2_output_oracle: overrides
+            .l2_output_oracle
+            .or_else(|| from(ContractName::L2OutputOracle)),
+        respected_game_type: overrides
+            .respected_game_type
+            .or_else(|| discovery.as_ref().and_then(Discovery::respected_game_type)),
+    };
+    let mut warnings = Vec::new();
+    if let (Some(explicit), Some(on_chain)) = (
+        chain.file.proposer.game_type,
+        discovery.as_ref().and_then(Discovery::respected_game_type),
+    ) {
+        if chain.file.proposer.enabled && explicit != on_chain {
+            warnings.push(format!(
+                "proposer.game_type = {explicit} but the portal respects game type {on_chain} ({}); games of another type do not count for withdrawals",
+                origin.as_deref().unwrap_or("discovery")
+            ));
+        }
+    }
+    Ok(Resolved {
+        contracts,
+        discovery,
+        origin,
+        warnings,
+    })
+}
+
+/// rollup.json facts the `rollup-config` check compares.
+pub fn rollup_facts(chain: &LoadedChain) -> Option<RollupFacts> {
+    let v: Value = serde_json::from_str(chain.rollup_json.as_deref()?).ok()?;
+    let addr = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+    };
+    Some(RollupFacts {
+        l1_system_config_address: addr("l1_system_config_address")?,
+        batch_inbox_address: addr("batch_inbox_address")?,
+        deposit_contract_address: addr("deposit_contract_address")?,
+        l1_chain_id: v.get("l1_chain_id")?.as_u64()?,
+        l2_chain_id: v.get("l2_chain_id")?.as_u64()?,
+    })
+}
+
+/// Where signer keys are read from.
+pub enum KeySource<'a> {
+    /// The referenced Secrets in the chain's namespace.
+    Cluster(&'a Cluster),
+    /// Local files per role (`sequencer`, `batcher`, `proposer`, `challenger`), hex keys.
+    Files(&'a [(String, std::path::PathBuf)]),
+    None,
+}
+
+async fn key_address(
+    chain: &LoadedChain,
+    role: &str,
+    signer: Option<&Signer>,
+    source: &KeySource<'_>,
+) -> Result<Option<Address>, Error> {
+    let Some(signer) = signer else {
+        return Ok(None);
+    };
+    if let Some(addr) = signer.address.as_deref().and_then(|a| a.parse().ok()) {
+        return Ok(Some(addr));
+    }
+    let key_text = match source {
+        KeySource::Files(files) => match files.iter().find(|(r, _)| r == role) {
+            Some((_, path)) => Some(read_key_file(path)?),
+            None => None,
+        },
+        KeySource::Cluster(cluster) => {
+            let (Some(secret), Some(key)) = (&signer.secret, &signer.key) else {
+                return Ok(None);
+            };
+            let r = ObjectRef {
+                kind: "Secret".into(),
+                namespace: Some(chain.namespace().to_string()),
+                name: secret.clone(),
+            };
+            cluster
+                .get(&r)
+                .await?
+                .and_then(|s| {
+                    s.pointer(&format!(
+                        "/data/{}",
+                        key.replace('~', "~0").replace('/', "~1")
+                    ))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                })
+                .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+                .map(|raw| String::from_utf8_lossy(&raw).trim().to_string())
+        }
+        KeySource::None => None,
+    };
+    key_text
+        .map(|k| rpc::address_from_private_key_hex(&k))
+        .transpose()
+        .map_err(|e| Error::Usage(format!("the {role} key: {e}")))
+}
+
+fn read_key_file(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map(|t| t.trim().to_string())
+        .map_err(|e| Error::Usage(format!("cannot read key file {}: {e}", path.display())))
+}
+
+/// Addresses of the keys the enabled roles will sign with.
+pub async fn signer_addresses(
+    chain: &LoadedChain,
+    source: &KeySource<'_>,
+) -> Result<SignerAddresses, Error> {
+    let f = &chain.file;
+    let on = |enabled: bool, s: &Option<Signer>| if enabled { s.clone() } else { None };
+    Ok(SignerAddresses {
+        batcher: key_address(
+            chain,
+            "batcher",
+            on(f.batcher.enabled, &f.batcher.signer).as_ref(),
+            source,
+        )
+        .await?,
+        sequencer: key_address(
+            chain,
+            "sequencer",
+            on(f.sequencer.enabled, &f.sequencer.signing_key).as_ref(),
+            source,
+        )
+        .await?,
+        proposer: key_address(
+            chain,
+            "proposer",
+            on(f.proposer.enabled, &f.proposer.signer).as_ref(),
+            source,
+        )
+        .await?,
+        challenger: key_address(
+            chain,
+            "challenger",
+            on(f.challenger.enabled, &f.challenger.signer).as_ref(),
+            source,
+        )
+        .await?,
+    })
+}
+
+/// Every named check against a discovery (from the lock file or a fresh RPC read).
+pub async fn checks(
+    chain: &LoadedChain,
+    discovery: &Discovery,
+    source: &KeySource<'_>,
+) -> Result<Vec<CheckResult>, Error> {
+    let keys = signer_addresses(chain, source).await?;
+    let rollup = rollup_facts(chain);
+    let input = CheckInput {
+        expected_l1_chain_id: Some(chain.file.l1.chain_id),
+        rollup: rollup.as_ref(),
+        keys,
+    };
+    Ok(rpc::run_checks(discovery, &input))
+}
+
+/// Failed checks not overridden by name, as lines for [`Error::Blocked`].
+pub fn blocking(results: &[CheckResult], skipped: &[String]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| r.is_failure() && !skipped.iter().any(|s| s == r.name))
+        .map(|r| format!("{}: {}", r.name, r.message))
+        .collect()
+}

@@ -1,0 +1,343 @@
+//! `opctl discover` and the checks as users run them: a chain file pointing at the harness's anvil
+//! with real OP contracts, the lock file it writes, on-chain changes (exit 2), failed checks (exit 3)
+//! that block `apply`, and rendering from the lock file without any RPC.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, PostParams};
+use serde_json::{json, Value};
+
+use crate::support::chain::{key_hex, Flavor, TestChain, L1_CHAIN_ID};
+use crate::support::cluster::TestCluster;
+
+struct Files {
+    _dir: tempfile::TempDir,
+    chain: PathBuf,
+    keys: PathBuf,
+}
+
+/// A chain file for the fixture chain: rollup.json agreeing with the contracts, and the role keys
+/// written to local files (never printed).
+fn files(chain: &TestChain, name: &str) -> Files {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = &chain.fixture;
+    let rollup = json!({
+        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": format!("{:#066x}", 2), "number": 0}, "l2_time": 0,
+                    "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 0), "gasLimit": 30000000}},
+        "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
+        "l1_chain_id": L1_CHAIN_ID, "l2_chain_id": 901,
+        "batch_inbox_address": f.batch_inbox, "deposit_contract_address": f.optimism_portal,
+        "l1_system_config_address": f.system_config,
+    });
+    std::fs::write(
+        dir.path().join("rollup.json"),
+        serde_json::to_string_pretty(&rollup).expect("json"),
+    )
+    .expect("write");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet/genesis.json"),
+        dir.path().join("genesis.json"),
+    )
+    .expect("copy");
+    let toml = format!(
+        r#"[chain]
+name = "{name}"
+l2_chain_id = 901
+rollup_config = "rollup.json"
+genesis = "genesis.json"
+
+[l1]
+chain_id = {L1_CHAIN_ID}
+rpc_url = "{url}"
+beacon_url = "https://beacon.example.org"
+
+[contracts]
+system_config = "{sc}"
+
+[sequencer]
+signing_key = {{ secret = "keys", key = "sequencer" }}
+
+[batcher]
+signer = {{ secret = "keys", key = "batcher" }}
+
+[proposer]
+signer = {{ secret = "keys", key = "proposer" }}
+"#,
+        url = chain.url(),
+        sc = f.system_config,
+    );
+    let path = dir.path().join("anvil.toml");
+    std::fs::write(&path, toml).expect("write");
+    let keys = dir.path().join("keys");
+    std::fs::create_dir_all(&keys).expect("mkdir");
+    for (role, signer) in [
+        ("sequencer", &chain.keys.unsafe_block_signer),
+        ("batcher", &chain.keys.batcher),
+        ("proposer", &chain.keys.proposer),
+        ("challenger", &chain.keys.challenger),
+    ] {
+        std::fs::write(keys.join(role), key_hex(signer)).expect("write key");
+    }
+    Files {
+        _dir: dir,
+        chain: path,
+        keys,
+    }
+}
+
+fn opctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .env("NO_COLOR", "1")
+        .env_remove("OPCTL_L1_RPC_URL")
+        .args(args)
+        .output()
+        .expect("opctl runs")
+}
+
+fn key_args(files: &Files) -> Vec<String> {
+    ["sequencer", "batcher", "proposer"]
+        .iter()
+        .flat_map(|r| {
+            [
+                "--key".to_string(),
+                format!("{r}={}", files.keys.join(r).display()),
+            ]
+        })
+        .collect()
+}
+
+fn all_output(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn assert_no_keys(chain: &TestChain, out: &Output) {
+    let text = all_output(out);
+    for k in [
+        &chain.keys.unsafe_block_signer,
+        &chain.keys.batcher,
+        &chain.keys.proposer,
+        &chain.keys.challenger,
+    ] {
+        let hex = key_hex(k);
+        assert!(
+            !text.contains(&hex[2..]),
+            "a private key leaked into output"
+        );
+    }
+}
+
+#[tokio::test]
+async fn discover_writes_a_lock_with_the_fixture_addresses_and_passes_every_check() {
+    let chain = TestChain::start(Flavor::PermissionedV1).await;
+    let files = files(&chain, "anvil");
+    let mut args = vec![
+        "discover".to_string(),
+        files.chain.display().to_string(),
+        "-o".into(),
+        "json".into(),
+    ];
+    args.extend(key_args(&files));
+    let out = opctl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_no_keys(&chain, &out);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = &chain.fixture;
+    let d = &v["discovery"];
+    assert_eq!(
+        d["roles"]["batcher"]["value"]
+            .as_str()
+            .map(str::to_lowercase),
+        Some(format!("{:#x}", f.roles.batcher))
+    );
+    assert_eq!(
+        d["contracts"]["dispute_game_factory"]["address"]
+            .as_str()
+            .map(str::to_lowercase),
+        f.dispute_game_factory.map(|a| format!("{a:#x}"))
+    );
+    let checks = v["checks"].as_array().expect("checks");
+    let status = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["status"].as_str().unwrap_or("").to_string())
+    };
+    for name in [
+        "l1-chain-id",
+        "system-config",
+        "rollup-config",
+        "batcher-key",
+        "sequencer-key",
+        "proposer-key",
+        "distinct-keys",
+    ] {
+        assert_eq!(status(name).as_deref(), Some("pass"), "{name}: {checks:#?}");
+    }
+    let lock = files.chain.with_file_name("anvil.lock");
+    let text = std::fs::read_to_string(&lock).expect("lock file written");
+    assert!(
+        text.contains(&format!("{}", f.system_config).to_lowercase())
+            || text
+                .to_lowercase()
+                .contains(&format!("{:#x}", f.system_config))
+    );
+
+    // Offline from here on: render uses the lock for the factory and the respected game type.
+    let rendered = opctl(&["render", files.chain.to_str().expect("utf-8"), "-o", "json"]);
+    assert_eq!(rendered.status.code(), Some(0), "{}", all_output(&rendered));
+    let text = String::from_utf8_lossy(&rendered.stdout).to_lowercase();
+    let dgf = format!(
+        "--game-factory-address={:#x}",
+        f.dispute_game_factory.expect("dgf")
+    );
+    assert!(text.contains(&dgf), "proposer args lack {dgf}");
+    assert!(text.contains("--game-type=1"));
+}
+
+#[tokio::test]
+async fn a_rotated_batcher_is_a_change_exit_2_and_its_old_key_fails_exit_3() {
+    let mut chain = TestChain::start(Flavor::PermissionedV1).await;
+    let files = files(&chain, "anvil");
+    let c = files.chain.to_str().expect("utf-8");
+    assert_eq!(opctl(&["discover", c]).status.code(), Some(0));
+    let new_batcher = chain.rotate_batcher().await;
+    let out = opctl(&["discover", c]);
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(
+        text.contains("changed on-chain") && text.contains("batcher"),
+        "{text}"
+    );
+    assert!(
+        text.to_lowercase()
+            .contains(&format!("{:#x}", new_batcher.address())),
+        "{text}"
+    );
+    // Unchanged since the lock was refreshed.
+    assert_eq!(opctl(&["discover", c]).status.code(), Some(0));
+    // The old batcher key no longer matches.
+    let mut args = vec!["discover".to_string(), c.to_string()];
+    args.extend(key_args(&files));
+    let out = opctl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_no_keys(&chain, &out);
+    assert_eq!(out.status.code(), Some(3), "{}", all_output(&out));
+    assert!(all_output(&out).contains("batcher-key"));
+}
+
+#[tokio::test]
+async fn a_wrong_sequencer_key_and_a_shared_key_fail_their_checks() {
+    let chain = TestChain::start(Flavor::PermissionedV1).await;
+    let files = files(&chain, "anvil");
+    std::fs::write(
+        files.keys.join("sequencer"),
+        key_hex(&chain.keys.challenger),
+    )
+    .expect("write");
+    std::fs::write(files.keys.join("proposer"), key_hex(&chain.keys.batcher)).expect("write");
+    let mut args = vec![
+        "discover".to_string(),
+        files.chain.display().to_string(),
+        "-o".into(),
+        "json".into(),
+    ];
+    args.extend(key_args(&files));
+    let out = opctl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_no_keys(&chain, &out);
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(
+        failed.contains(&"sequencer-key")
+            && failed.contains(&"distinct-keys")
+            && failed.contains(&"proposer-key"),
+        "{failed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lock_file_of_another_chain_is_an_error() {
+    let chain = TestChain::start(Flavor::PermissionedV1).await;
+    let files = files(&chain, "anvil");
+    let c = files.chain.to_str().expect("utf-8");
+    assert_eq!(opctl(&["discover", c]).status.code(), Some(0));
+    let text = std::fs::read_to_string(&files.chain)
+        .expect("read")
+        .replace("name = \"anvil\"", "name = \"other\"");
+    std::fs::write(&files.chain, text).expect("write");
+    for cmd in ["render", "discover"] {
+        let out = opctl(&[cmd, c]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}: {}", all_output(&out));
+        assert!(
+            all_output(&out).contains("anvil.lock"),
+            "{cmd}: {}",
+            all_output(&out)
+        );
+    }
+}
+
+#[tokio::test]
+async fn apply_is_blocked_by_a_failed_check_unless_that_check_is_skipped() {
+    let chain = TestChain::start(Flavor::PermissionedV1).await;
+    let files = files(&chain, "anvil");
+    let c = files.chain.to_str().expect("utf-8");
+    assert_eq!(opctl(&["discover", c]).status.code(), Some(0));
+    let cluster = TestCluster::start().await;
+    let ns = cluster.fresh_namespace().await;
+    // The batcher Secret holds the wrong key: the challenger's.
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "keys", "namespace": ns},
+        "stringData": {"sequencer": key_hex(&chain.keys.unsafe_block_signer), "batcher": key_hex(&chain.keys.challenger), "proposer": key_hex(&chain.keys.proposer)},
+    }))
+    .expect("secret");
+    Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
+        .create(&PostParams::default(), &secret)
+        .await
+        .expect("create");
+    let kc = cluster
+        .admin_kubeconfig()
+        .to_str()
+        .expect("utf-8")
+        .to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--kubeconfig", &kc, "-n", &ns];
+        args.extend_from_slice(extra);
+        opctl(&args)
+    };
+    let plan = run(&["plan", c, "--exit-code"]);
+    assert_no_keys(&chain, &plan);
+    assert_eq!(plan.status.code(), Some(3), "{}", all_output(&plan));
+    let blocked = run(&["apply", c, "--yes", "--no-wait"]);
+    assert_no_keys(&chain, &blocked);
+    assert_eq!(blocked.status.code(), Some(3), "{}", all_output(&blocked));
+    assert!(all_output(&blocked).contains("batcher-key"));
+    let sts = Api::<StatefulSet>::namespaced(cluster.admin_client().await, &ns);
+    assert!(
+        sts.get_opt("anvil-sequencer").await.expect("get").is_none(),
+        "a blocked apply wrote objects"
+    );
+    let forced = run(&[
+        "apply",
+        c,
+        "--yes",
+        "--no-wait",
+        "--skip-check",
+        "batcher-key",
+        "--skip-check",
+        "distinct-keys",
+    ]);
+    assert_eq!(forced.status.code(), Some(0), "{}", all_output(&forced));
+    assert!(sts.get_opt("anvil-sequencer").await.expect("get").is_some());
+}
