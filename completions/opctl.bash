@@ -25,6 +25,9 @@ _opctl() {
             opctl,destroy)
                 cmd="opctl__subcmd__destroy"
                 ;;
+            opctl,discover)
+                cmd="opctl__subcmd__discover"
+                ;;
             opctl,help)
                 cmd="opctl__subcmd__help"
                 ;;
@@ -52,6 +55,9 @@ _opctl() {
             opctl__subcmd__help,destroy)
                 cmd="opctl__subcmd__help__subcmd__destroy"
                 ;;
+            opctl__subcmd__help,discover)
+                cmd="opctl__subcmd__help__subcmd__discover"
+                ;;
             opctl__subcmd__help,help)
                 cmd="opctl__subcmd__help__subcmd__help"
                 ;;
@@ -77,7 +83,7 @@ _opctl() {
 
     case "${cmd}" in
         opctl)
-            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status schema completions help"
+            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status discover schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +125,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__apply)
-            opts="-y -n -v -q -o -h -V --yes --force-conflicts --allow-recreate --no-wait --timeout --prune --prune-secrets --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-y -n -v -q -o -h -V --yes --force-conflicts --allow-recreate --no-wait --timeout --prune --prune-secrets --skip-check --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,6 +133,10 @@ _opctl() {
             case "${prev}" in
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-check)
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config batcher-key sequencer-key proposer-key challenger-key distinct-keys" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -248,8 +258,62 @@ _opctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        opctl__subcmd__discover)
+            opts="-n -v -q -o -h -V --l1-rpc-url --key --keys-from-cluster --rpc-timeout --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --l1-rpc-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         opctl__subcmd__help)
-            opts="render validate plan apply destroy status schema completions help"
+            opts="render validate plan apply destroy status discover schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +355,20 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help__subcmd__destroy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__help__subcmd__discover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -389,7 +467,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__plan)
-            opts="-n -v -q -o -h -V --exit-code --out --prune --prune-secrets --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-n -v -q -o -h -V --exit-code --out --prune --prune-secrets --skip-check --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +475,10 @@ _opctl() {
             case "${prev}" in
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-check)
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config batcher-key sequencer-key proposer-key challenger-key distinct-keys" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

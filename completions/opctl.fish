@@ -43,6 +43,7 @@ complete -c opctl -n "__fish_opctl_needs_command" -f -a "plan" -d 'Show what wou
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -74,6 +75,14 @@ complete -c opctl -n "__fish_opctl_using_subcommand validate" -s q -l quiet -d '
 complete -c opctl -n "__fish_opctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l out -d 'Save the plan (no secret material) for `opctl apply FILE`' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand plan" -l skip-check -d 'Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`' -r -f -a "l1-chain-id\t''
+system-config\t''
+rollup-config\t''
+batcher-key\t''
+sequencer-key\t''
+proposer-key\t''
+challenger-key\t''
+distinct-keys\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -91,6 +100,14 @@ complete -c opctl -n "__fish_opctl_using_subcommand plan" -s q -l quiet -d 'Only
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l timeout -d 'How long to wait for readiness, e.g. `10m`, `90s`' -r
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l skip-check -d 'Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`' -r -f -a "l1-chain-id\t''
+system-config\t''
+rollup-config\t''
+batcher-key\t''
+sequencer-key\t''
+proposer-key\t''
+challenger-key\t''
+distinct-keys\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -139,6 +156,23 @@ complete -c opctl -n "__fish_opctl_using_subcommand status" -s v -l verbose -d '
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l l1-rpc-url -d 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l key -d 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l keys-from-cluster -d 'Read the keys from the chain\'s Kubernetes Secrets instead (needs a reachable cluster)'
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -165,12 +199,13 @@ complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
