@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
         }
     };
     let printer = Printer::from_global(&cli.global);
+    init_logs(cli.global.verbose, cli.global.quiet);
     match opctl::cmd::run(cli, &printer).await {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -28,4 +29,23 @@ async fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace (opctl only;
+/// HTTP client internals stay at warn so request bodies never reach a log). `RUST_LOG` overrides.
+fn init_logs(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        (_, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,opctl={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

@@ -254,9 +254,13 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn namespace(&self) -> Desired {
-        let mut labels = self.labels(None, self.name, "op-stack", None);
-        // Cluster-scoped: not a member of the namespaced ApplySet, so prune never deletes it.
-        labels.remove(LABEL_APPLYSET_PART_OF);
+        // Several chains may share a namespace, so it carries no chain-specific label (they would
+        // take it from each other on every apply). Cluster-scoped: not an ApplySet member, so prune
+        // never deletes it.
+        let labels = BTreeMap::from([(
+            "app.kubernetes.io/managed-by".to_string(),
+            "opctl".to_string(),
+        )]);
         let ns = Namespace {
             metadata: ObjectMeta {
                 name: Some(self.namespace.to_string()),

@@ -693,3 +693,48 @@ async fn destroy_removes_members_but_keeps_volumes_and_key_secrets() {
         "generated key Secrets must survive destroy"
     );
 }
+
+#[tokio::test]
+async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
+    let env = Env::start().await;
+    let second = env.chain.with_file_name("devnet2.toml");
+    let text = std::fs::read_to_string(&env.chain)
+        .expect("read")
+        .replace("name = \"devnet\"", "name = \"devnet2\"");
+    std::fs::write(&second, text).expect("write");
+    let second = second.to_str().expect("utf-8");
+    let plan = env.opctl(&["plan", env.chain(), second, "-o", "json", "--exit-code"]);
+    assert_code(&plan, 2);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("json");
+    let chains: Vec<&str> = v["chains"]
+        .as_array()
+        .expect("chains")
+        .iter()
+        .filter_map(|c| c["chain"].as_str())
+        .collect();
+    assert_eq!(chains, ["devnet", "devnet2"]);
+    assert_eq!(v["apiVersion"], "opctl.io/plan/v1");
+    for c in v["chains"].as_array().expect("chains") {
+        // 26 objects; the namespace already exists (the test made it), so it gains labels.
+        assert_eq!(
+            (
+                c["summary"]["create"].as_u64(),
+                c["summary"]["update"].as_u64()
+            ),
+            (Some(25), Some(1)),
+            "{}",
+            c["summary"]
+        );
+    }
+    assert_code(
+        &env.opctl(&["apply", env.chain(), second, "--yes", "--no-wait"]),
+        0,
+    );
+    assert_code(&env.opctl(&["plan", env.chain(), second, "--exit-code"]), 0);
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
+    assert!(sts
+        .get_opt("devnet2-sequencer")
+        .await
+        .expect("get")
+        .is_some());
+}
