@@ -611,13 +611,26 @@ pub fn container(
     env: Vec<EnvVar>,
     e: &Effective,
 ) -> Container {
+    let mut env = env;
+    // The root filesystem is read-only and the uid has no home directory: anything a component
+    // writes under $HOME (op-reth keeps log files there by default) goes to the /tmp emptyDir.
+    if !env.iter().any(|v| v.name == "HOME") {
+        env.insert(
+            0,
+            EnvVar {
+                name: "HOME".into(),
+                value: Some("/tmp".into()),
+                ..Default::default()
+            },
+        );
+    }
     Container {
         name: name.to_string(),
         image: Some(image),
         image_pull_policy: Some("IfNotPresent".into()),
         command: Some(vec![command.to_string()]),
         args: Some(args),
-        env: (!env.is_empty()).then_some(env),
+        env: Some(env),
         security_context: Some(container_security(e)),
         ..Default::default()
     }
