@@ -76,6 +76,91 @@ pub fn system_config(chain: &LoadedChain) -> Option<(Address, rpc::Source)> {
     })
 }
 
+/// Pin the chain file's explicit `[contracts]` addresses onto a discovery (source `toml <key>`);
+/// returns a line for every pin that differs from what discovery found.
+pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
+    let c = &chain.file.contracts;
+    let mut notes = Vec::new();
+    let pins = [
+        (
+            ContractName::OptimismPortal,
+            &c.optimism_portal,
+            "contracts.optimism_portal",
+        ),
+        (
+            ContractName::DisputeGameFactory,
+            &c.dispute_game_factory,
+            "contracts.dispute_game_factory",
+        ),
+        (
+            ContractName::L2OutputOracle,
+            &c.l2_output_oracle,
+            "contracts.l2_output_oracle",
+        ),
+        (
+            ContractName::AnchorStateRegistry,
+            &c.anchor_state_registry,
+            "contracts.anchor_state_registry",
+        ),
+        (
+            ContractName::L1CrossDomainMessenger,
+            &c.l1_cross_domain_messenger,
+            "contracts.l1_cross_domain_messenger",
+        ),
+        (
+            ContractName::L1StandardBridge,
+            &c.l1_standard_bridge,
+            "contracts.l1_standard_bridge",
+        ),
+    ];
+    for (name, value, key) in pins {
+        let Some(address) = value.as_deref().and_then(|v| v.parse::<Address>().ok()) else {
+            continue;
+        };
+        if let Some(previous) = d.override_contract(name, address, key) {
+            if previous.address != address {
+                notes.push(format!(
+                    "{key} pins {name} to {address}, but {} says {}",
+                    previous.source, previous.address
+                ));
+            }
+        }
+    }
+    if let Some(inbox) = c
+        .batch_inbox
+        .as_deref()
+        .and_then(|v| v.parse::<Address>().ok())
+    {
+        let previous = d.batch_inbox.replace(rpc::Sourced::new(
+            inbox,
+            rpc::Source::Toml {
+                key: "contracts.batch_inbox".into(),
+            },
+        ));
+        if let Some(p) = previous.filter(|p| p.value != inbox) {
+            notes.push(format!(
+                "contracts.batch_inbox pins {inbox}, but {} says {}",
+                p.source, p.value
+            ));
+        }
+    }
+    if let Some(t) = c.respected_game_type {
+        let previous = d.respected_game_type.replace(rpc::Sourced::new(
+            t,
+            rpc::Source::Toml {
+                key: "contracts.respected_game_type".into(),
+            },
+        ));
+        if let Some(p) = previous.filter(|p| p.value != t) {
+            notes.push(format!(
+                "contracts.respected_game_type pins {t}, but {} says {}",
+                p.source, p.value
+            ));
+        }
+    }
+    notes
+}
+
 /// Resolve the contracts rendering needs. A lock file for another chain is an error.
 pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
     let lock_path = Lock::path_for(&chain.path);

@@ -133,7 +133,10 @@ pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Res
         "discovering from SystemConfig {system_config} via {}",
         rpc.url()
     ));
-    let discovery = rpc::discover(&rpc, system_config, origin).await?;
+    let mut discovery = rpc::discover(&rpc, system_config, origin).await?;
+    for note in resolve::apply_overrides(&chain, &mut discovery) {
+        printer.warn(&note);
+    }
     if let Some(known) = chain
         .file
         .chain

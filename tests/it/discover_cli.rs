@@ -341,3 +341,31 @@ async fn apply_is_blocked_by_a_failed_check_unless_that_check_is_skipped() {
     assert_eq!(forced.status.code(), Some(0), "{}", all_output(&forced));
     assert!(sts.get_opt("anvil-sequencer").await.expect("get").is_some());
 }
+
+#[tokio::test]
+async fn an_explicit_address_in_the_chain_file_overrides_discovery_and_is_reported() {
+    let chain = TestChain::start(Flavor::PermissionedV1).await;
+    let files = files(&chain, "anvil");
+    let pinned = "0x00000000000000000000000000000000000000aa";
+    let text = std::fs::read_to_string(&files.chain).expect("read");
+    let text = text.replace(
+        "[contracts]\n",
+        &format!("[contracts]\ndispute_game_factory = \"{pinned}\"\n"),
+    );
+    std::fs::write(&files.chain, text).expect("write");
+    let c = files.chain.to_str().expect("utf-8");
+    let out = opctl(&["discover", c, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("contracts.dispute_game_factory pins DisputeGameFactory"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let dgf = &v["discovery"]["contracts"]["dispute_game_factory"];
+    assert_eq!(
+        dgf["address"].as_str().map(str::to_lowercase).as_deref(),
+        Some(pinned)
+    );
+    assert_eq!(dgf["source"], "toml contracts.dispute_game_factory");
+}
