@@ -119,9 +119,11 @@ fn with_env_values(desired: &Desired) -> Result<Value, Error> {
     Ok(object)
 }
 
+/// The server refused an update of a field it will not change (StatefulSet spec fields other than
+/// replicas/template/updateStrategy, a Deployment's selector, a Service's clusterIP, ...).
 fn is_immutable_error(message: &str) -> bool {
-    message.contains("Forbidden")
-        && (message.contains("immutable") || message.contains("updates to statefulset spec"))
+    message.contains("field is immutable")
+        || (message.contains("Forbidden") && message.contains("updates to statefulset spec"))
 }
 
 fn namespace_missing(message: &str) -> bool {
@@ -239,7 +241,8 @@ pub async fn plan_chain(
         })
         .collect();
     Ok(ChainPlan {
-        file: chain.path.clone(),
+        // Absolute, so that a saved plan applies from any working directory.
+        file: std::fs::canonicalize(&chain.path).unwrap_or_else(|_| chain.path.clone()),
         chain: chain.file.chain.name.clone(),
         namespace,
         inputs_hash: inputs_hash(chain),

@@ -28,7 +28,9 @@ async fn saved_plan(
     let mut reasons = Vec::new();
     let mut checks = Vec::new();
     for p in &file.chains {
-        let chain = common::load_chain(&p.file, global)?;
+        let mut chain = common::load_chain(&p.file, global)?;
+        // The plan was made for this namespace (possibly with -n): check against the same one.
+        chain.file.chain.namespace = Some(p.namespace.clone());
         reasons.extend(reconcile::stale_reasons(&cluster, p, &chain).await?);
         let resolved = common::resolve(&chain, printer)?;
         checks.push(common::checks(&chain, &resolved, &KeySource::Cluster(&cluster)).await?);
@@ -91,8 +93,17 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
             let again =
                 reconcile::plan_chain(&cluster, &chain, contracts, PlanOptions::default()).await?;
             if again.summary.pending() && again.changes.iter().all(|c| c.drift.is_empty()) {
-                printer.info(&format!("{}: converging ({})", again.chain, again.summary));
-                reconcile::apply_plan(&cluster, &again, opts).await?;
+                printer.info(&format!(
+                    "{}: the sequencer's peer ID is known now; converging ({})",
+                    again.chain, again.summary
+                ));
+                printer.data(&ui::plan::render(&again, printer));
+                let report = reconcile::apply_plan(&cluster, &again, opts).await?;
+                printer.success(&format!(
+                    "{}: {} more objects written",
+                    again.chain,
+                    report.written.len()
+                ));
             }
         }
     }

@@ -12,8 +12,8 @@ use crate::ui::{self, Printer};
 
 use super::common;
 
-/// Deletion order: workloads first (challenger .. replicas), then Services, ConfigMaps, Secrets,
-/// ServiceAccount, and the ApplySet parent last.
+/// Deletion order: workloads first, then Services, ConfigMaps, Secrets, the ServiceAccount, and the
+/// ApplySet parent last.
 fn rank(kind: &str) -> u8 {
     match kind {
         "Deployment" | "StatefulSet" => 0,
@@ -23,6 +23,13 @@ fn rank(kind: &str) -> u8 {
         "ServiceAccount" => 4,
         _ => 5,
     }
+}
+
+/// Only objects opctl wrote: a same-named object of someone else is never deleted.
+fn managed_by_opctl(live: Option<&serde_json::Value>) -> bool {
+    live.and_then(|l| l.pointer("/metadata/labels/app.kubernetes.io~1managed-by"))
+        .and_then(serde_json::Value::as_str)
+        == Some("opctl")
 }
 
 pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
@@ -50,7 +57,9 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
         .map(ObjectRef::of)
         .collect();
     // Objects rendered now but somehow unlabelled (e.g. written by an older opctl) are included too.
-    let desired = render::render(&Input::from_chain(&chain)).map_err(|source| Error::Render {
+    let mut input = Input::from_chain(&chain);
+    input.contracts = common::resolve(&chain, printer)?.contracts;
+    let desired = render::render(&input).map_err(|source| Error::Render {
         file: args.chain.display().to_string(),
         source,
     })?;
@@ -60,19 +69,16 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
         .filter(|d| d.kind() != "Namespace" && !d.create_only)
     {
         let r = ObjectRef::of(&d.object);
-        if !known.contains(&r) && cluster.get(&r).await?.is_some() {
+        if !known.contains(&r) && managed_by_opctl(cluster.get(&r).await?.as_ref()) {
             targets.push(r);
         }
     }
-    if cluster
-        .get(&ObjectRef {
-            kind: "ConfigMap".into(),
-            namespace: Some(ns.clone()),
-            name: parent.clone(),
-        })
-        .await?
-        .is_some()
-    {
+    let parent_ref = ObjectRef {
+        kind: "ConfigMap".into(),
+        namespace: Some(ns.clone()),
+        name: parent.clone(),
+    };
+    if managed_by_opctl(cluster.get(&parent_ref).await?.as_ref()) {
         targets.push(ObjectRef {
             kind: "ConfigMap".into(),
             namespace: Some(ns.clone()),

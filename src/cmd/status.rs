@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::cli::{Global, OutputFormat, StatusArgs};
 use crate::cluster::Kind;
 use crate::error::{exit, Error};
-use crate::render::{LABEL_CHAIN, LABEL_ROLE};
+use crate::render::LABEL_CHAIN;
 use crate::ui::Printer;
 
 use super::common;
@@ -129,7 +129,6 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
             r["age"].as_str().unwrap_or("").to_string(),
         ]);
     }
-    let _ = LABEL_ROLE;
     printer.data(&t.to_string());
     Ok(exit::OK)
 }

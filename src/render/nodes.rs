@@ -156,8 +156,9 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
         volumes.push(secret_volume("signer-tls", tls));
     }
     let selector = ctx.selector(Some(s.role), &name);
-    let node_image = ctx.image("op-node");
-    let version = image_tag(&node_image).map(str::to_string);
+    // `name` is the execution client, so `version` is its tag too (op-node's is on its container).
+    let el_image = ctx.image(el_name);
+    let version = image_tag(&el_image).map(str::to_string);
     let labels = ctx.labels(Some(s.role), &name, el_name, version.as_deref());
     let sts = StatefulSet {
         metadata: ctx.meta(&name, labels.clone()),

@@ -13,8 +13,8 @@ pub fn render(results: &[CheckResult], printer: &Printer) -> String {
         .set_header(vec!["check", "result", "detail"]);
     for r in results {
         let status = match r.status {
-            CheckStatus::Pass => printer.paint_text("pass", "32"),
-            CheckStatus::Fail => printer.paint_text("FAIL", "31;1"),
+            CheckStatus::Pass => printer.paint_data("pass", "32"),
+            CheckStatus::Fail => printer.paint_data("FAIL", "31;1"),
             CheckStatus::Skip => "skip".to_string(),
         };
         t.add_row(vec![r.name.to_string(), status, r.message.clone()]);

@@ -8,7 +8,10 @@ use crate::cli::{ColorChoice, Global};
 /// Where and how output goes; a value passed to commands, never a global.
 #[derive(Debug, Clone)]
 pub struct Printer {
+    /// Colour on stderr (messages).
     pub color: bool,
+    /// Colour on stdout (data: plans, diffs, tables); off when stdout is redirected.
+    pub data_color: bool,
     pub quiet: bool,
     pub verbose: u8,
     pub stderr_is_terminal: bool,
@@ -18,13 +21,18 @@ impl Printer {
     pub fn from_global(g: &Global) -> Self {
         let stderr_is_terminal = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match g.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => stderr_is_terminal && !no_color,
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let (color, data_color) = match g.color {
+            ColorChoice::Always => (true, true),
+            ColorChoice::Never => (false, false),
+            ColorChoice::Auto => (
+                stderr_is_terminal && !no_color,
+                stdout_is_terminal && !no_color,
+            ),
         };
         Printer {
             color,
+            data_color,
             quiet: g.quiet,
             verbose: g.verbose,
             stderr_is_terminal,
@@ -64,9 +72,13 @@ impl Printer {
         }
     }
 
-    /// Text in an ANSI colour when colour is on.
-    pub fn paint_text(&self, text: &str, ansi: &str) -> String {
-        self.paint(text, ansi)
+    /// Data text in an ANSI colour when stdout gets colour.
+    pub fn paint_data(&self, text: &str, ansi: &str) -> String {
+        if self.data_color {
+            format!("\x1b[{ansi}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     fn paint(&self, text: &str, ansi: &str) -> String {

@@ -105,7 +105,7 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
             // A Secret's diff is metadata plus fingerprints only; values never reach it.
         }
         if !c.diff.is_empty() && c.op != Op::CreateGenerated {
-            out.push_str(&paint_diff(&c.diff, printer.color));
+            out.push_str(&paint_diff(&c.diff, printer.data_color));
         }
     }
     out.push_str(&format!("\nPlan: {}.\n", plan.summary));
