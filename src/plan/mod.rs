@@ -303,9 +303,16 @@ pub fn classify(desired: &Desired, live: Option<&Value>, dry_run: DryRun) -> Cha
         }
         DryRun::Immutable { message } => {
             change.op = Op::Replace;
+            let planned = normalise(&desired.object);
             change.reason = format!("an immutable field changes ({message}); needs --allow-recreate: the object is deleted (pods orphaned, volumes kept) and created again");
+            if change.object.kind == "StatefulSet"
+                && before.pointer("/spec/volumeClaimTemplates")
+                    != planned.pointer("/spec/volumeClaimTemplates")
+            {
+                change.reason.push_str("; existing volumes keep their size: expand their PersistentVolumeClaims separately (the StorageClass must allow volume expansion)");
+            }
             change.restarts = matches!(change.object.kind.as_str(), "StatefulSet" | "Deployment");
-            change.diff = diff(Some(&before), Some(&normalise(&desired.object)));
+            change.diff = diff(Some(&before), Some(&planned));
             return change;
         }
         DryRun::Skipped => normalise(&desired.object),
