@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the cluster match the chain files (or apply a saved plan exactly)')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Remove a chain''s objects, in reverse order (volumes and key Secrets kept unless asked)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Per role: ready/desired, image, restarts, age')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep the cluster matching a chain file: apply''s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)')
             [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Find the chain''s L1 contracts and roles from its SystemConfig, check the keys, write the lock file')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -175,6 +176,31 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'opctl;watch' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address of /healthz, /readyz and /metrics (`off` for none)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines as text or JSON (stderr)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'This process''s name in the chain''s lease (default: $POD_NAME, else host name and pid)')
+            [CompletionResult]::new('--lease-duration', '--lease-duration', [CompletionResultType]::ParameterName, 'How long the lease lasts without renewal: a standby takes over this long after the holder dies')
+            [CompletionResult]::new('--resync', '--resync', [CompletionResultType]::ParameterName, 'Full reconcile at least this often (overrides `[watch] resync`, default 5m)')
+            [CompletionResult]::new('--rediscover', '--rediscover', [CompletionResultType]::ParameterName, 'Re-read the L1 contracts this often; `0` turns it off (overrides `[watch] rediscover`, default 10m)')
+            [CompletionResult]::new('--l1-rpc-url', '--l1-rpc-url', [CompletionResultType]::ParameterName, 'L1 JSON-RPC URL for re-discovery; overrides the chain file')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the data a command prints on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data a command prints on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More output (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More output (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'opctl;discover' {
             [CompletionResult]::new('--l1-rpc-url', '--l1-rpc-url', [CompletionResultType]::ParameterName, 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed')
@@ -240,6 +266,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the cluster match the chain files (or apply a saved plan exactly)')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Remove a chain''s objects, in reverse order (volumes and key Secrets kept unless asked)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Per role: ready/desired, image, restarts, age')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep the cluster matching a chain file: apply''s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)')
             [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Find the chain''s L1 contracts and roles from its SystemConfig, check the keys, write the lock file')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -262,6 +289,9 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             break
         }
         'opctl;help;status' {
+            break
+        }
+        'opctl;help;watch' {
             break
         }
         'opctl;help;discover' {

@@ -46,6 +46,9 @@ _opctl() {
             opctl,validate)
                 cmd="opctl__subcmd__validate"
                 ;;
+            opctl,watch)
+                cmd="opctl__subcmd__watch"
+                ;;
             opctl__subcmd__help,apply)
                 cmd="opctl__subcmd__help__subcmd__apply"
                 ;;
@@ -76,6 +79,9 @@ _opctl() {
             opctl__subcmd__help,validate)
                 cmd="opctl__subcmd__help__subcmd__validate"
                 ;;
+            opctl__subcmd__help,watch)
+                cmd="opctl__subcmd__help__subcmd__watch"
+                ;;
             *)
                 ;;
         esac
@@ -83,7 +89,7 @@ _opctl() {
 
     case "${cmd}" in
         opctl)
-            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status discover schema completions help"
+            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status watch discover schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,7 +319,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help)
-            opts="render validate plan apply destroy status discover schema completions help"
+            opts="render validate plan apply destroy status watch discover schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +459,20 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -653,6 +673,76 @@ _opctl() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__watch)
+            opts="-n -v -q -o -h -V --listen --log-format --identity --lease-duration --resync --rediscover --l1-rpc-url --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resync)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rediscover)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --l1-rpc-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

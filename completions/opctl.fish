@@ -43,6 +43,7 @@ complete -c opctl -n "__fish_opctl_needs_command" -f -a "plan" -d 'Show what wou
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -156,6 +157,27 @@ complete -c opctl -n "__fish_opctl_using_subcommand status" -s v -l verbose -d '
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l listen -d 'Address of /healthz, /readyz and /metrics (`off` for none)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l log-format -d 'Log lines as text or JSON (stderr)' -r -f -a "text\t''
+json\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l identity -d 'This process\'s name in the chain\'s lease (default: $POD_NAME, else host name and pid)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l lease-duration -d 'How long the lease lasts without renewal: a standby takes over this long after the holder dies' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l resync -d 'Full reconcile at least this often (overrides `[watch] resync`, default 5m)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l rediscover -d 'Re-read the L1 contracts this often; `0` turns it off (overrides `[watch] rediscover`, default 10m)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l l1-rpc-url -d 'L1 JSON-RPC URL for re-discovery; overrides the chain file' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l l1-rpc-url -d 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l key -d 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`' -r
@@ -199,13 +221,14 @@ complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status discover schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

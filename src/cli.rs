@@ -74,6 +74,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Per role: ready/desired, image, restarts, age.
     Status(StatusArgs),
+    /// Keep the cluster matching a chain file: apply's reconcile pass in a loop (drift repair, L1
+    /// re-discovery, leader lease, /healthz /readyz /metrics).
+    Watch(WatchArgs),
     /// Find the chain's L1 contracts and roles from its SystemConfig, check the keys, write the lock file.
     Discover(DiscoverArgs),
     /// Print the JSON Schema of the chain TOML (for editors: `#:schema` comment).
@@ -222,6 +225,42 @@ pub struct StatusArgs {
     /// The chain file.
     #[arg(value_name = "CHAIN.toml")]
     pub chain: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The chain file; re-read when it, its lock file, rollup.json or genesis.json change.
+    #[arg(value_name = "CHAIN.toml")]
+    pub chain: PathBuf,
+    /// Address of /healthz, /readyz and /metrics (`off` for none).
+    #[arg(long, default_value = "127.0.0.1:9090", value_name = "ADDR")]
+    pub listen: String,
+    /// Log lines as text or JSON (stderr).
+    #[arg(long, value_enum, default_value_t = WatchLogFormat::Text)]
+    pub log_format: WatchLogFormat,
+    /// This process's name in the chain's lease (default: $POD_NAME, else host name and pid).
+    #[arg(long, env = "POD_NAME", value_name = "NAME")]
+    pub identity: Option<String>,
+    /// How long the lease lasts without renewal: a standby takes over this long after the holder
+    /// dies.
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub lease_duration: std::time::Duration,
+    /// Full reconcile at least this often (overrides `[watch] resync`, default 5m).
+    #[arg(long, value_parser = parse_duration)]
+    pub resync: Option<std::time::Duration>,
+    /// Re-read the L1 contracts this often; `0` turns it off (overrides `[watch] rediscover`,
+    /// default 10m).
+    #[arg(long, value_parser = parse_duration)]
+    pub rediscover: Option<std::time::Duration>,
+    /// L1 JSON-RPC URL for re-discovery; overrides the chain file.
+    #[arg(long, env = "OPCTL_L1_RPC_URL", value_name = "URL", hide_env_values = true)]
+    pub l1_rpc_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WatchLogFormat {
+    Text,
+    Json,
 }
 
 /// `90s`, `10m`, `1h`, `1h30m`, or plain seconds.

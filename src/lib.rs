@@ -32,6 +32,8 @@ pub mod render;
 pub mod rpc;
 /// Terminal output: the only place that prints.
 pub mod ui;
+/// `opctl watch`: the reconcile pass in a loop, with triggers, drift policy, lease, health, metrics.
+pub mod watch;
 
 /// Install the process-wide rustls crypto provider (aws-lc-rs), shared by kube and alloy's HTTP
 /// client. Without one chosen explicitly, building a TLS client can panic when several providers are

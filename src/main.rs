@@ -21,7 +21,10 @@ async fn main() -> ExitCode {
         }
     };
     let printer = Printer::from_global(&cli.global);
-    init_logs(cli.global.verbose, cli.global.quiet);
+    // `watch` sets up its own logs (info by default, text or JSON).
+    if !matches!(cli.command, opctl::cli::Command::Watch(_)) {
+        init_logs(cli.global.verbose, cli.global.quiet);
+    }
     match opctl::cmd::run(cli, &printer).await {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

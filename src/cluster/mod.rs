@@ -26,6 +26,9 @@ pub enum Kind {
     PersistentVolumeClaim,
     /// Read only (status).
     Pod,
+    /// The watcher's Role and RoleBinding (`[watch] deploy`): applied, never listed or pruned.
+    Role,
+    RoleBinding,
 }
 
 impl Kind {
@@ -42,7 +45,12 @@ impl Kind {
     pub fn parse(kind: &str) -> Option<Kind> {
         Kind::ALL
             .into_iter()
-            .chain([Kind::PersistentVolumeClaim, Kind::Pod])
+            .chain([
+                Kind::PersistentVolumeClaim,
+                Kind::Pod,
+                Kind::Role,
+                Kind::RoleBinding,
+            ])
             .find(|k| k.name() == kind)
     }
 
@@ -57,12 +65,15 @@ impl Kind {
             Kind::Deployment => "Deployment",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::Pod => "Pod",
+            Kind::Role => "Role",
+            Kind::RoleBinding => "RoleBinding",
         }
     }
 
     pub fn group(self) -> &'static str {
         match self {
             Kind::StatefulSet | Kind::Deployment => "apps",
+            Kind::Role | Kind::RoleBinding => "rbac.authorization.k8s.io",
             _ => "",
         }
     }
@@ -78,6 +89,8 @@ impl Kind {
             Kind::Deployment => "deployments",
             Kind::PersistentVolumeClaim => "persistentvolumeclaims",
             Kind::Pod => "pods",
+            Kind::Role => "roles",
+            Kind::RoleBinding => "rolebindings",
         }
     }
 

@@ -8,6 +8,7 @@ mod plan;
 mod render;
 mod status;
 mod validate;
+mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::error::{exit, Error};
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
         Command::Apply(args) => apply::run(args, &cli.global, printer).await,
         Command::Destroy(args) => destroy::run(args, &cli.global, printer).await,
         Command::Status(args) => status::run(args, &cli.global, printer).await,
+        Command::Watch(args) => watch::run(args, &cli.global, printer).await,
         Command::Schema => {
             printer.data(&generated::schema_json());
             Ok(exit::OK)

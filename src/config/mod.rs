@@ -6,11 +6,13 @@
 pub mod diag;
 pub mod model;
 pub mod validate;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
 pub use diag::Diagnostic;
 pub use model::*;
+pub use watch::{DriftPolicy, LockPolicy, Watch};
 
 /// Default images, pinned. Sources: `shared/reference/opstack.md` section 2 (newest tags seen, 2026-08).
 pub mod default_images {
@@ -40,6 +42,9 @@ pub struct LoadedChain {
     pub rollup_json: Option<String>,
     /// Contents of `chain.genesis`, when set.
     pub genesis_json: Option<String>,
+    /// The lock file next to the chain file, as text, when `watch.deploy` carries it into the
+    /// watcher's ConfigMap (`resolve` parses the lock file itself).
+    pub lock_text: Option<String>,
 }
 
 impl LoadedChain {
@@ -120,12 +125,18 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
         &map,
         &mut diags,
     );
+    let lock_text = if file.watch.deploy {
+        std::fs::read_to_string(crate::lock::Lock::path_for(path)).ok()
+    } else {
+        None
+    };
     let loaded = LoadedChain {
         path: path.to_path_buf(),
         text: text.to_string(),
         file,
         rollup_json,
         genesis_json,
+        lock_text,
     };
     diags.extend(validate::validate(&loaded, &map));
     if diags.is_empty() {

@@ -39,6 +39,9 @@ pub struct ChainFile {
     /// op-challenger: plays dispute games.
     #[serde(default)]
     pub challenger: Challenger,
+    /// How `opctl watch` keeps the cluster matching this file, and whether apply installs it as a pod.
+    #[serde(default)]
+    pub watch: super::watch::Watch,
 }
 
 /// `[chain]`

@@ -80,6 +80,7 @@ impl Validator<'_, '_> {
         self.batcher(f);
         self.proposer(f);
         self.challenger(f);
+        self.out.extend(super::watch::validate(c, self.map));
     }
 
     fn chain(&mut self, c: &LoadedChain) {

@@ -9,6 +9,7 @@ mod common;
 pub mod identity;
 mod nodes;
 mod services;
+pub mod watcher;
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,8 @@ pub enum Phase {
     Batcher,
     Proposer,
     Challenger,
+    /// The watcher pod (`[watch] deploy`), last: it runs the chain's own reconcile loop.
+    Watcher,
 }
 
 /// How apply produces the value of one key of a Secret opctl manages.
@@ -183,6 +186,11 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
     }
     if f.challenger.enabled {
         out.extend(services::challenger(&ctx)?);
+    }
+    if f.watch.deploy {
+        let mine = watcher::objects(&ctx, &out);
+        out.extend(mine);
+        watcher::extend_group_kinds(&mut out);
     }
     out.sort_by(|a, b| (a.phase, a.kind(), a.name()).cmp(&(b.phase, b.kind(), b.name())));
     Ok(out)

@@ -13,4 +13,5 @@ mod harness_cluster;
 mod invalid_configs;
 mod plan_apply;
 mod render_examples;
+mod watch;
 mod discover_cli;

@@ -1,0 +1,168 @@
+//! Periodic L1 re-discovery for the watch loop: resolve the L1 RPC URL (flag, `l1.rpc_url` literal,
+//! `env:VAR`, or the referenced Secret), discover from the SystemConfig anchor, and hand the result
+//! to the loop as a lock. Runs only while this process holds the lease. Failures back off and are
+//! reported; the loop keeps rendering from the last good lock meanwhile.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+
+use super::backoff::Backoff;
+use crate::cluster::{Cluster, ObjectRef};
+use crate::config::{LoadedChain, UrlSource};
+use crate::lock::Lock;
+use crate::rpc::{self, L1Rpc, RpcOptions};
+
+/// What a re-discovery round produced.
+#[derive(Debug)]
+pub enum Found {
+    /// Everything discovery read, as a lock, and the (redacted) RPC it came from.
+    Lock { lock: Box<Lock>, rpc: String },
+    /// Discovery failed (RPC down, a revert, a bad answer): the message, URLs redacted.
+    Failed { message: String },
+    /// Re-discovery cannot run for this chain (no usable RPC URL, no SystemConfig anchor).
+    Unavailable { why: String },
+}
+
+/// The L1 RPC URL: `--l1-rpc-url` / `OPCTL_L1_RPC_URL`, else `l1.rpc_url` (a literal, `env:VAR`, or
+/// a key of a Secret in the chain's namespace). `Ok(None)`: the chain names none opctl can use.
+pub async fn rpc_url(
+    chain: &LoadedChain,
+    flag: Option<&str>,
+    cluster: &Cluster,
+) -> Result<Option<String>, String> {
+    if let Some(url) = flag {
+        return Ok(Some(url.to_string()));
+    }
+    match &chain.file.l1.rpc_url {
+        UrlSource::Text(text) => match text.strip_prefix("env:") {
+            Some(var) => std::env::var(var).map(Some).map_err(|_| {
+                format!("l1.rpc_url names environment variable {var}, which is not set")
+            }),
+            None => Ok(Some(text.clone())),
+        },
+        UrlSource::Secret(r) => {
+            let object = ObjectRef {
+                kind: "Secret".into(),
+                namespace: Some(chain.namespace().to_string()),
+                name: r.secret.clone(),
+            };
+            let secret = cluster.get(&object).await.map_err(|e| e.to_string())?;
+            let value = secret
+                .as_ref()
+                .and_then(|s| s.get("data"))
+                .and_then(|d| d.get(&r.key))
+                .and_then(Value::as_str)
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map(|raw| String::from_utf8_lossy(&raw).trim().to_string());
+            match value {
+                Some(v) if !v.is_empty() => Ok(Some(v)),
+                _ => Err(format!(
+                    "l1.rpc_url: Secret {} has no key `{}`",
+                    r.secret, r.key
+                )),
+            }
+        }
+    }
+}
+
+/// One discovery against `url`.
+pub async fn discover(chain: &LoadedChain, url: &str) -> Found {
+    let Some((system_config, source)) = crate::resolve::system_config(chain) else {
+        return Found::Unavailable {
+            why: "the chain names no SystemConfig (contracts.system_config, rollup.json or a registry network)".into(),
+        };
+    };
+    let options = RpcOptions {
+        timeout: Duration::from_secs(10),
+        backoff: rpc::Backoff {
+            initial: Duration::from_millis(250),
+            max: Duration::from_secs(2),
+            max_attempts: 2,
+        },
+        ..RpcOptions::default()
+    };
+    let rpc = match L1Rpc::new(url, options) {
+        Ok(rpc) => rpc,
+        Err(e) => return Found::Unavailable { why: e.to_string() },
+    };
+    match rpc::discover(&rpc, system_config, source).await {
+        Ok(mut d) => {
+            // As `opctl discover` records them: the chain file's explicit addresses pinned.
+            for note in crate::resolve::apply_overrides(chain, &mut d) {
+                tracing::debug!("{note}");
+            }
+            Found::Lock {
+                lock: Box::new(Lock::from_discovery(
+                    &chain.file.chain.name,
+                    chain.file.chain.l2_chain_id,
+                    &d,
+                )),
+                rpc: rpc.url().to_string(),
+            }
+        }
+        Err(e) => Found::Failed {
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Re-discover every `interval` while `leader` is true, until `stop`. `interval` of zero: off.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    cluster: Cluster,
+    mut chain: watch::Receiver<Arc<LoadedChain>>,
+    mut leader: watch::Receiver<bool>,
+    flag_url: Option<String>,
+    interval_override: Option<Duration>,
+    tx: mpsc::UnboundedSender<Found>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            r = leader.wait_for(|l| *l) => if r.is_err() { return },
+            _ = stop.changed() => return,
+        }
+        let current = chain.borrow_and_update().clone();
+        let interval = interval_override.unwrap_or_else(|| current.file.watch.rediscover());
+        let wait = if interval.is_zero() {
+            None
+        } else {
+            let found = match rpc_url(&current, flag_url.as_deref(), &cluster).await {
+                Ok(Some(url)) => discover(&current, &url).await,
+                Ok(None) => Found::Unavailable {
+                    why: "no L1 RPC URL".into(),
+                },
+                Err(why) => Found::Failed { message: why },
+            };
+            let wait = match &found {
+                Found::Lock { .. } => {
+                    backoff.reset();
+                    Some(interval)
+                }
+                Found::Failed { .. } => Some(backoff.next_delay().min(interval)),
+                Found::Unavailable { .. } => None,
+            };
+            if tx.send(found).is_err() {
+                return;
+            }
+            wait
+        };
+        // Sleep until the next round; a new chain file starts one at once.
+        let sleep = async {
+            match wait {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = sleep => {}
+            r = chain.changed() => if r.is_err() { return },
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Single writer: a `coordination.k8s.io/v1` Lease per chain (`<chain>-opctl-watch`). The holder
+//! renews it every third of its duration and steps down when it cannot renew for two thirds of it;
+//! a standby takes it over once it has expired (it sleeps until exactly then) or been released.
+//! Only the holder writes. The decision is a pure function of the lease as read.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, PostParams};
+use kube::Client;
+use tokio::sync::watch;
+
+use super::backoff::Backoff;
+use super::metrics::Context;
+
+/// Which lease, and who we are.
+#[derive(Debug, Clone)]
+pub struct LeaseSettings {
+    pub namespace: String,
+    pub name: String,
+    pub identity: String,
+    pub duration: Duration,
+}
+
+/// What to do with the lease as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// There is no Lease object: create one naming us.
+    Create,
+    /// We hold it: renew it.
+    Renew,
+    /// Nobody holds it (released, or expired): take it.
+    Acquire,
+    /// Another holder's lease runs for `remaining` more.
+    Wait { holder: String, remaining: Duration },
+}
+
+fn millis(t: &MicroTime) -> i64 {
+    t.0.as_millisecond()
+}
+
+/// The step for `lease` as read at `now_ms` (Unix milliseconds) by `me`.
+pub fn step(lease: Option<&LeaseSpec>, exists: bool, me: &str, now_ms: i64) -> Step {
+    if !exists {
+        return Step::Create;
+    }
+    let Some(spec) = lease else {
+        return Step::Acquire;
+    };
+    let holder = spec.holder_identity.as_deref().unwrap_or("");
+    if holder.is_empty() {
+        return Step::Acquire;
+    }
+    if holder == me {
+        return Step::Renew;
+    }
+    let since = spec
+        .renew_time
+        .as_ref()
+        .or(spec.acquire_time.as_ref())
+        .map(millis);
+    let duration_ms = i64::from(spec.lease_duration_seconds.unwrap_or(0).max(0)) * 1000;
+    match since {
+        Some(since) if since + duration_ms > now_ms => Step::Wait {
+            holder: holder.to_string(),
+            remaining: Duration::from_millis(
+                u64::try_from(since + duration_ms - now_ms).unwrap_or(0),
+            ),
+        },
+        _ => Step::Acquire,
+    }
+}
+
+fn now() -> MicroTime {
+    MicroTime(Timestamp::now())
+}
+
+fn seconds(d: Duration) -> i32 {
+    i32::try_from(d.as_secs().max(1)).unwrap_or(i32::MAX)
+}
+
+/// The outcome of one attempt.
+#[derive(Debug)]
+enum Outcome {
+    Held(Box<Lease>),
+    Standby { holder: String, remaining: Duration },
+}
+
+async fn attempt(
+    api: &Api<Lease>,
+    s: &LeaseSettings,
+    cached: Option<Lease>,
+) -> Result<Outcome, kube::Error> {
+    let current = match cached {
+        Some(l) => Some(l),
+        None => api.get_opt(&s.name).await?,
+    };
+    let now_ms = Timestamp::now().as_millisecond();
+    let next = step(
+        current.as_ref().and_then(|l| l.spec.as_ref()),
+        current.is_some(),
+        &s.identity,
+        now_ms,
+    );
+    match next {
+        Step::Create => {
+            let lease = Lease {
+                metadata: ObjectMeta {
+                    name: Some(s.name.clone()),
+                    namespace: Some(s.namespace.clone()),
+                    ..Default::default()
+                },
+                spec: Some(LeaseSpec {
+                    holder_identity: Some(s.identity.clone()),
+                    lease_duration_seconds: Some(seconds(s.duration)),
+                    acquire_time: Some(now()),
+                    renew_time: Some(now()),
+                    lease_transitions: Some(0),
+                    ..Default::default()
+                }),
+            };
+            Ok(Outcome::Held(Box::new(
+                api.create(&PostParams::default(), &lease).await?,
+            )))
+        }
+        Step::Renew | Step::Acquire => {
+            let mut lease = current.unwrap_or_default();
+            let spec = lease.spec.get_or_insert_with(Default::default);
+            if next == Step::Acquire {
+                spec.holder_identity = Some(s.identity.clone());
+                spec.acquire_time = Some(now());
+                spec.lease_transitions = Some(spec.lease_transitions.unwrap_or(0) + 1);
+            }
+            spec.lease_duration_seconds = Some(seconds(s.duration));
+            spec.renew_time = Some(now());
+            // `replace` carries the resourceVersion read: a concurrent writer makes it fail (409).
+            Ok(Outcome::Held(Box::new(
+                api.replace(&s.name, &PostParams::default(), &lease).await?,
+            )))
+        }
+        Step::Wait { holder, remaining } => Ok(Outcome::Standby { holder, remaining }),
+    }
+}
+
+/// Give the lease up if we hold it, so a standby takes over at once.
+async fn release(api: &Api<Lease>, s: &LeaseSettings) -> Result<bool, kube::Error> {
+    let Some(mut lease) = api.get_opt(&s.name).await? else {
+        return Ok(false);
+    };
+    let Some(spec) = lease.spec.as_mut() else {
+        return Ok(false);
+    };
+    if spec.holder_identity.as_deref() != Some(s.identity.as_str()) {
+        return Ok(false);
+    }
+    spec.holder_identity = None;
+    spec.lease_duration_seconds = Some(1);
+    spec.renew_time = Some(now());
+    api.replace(&s.name, &PostParams::default(), &lease).await?;
+    Ok(true)
+}
+
+/// Keep the lease (or wait for it) until `stop`; `leader` says whether we may write.
+pub async fn run(
+    client: Client,
+    s: LeaseSettings,
+    ctx: Arc<Context>,
+    leader: watch::Sender<bool>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let api: Api<Lease> = Api::namespaced(client, &s.namespace);
+    let period = (s.duration / 3).max(Duration::from_millis(200));
+    let step_down_after = s.duration * 2 / 3;
+    let mut backoff = Backoff::new(
+        Duration::from_millis(200),
+        period.min(Duration::from_secs(1)),
+    );
+    let mut last_renewed: Option<Instant> = None;
+    let mut cached: Option<Lease> = None;
+    let set_leader = |is: bool| {
+        ctx.set_leader(is);
+        leader.send_if_modified(|v| std::mem::replace(v, is) != is)
+    };
+    loop {
+        let attempted = tokio::select! {
+            r = tokio::time::timeout(period, attempt(&api, &s, cached.take())) => r,
+            _ = stop.changed() => break,
+        };
+        let sleep = match attempted {
+            Ok(Ok(Outcome::Held(lease))) => {
+                backoff.reset();
+                last_renewed = Some(Instant::now());
+                cached = Some(*lease);
+                ctx.set_lease(Ok(Some(s.identity.clone())));
+                if set_leader(true) {
+                    tracing::info!(lease = %s.name, identity = %s.identity, "acquired the lease: this process writes");
+                }
+                period
+            }
+            Ok(Ok(Outcome::Standby { holder, remaining })) => {
+                backoff.reset();
+                last_renewed = None;
+                if set_leader(false) {
+                    tracing::warn!(lease = %s.name, holder = %holder, "another watcher holds the lease: standing by");
+                }
+                ctx.set_lease(Ok(Some(holder)));
+                (remaining + Duration::from_millis(20)).min(period)
+            }
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!("no answer within {period:?}"),
+                };
+                ctx.set_lease(Err(why.clone()));
+                let lost = last_renewed.is_none_or(|t| t.elapsed() >= step_down_after);
+                if lost && set_leader(false) {
+                    tracing::warn!(lease = %s.name, error = %why, "cannot renew the lease: stopped writing");
+                } else {
+                    tracing::debug!(lease = %s.name, error = %why, "lease call failed");
+                }
+                backoff.next_delay()
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = stop.changed() => break,
+        }
+    }
+    let was_leader = *leader.borrow();
+    set_leader(false);
+    if was_leader {
+        match tokio::time::timeout(Duration::from_secs(2), release(&api, &s)).await {
+            Ok(Ok(true)) => tracing::info!(lease = %s.name, "released the lease"),
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(lease = %s.name, error = %e, "could not release the lease; it expires by itself")
+            }
+            Err(_) => {
+                tracing::warn!(lease = %s.name, "could not release the lease in time; it expires by itself")
+            }
+        }
+    }
+}
+
+/// Who holds a chain's lease now (for `opctl apply`'s warning), if anyone does and it is unexpired.
+pub async fn holder(
+    client: Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<String>, kube::Error> {
+    let api: Api<Lease> = Api::namespaced(client, namespace);
+    let lease = api.get_opt(name).await?;
+    let now_ms = Timestamp::now().as_millisecond();
+    Ok(
+        match step(
+            lease.as_ref().and_then(|l| l.spec.as_ref()),
+            lease.is_some(),
+            "",
+            now_ms,
+        ) {
+            Step::Wait { holder, .. } => Some(holder),
+            _ => None,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: i64) -> MicroTime {
+        MicroTime(Timestamp::from_millisecond(ms).expect("valid"))
+    }
+
+    fn spec(holder: Option<&str>, renewed_ms: i64, seconds: i32) -> LeaseSpec {
+        LeaseSpec {
+            holder_identity: holder.map(str::to_string),
+            renew_time: Some(at(renewed_ms)),
+            lease_duration_seconds: Some(seconds),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn no_lease_is_created_and_a_free_one_is_acquired() {
+        assert_eq!(step(None, false, "me", 0), Step::Create);
+        assert_eq!(step(None, true, "me", 0), Step::Acquire);
+        assert_eq!(step(Some(&spec(None, 0, 15)), true, "me", 1), Step::Acquire);
+        assert_eq!(
+            step(Some(&spec(Some(""), 0, 15)), true, "me", 1),
+            Step::Acquire
+        );
+    }
+
+    #[test]
+    fn our_own_lease_is_renewed_even_when_it_expired_meanwhile() {
+        assert_eq!(
+            step(Some(&spec(Some("me"), 0, 15)), true, "me", 1_000_000),
+            Step::Renew
+        );
+    }
+
+    #[test]
+    fn another_holder_is_waited_for_exactly_until_its_lease_expires() {
+        let s = spec(Some("other"), 10_000, 15);
+        assert_eq!(
+            step(Some(&s), true, "me", 20_000),
+            Step::Wait {
+                holder: "other".into(),
+                remaining: Duration::from_secs(5)
+            }
+        );
+        assert_eq!(step(Some(&s), true, "me", 25_000), Step::Acquire);
+        assert_eq!(step(Some(&s), true, "me", 99_000), Step::Acquire);
+    }
+}

@@ -1,0 +1,875 @@
+//! `opctl watch`: the reconcile pass of `opctl apply` (`reconcile::plan_chain` then
+//! `reconcile::apply_plan`), run in a loop. It runs when the chain's objects change (watch streams,
+//! debounced), when the chain file or its lock file change, on a resync timer, and after an L1
+//! re-discovery. Only the holder of the chain's Lease writes. Errors back off and never end the
+//! process; SIGTERM/SIGINT finish or abandon the current pass, release the lease and return.
+//!
+//! What the loop decides beyond `apply` (which changes are drift, which roles are held, what is
+//! reported) is in [`policy`], pure; the edges are [`lease`], [`triggers`], [`l1`], [`events`],
+//! and [`http`] with [`metrics`].
+
+pub mod backoff;
+pub mod events;
+pub mod http;
+pub mod l1;
+pub mod lease;
+pub mod metrics;
+pub mod policy;
+pub mod triggers;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::cluster::{Cluster, ClusterError};
+use crate::config::{LoadedChain, LockPolicy};
+use crate::error::Error;
+use crate::lock::Lock;
+use crate::plan::Op;
+use crate::reconcile::{self, ApplyOptions, PlanOptions};
+use crate::render::{self, Role};
+use crate::resolve::{self, KeySource};
+use crate::rpc::{check_names, CheckResult, Discovery};
+
+use backoff::Backoff;
+use events::Level;
+use metrics::Context;
+use policy::{Decision, Held, Memory, Policy};
+use triggers::Trigger;
+
+/// Triggers closer together than this are one pass.
+pub const DEBOUNCE: Duration = Duration::from_millis(200);
+/// A pass that takes longer is abandoned (and retried).
+pub const PASS_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a running pass may go on after SIGTERM before it is abandoned.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// Passes that wrote something are followed by another (to converge, e.g. onto the sequencer's
+/// peer ID) at most this many times in a row.
+const MAX_FOLLOWUPS: u32 = 3;
+
+/// Settings of one `opctl watch` process (flags already resolved; the chain file's `[watch]` is
+/// re-read with the file).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub chain_path: PathBuf,
+    /// Where `/healthz`, `/readyz` and `/metrics` listen; `None`: nowhere.
+    pub listen: Option<SocketAddr>,
+    /// Name in the lease (the pod name in a cluster).
+    pub identity: String,
+    pub lease_duration: Duration,
+    /// Overrides `[watch] resync`.
+    pub resync: Option<Duration>,
+    /// Overrides `[watch] rediscover`.
+    pub rediscover: Option<Duration>,
+    /// Overrides `l1.rpc_url` for re-discovery.
+    pub l1_rpc_url: Option<String>,
+}
+
+/// Loads and validates the chain file (with the command line's overrides).
+pub type Loader = Box<dyn Fn(&Path) -> Result<LoadedChain, Error> + Send + Sync>;
+
+/// Short kebab-case cause of a failed pass, for the failure metric.
+pub fn reason_of(e: &Error) -> &'static str {
+    match e {
+        Error::Cluster(c) => match c {
+            ClusterError::Unreachable { .. } => "api-unreachable",
+            ClusterError::Forbidden { .. } => "forbidden",
+            ClusterError::Conflict { .. } => "conflict",
+            ClusterError::Invalid { .. } => "invalid",
+            ClusterError::NotServed { .. } => "not-served",
+            ClusterError::Config { .. } => "kubeconfig",
+            ClusterError::Api { .. } => "api-error",
+        },
+        Error::Partial { source, .. } => reason_of(source),
+        Error::Config(_) => "chain-file",
+        Error::Render { .. } => "render",
+        Error::EnvMissing { .. } => "env",
+        Error::Timeout { .. } => "timeout",
+        Error::Lock(_) | Error::LockMismatch { .. } => "lock",
+        Error::Discovery(_) | Error::Rpc(_) => "rpc",
+        Error::PruneRefused { .. } => "prune-refused",
+        _ => "other",
+    }
+}
+
+/// The roles a failed check holds: key checks hold their role; checks about the chain as a whole
+/// (L1 chain id, SystemConfig, rollup.json) hold every role that signs.
+pub fn held_roles(checks: &[CheckResult]) -> BTreeMap<Role, Vec<String>> {
+    const SIGNERS: [Role; 4] = [
+        Role::Sequencer,
+        Role::Batcher,
+        Role::Proposer,
+        Role::Challenger,
+    ];
+    let mut out: BTreeMap<Role, Vec<String>> = BTreeMap::new();
+    for c in checks.iter().filter(|c| c.is_failure()) {
+        let roles: &[Role] = match c.name {
+            check_names::BATCHER_KEY => &[Role::Batcher],
+            check_names::SEQUENCER_KEY => &[Role::Sequencer],
+            check_names::PROPOSER_KEY => &[Role::Proposer],
+            check_names::CHALLENGER_KEY => &[Role::Challenger],
+            check_names::DISTINCT_KEYS => &[Role::Batcher, Role::Proposer, Role::Challenger],
+            _ => &SIGNERS,
+        };
+        for r in roles {
+            out.entry(*r)
+                .or_default()
+                .push(format!("{}: {}", c.name, c.message));
+        }
+    }
+    out
+}
+
+/// Contracts for rendering from a discovery adopted in memory (`lock_policy = "apply"`): the chain
+/// file's explicit overrides win, as in `resolve::resolve`.
+fn contracts_from(chain: &LoadedChain, d: &Discovery) -> render::Contracts {
+    use crate::rpc::ContractName;
+    let overrides = render::Input::from_chain(chain).contracts;
+    let from = |name| d.contract(name).map(|a| a.to_checksum(None));
+    render::Contracts {
+        dispute_game_factory: overrides
+            .dispute_game_factory
+            .or_else(|| from(ContractName::DisputeGameFactory)),
+        l2_output_oracle: overrides
+            .l2_output_oracle
+            .or_else(|| from(ContractName::L2OutputOracle)),
+        respected_game_type: overrides
+            .respected_game_type
+            .or_else(|| d.respected_game_type()),
+    }
+}
+
+/// Files whose change reloads the chain.
+fn watched_files(chain: &LoadedChain) -> Vec<PathBuf> {
+    let base = chain.path.parent().unwrap_or(Path::new("."));
+    let mut files = vec![chain.path.clone(), Lock::path_for(&chain.path)];
+    for rel in [&chain.file.chain.rollup_config, &chain.file.chain.genesis]
+        .into_iter()
+        .flatten()
+    {
+        files.push(base.join(rel));
+    }
+    files
+}
+
+fn describe(objects: &[String]) -> String {
+    const SHOWN: usize = 6;
+    let mut text = objects
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if objects.len() > SHOWN {
+        text.push_str(&format!("; and {} more", objects.len() - SHOWN));
+    }
+    text
+}
+
+/// What the loop knows about L1.
+#[derive(Debug, Default)]
+struct L1State {
+    /// The newest successful discovery: what the chain authorises now.
+    latest: Option<Discovery>,
+    /// The last discovery changes were reported against.
+    seen: Option<Lock>,
+    /// A discovery rendered from instead of the lock file (`lock_policy = "apply"`).
+    adopted: Option<Discovery>,
+    /// An on-chain change the lock file does not record yet (`lock_policy = "hold"`).
+    hold_pending: bool,
+    failing: bool,
+}
+
+/// What one successful pass did.
+struct PassOutcome {
+    decision: Decision,
+    written: usize,
+    deleted: usize,
+    /// Objects applied that were not drift (the chain file or L1 changed them).
+    changed: Vec<String>,
+}
+
+/// The loop's state; one pass at a time.
+struct Loop {
+    cluster: Cluster,
+    opts: Options,
+    load: Loader,
+    ctx: Arc<Context>,
+    chain: Arc<LoadedChain>,
+    chain_tx: watch::Sender<Arc<LoadedChain>>,
+    files_tx: watch::Sender<Vec<PathBuf>>,
+    events: mpsc::UnboundedSender<(Level, String, String)>,
+    triggers_tx: mpsc::UnboundedSender<Trigger>,
+    secret_watch: (Vec<String>, Vec<JoinHandle<()>>),
+    memory: Memory,
+    l1: L1State,
+    failed_checks: BTreeSet<String>,
+    served: bool,
+}
+
+impl Loop {
+    fn event(&self, level: Level, reason: &str, message: String) {
+        let _ = self.events.send((level, reason.to_string(), message));
+    }
+
+    fn resync(&self) -> Duration {
+        self.opts
+            .resync
+            .unwrap_or_else(|| self.chain.file.watch.resync())
+    }
+
+    /// Re-read the chain file after a change on disk; an invalid file keeps the last good one.
+    fn reload(&mut self) {
+        match (self.load)(&self.opts.chain_path) {
+            Ok(new) => {
+                if new.file.chain.name != self.chain.file.chain.name
+                    || new.namespace() != self.chain.namespace()
+                {
+                    let msg = format!(
+                        "{}: the chain name or namespace changed ({} in {} -> {} in {}); restart the watcher to follow it. Still reconciling the previous file",
+                        self.opts.chain_path.display(),
+                        self.chain.file.chain.name,
+                        self.chain.namespace(),
+                        new.file.chain.name,
+                        new.namespace()
+                    );
+                    tracing::error!("{msg}");
+                    self.event(Level::Warning, "ChainFileRejected", msg);
+                    return;
+                }
+                let chain = Arc::new(new);
+                tracing::info!(file = %self.opts.chain_path.display(), "chain file reloaded");
+                self.files_tx.send_replace(watched_files(&chain));
+                self.chain_tx.send_replace(chain.clone());
+                self.chain = chain;
+                self.recheck_hold();
+            }
+            Err(e) => {
+                let msg = format!("{e}\nstill reconciling the last valid version of the file");
+                tracing::error!("{msg}");
+                self.ctx
+                    .pass_failed(Duration::ZERO, "chain-file", &e.to_string());
+                self.event(Level::Warning, "ChainFileInvalid", msg);
+            }
+        }
+    }
+
+    /// Whether the lock file on disk still lacks an on-chain change (policy `hold`).
+    fn recheck_hold(&mut self) {
+        let was = self.l1.hold_pending;
+        self.l1.hold_pending = match (&self.l1.seen, self.chain.file.watch.lock_policy) {
+            (Some(seen), LockPolicy::Hold) => match Lock::read(&Lock::path_for(&self.chain.path)) {
+                Ok(Some(disk)) => !Lock::diff(&disk, seen).is_empty(),
+                _ => false,
+            },
+            _ => false,
+        };
+        if was && !self.l1.hold_pending {
+            self.event(
+                Level::Normal,
+                "L1ChangeAdopted",
+                "the lock file now records the on-chain state".into(),
+            );
+        }
+    }
+
+    fn on_l1(&mut self, found: l1::Found) -> bool {
+        match found {
+            l1::Found::Lock { lock, rpc } => {
+                self.ctx.discovery(true);
+                if self.l1.failing {
+                    tracing::info!(rpc = %rpc, "L1 re-discovery works again");
+                }
+                self.l1.failing = false;
+                let path = Lock::path_for(&self.chain.path);
+                let disk = Lock::read(&path).ok().flatten();
+                let first = self.l1.seen.is_none();
+                let baseline = self.l1.seen.clone().or_else(|| disk.clone());
+                let changes = baseline.map(|b| Lock::diff(&b, &lock)).unwrap_or_default();
+                let block = lock
+                    .discovery
+                    .block
+                    .map(|b| b.number.to_string())
+                    .unwrap_or_else(|| "?".into());
+                if !changes.is_empty() {
+                    self.ctx.l1_changed(changes.len() as u64);
+                    let list: Vec<String> = changes.iter().map(ToString::to_string).collect();
+                    let msg = format!(
+                        "L1 changed (read at block {block} from {rpc}): {}",
+                        describe(&list)
+                    );
+                    tracing::warn!("{msg}");
+                    self.event(Level::Warning, "L1Changed", msg);
+                }
+                self.l1.latest = Some(lock.discovery.clone());
+                self.l1.seen = Some((*lock).clone());
+                match self.chain.file.watch.lock_policy {
+                    LockPolicy::Apply => {
+                        self.l1.adopted = Some(lock.discovery.clone());
+                        self.l1.hold_pending = false;
+                        if !changes.is_empty() {
+                            self.event(
+                                Level::Normal,
+                                "L1ChangeApplied",
+                                "lock_policy = \"apply\": rendering from the new on-chain values; roles whose key check fails stay held".into(),
+                            );
+                        }
+                    }
+                    LockPolicy::Hold => {
+                        let pending = disk
+                            .as_ref()
+                            .map(|d| Lock::diff(d, &lock))
+                            .unwrap_or_default();
+                        self.l1.hold_pending = !pending.is_empty();
+                        if self.l1.hold_pending && (first || !changes.is_empty()) {
+                            let msg = format!(
+                                "held: lock_policy = \"hold\" and {} still records the previous values ({}); run `opctl discover {}` and roll the new lock file out to adopt them",
+                                path.display(),
+                                describe(&pending.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                                self.chain.path.display()
+                            );
+                            tracing::warn!("{msg}");
+                            self.event(Level::Warning, "L1ChangeHeld", msg);
+                        }
+                    }
+                }
+                first || !changes.is_empty()
+            }
+            l1::Found::Failed { message } => {
+                self.ctx.discovery(false);
+                if !self.l1.failing {
+                    let msg = format!(
+                        "L1 re-discovery failed; rendering from the last good lock file meanwhile: {message}"
+                    );
+                    tracing::warn!("{msg}");
+                    self.event(Level::Warning, "L1DiscoveryFailed", msg);
+                }
+                self.l1.failing = true;
+                false
+            }
+            l1::Found::Unavailable { why } => {
+                tracing::info!("L1 re-discovery is off: {why}");
+                false
+            }
+        }
+    }
+
+    /// Start or replace the per-name Secret watches when the set of names changed.
+    fn watch_secrets(&mut self, mut names: Vec<String>) {
+        names.sort();
+        names.dedup();
+        if names == self.secret_watch.0 {
+            return;
+        }
+        for h in self.secret_watch.1.drain(..) {
+            h.abort();
+        }
+        let handles = triggers::spawn_secrets(
+            &self.cluster.client,
+            self.chain.namespace(),
+            &names,
+            &self.triggers_tx,
+        );
+        self.secret_watch = (names, handles);
+    }
+
+    /// One reconcile pass: the same plan and apply as `opctl apply`, with the watch policy between.
+    async fn pass(&mut self) -> Result<PassOutcome, Error> {
+        let chain = self.chain.clone();
+        if !self.served {
+            self.cluster.check_served().await?;
+            self.served = true;
+        }
+        let resolved = resolve::resolve(&chain)?;
+        let contracts = match (&self.l1.adopted, chain.file.watch.lock_policy) {
+            (Some(d), LockPolicy::Apply) => contracts_from(&chain, d),
+            _ => resolved.contracts.clone(),
+        };
+        // Key checks against what L1 says now (else the lock file): a role whose key the chain
+        // does not authorise is never written.
+        let checks = match self.l1.latest.as_ref().or(resolved.discovery.as_ref()) {
+            Some(d) => resolve::checks(&chain, d, &KeySource::Cluster(&self.cluster)).await?,
+            None => Vec::new(),
+        };
+        let held = held_roles(&checks);
+        let failed: BTreeSet<String> = checks
+            .iter()
+            .filter(|c| c.is_failure())
+            .map(|c| c.name.to_string())
+            .collect();
+        if failed != self.failed_checks {
+            if failed.is_empty() {
+                self.event(
+                    Level::Normal,
+                    "ChecksPass",
+                    "every role check passes again".into(),
+                );
+            }
+            self.ctx.set_checks_failed(failed.clone());
+            self.failed_checks = failed;
+        }
+        self.ctx
+            .set_l1_held(self.l1.hold_pending || !held.is_empty());
+
+        let plan = reconcile::plan_chain(
+            &self.cluster,
+            &chain,
+            contracts,
+            PlanOptions {
+                prune: chain.file.watch.prune,
+                delete_secrets: false,
+            },
+        )
+        .await?;
+        let mut secrets: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.object.kind == "Secret" && c.op != Op::Prune)
+            .map(|c| c.object.name.clone())
+            .collect();
+        secrets.extend(render::watcher::referenced_secrets(&chain.file));
+        self.watch_secrets(secrets);
+
+        let decision = policy::decide(
+            &plan,
+            &Policy::from_config(&chain.file.watch),
+            &self.memory,
+            &held,
+        );
+        let report = if decision.apply.summary.pending() {
+            reconcile::apply_plan(
+                &self.cluster,
+                &decision.apply,
+                ApplyOptions {
+                    force_conflicts: true,
+                    allow_recreate: false,
+                },
+            )
+            .await?
+        } else {
+            reconcile::ApplyReport::default()
+        };
+        self.memory.record(&plan, &decision);
+        let changed = decision
+            .apply
+            .changes
+            .iter()
+            .filter(|c| !decision.corrections.contains(&c.object))
+            .map(|c| format!("{} {}", policy::op_label(c.op), c.object))
+            .collect();
+        Ok(PassOutcome {
+            written: report.written.len(),
+            deleted: report.deleted.len(),
+            decision,
+            changed,
+        })
+    }
+
+    /// Metrics, logs and Events of a successful pass.
+    fn report(&mut self, outcome: &PassOutcome, took: Duration) {
+        let d = &outcome.decision;
+        let mut by_op: BTreeMap<String, u64> = BTreeMap::new();
+        for c in &d.apply.changes {
+            *by_op.entry(policy::op_label(c.op).to_string()).or_default() += 1;
+        }
+        self.ctx.pass_succeeded(
+            took,
+            &by_op,
+            d.corrections.len() as u64,
+            d.skipped.len() as u64,
+        );
+        if !d.corrections.is_empty() {
+            let list: Vec<String> = d
+                .apply
+                .changes
+                .iter()
+                .filter(|c| d.corrections.contains(&c.object))
+                .map(|c| {
+                    if c.op == Op::Create || c.op == Op::CreateGenerated {
+                        format!("{} (deleted; created again)", c.object)
+                    } else {
+                        format!("{} ({})", c.object, c.reason)
+                    }
+                })
+                .collect();
+            let msg = format!(
+                "took back {} drifted objects: {}",
+                list.len(),
+                describe(&list)
+            );
+            tracing::info!(took_ms = took.as_millis() as u64, "{msg}");
+            self.event(Level::Normal, "DriftCorrected", msg);
+        }
+        if !outcome.changed.is_empty() {
+            let msg = format!("applied: {}", describe(&outcome.changed));
+            tracing::info!(took_ms = took.as_millis() as u64, "{msg}");
+            self.event(Level::Normal, "Applied", msg);
+        }
+        let mut by_why: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut check_lines = BTreeSet::new();
+        for s in &d.skipped {
+            let key = match &s.held {
+                Held::Drift => "DriftDetected",
+                Held::Immutable => "NeedsRecreate",
+                Held::Checks { failed } => {
+                    check_lines.extend(failed.iter().cloned());
+                    "HeldByChecks"
+                }
+            };
+            let what = if s.op == Op::Create {
+                format!("{} (deleted)", s.object)
+            } else {
+                format!("{} ({})", s.object, s.reason)
+            };
+            by_why.entry(key).or_default().push(what);
+        }
+        for (reason, objects) in by_why {
+            let msg = match reason {
+                "DriftDetected" => format!(
+                    "drift left alone (drift = \"warn\"): {}",
+                    describe(&objects)
+                ),
+                "NeedsRecreate" => format!(
+                    "immutable fields change; run `opctl apply --allow-recreate` to replace: {}",
+                    describe(&objects)
+                ),
+                _ => format!(
+                    "not written because a role check fails ({}): {}",
+                    check_lines.iter().cloned().collect::<Vec<_>>().join("; "),
+                    describe(&objects)
+                ),
+            };
+            tracing::warn!("{msg}");
+            self.event(Level::Warning, reason, msg);
+        }
+        if outcome.written + outcome.deleted == 0 && d.skipped.is_empty() {
+            tracing::debug!(took_ms = took.as_millis() as u64, "pass: nothing to change");
+        }
+    }
+
+    fn report_failure(&mut self, e: &Error, took: Duration, retry_in: Duration) {
+        let reason = reason_of(e);
+        let message = e.to_string();
+        self.ctx.pass_failed(took, reason, &message);
+        tracing::warn!(
+            reason,
+            retry_in_ms = retry_in.as_millis() as u64,
+            "pass failed: {message}"
+        );
+        // An unreachable API server cannot store the Event either.
+        if reason != "api-unreachable" {
+            self.event(Level::Warning, "ReconcileFailed", message);
+        }
+    }
+}
+
+/// Run the watch loop until `shutdown` completes.
+pub async fn run(
+    cluster: Cluster,
+    opts: Options,
+    load: Loader,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let chain = Arc::new(load(&opts.chain_path)?);
+    let name = chain.file.chain.name.clone();
+    let namespace = chain.namespace().to_string();
+    let ctx = Arc::new(Context::new(&name, &opts.identity));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn({
+        let stop_tx = stop_tx.clone();
+        async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        }
+    });
+
+    let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+    if let Some(addr) = opts.listen {
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            Error::Usage(format!(
+                "cannot listen on {addr}: {e}\n  hint: pick another --listen address"
+            ))
+        })?;
+        tracing::info!(address = %listener.local_addr().unwrap_or(addr), "serving /healthz, /readyz and /metrics");
+        tasks.push(tokio::spawn(http::serve(
+            listener,
+            ctx.clone(),
+            stop_rx.clone(),
+        )));
+    }
+
+    let (leader_tx, mut leader_rx) = watch::channel(false);
+    let lease_task = tokio::spawn(lease::run(
+        cluster.client.clone(),
+        lease::LeaseSettings {
+            namespace: namespace.clone(),
+            name: render::watcher::name(&name),
+            identity: opts.identity.clone(),
+            duration: opts.lease_duration,
+        },
+        ctx.clone(),
+        leader_tx,
+        stop_rx.clone(),
+    ));
+
+    let (triggers_tx, mut triggers_rx) = mpsc::unbounded_channel();
+    tasks.extend(triggers::spawn_kinds(
+        &cluster.client,
+        &namespace,
+        &name,
+        &triggers_tx,
+    ));
+    let (files_tx, files_rx) = watch::channel(watched_files(&chain));
+    tasks.push(tokio::spawn(triggers::poll_files(
+        files_rx,
+        triggers_tx.clone(),
+    )));
+
+    let (chain_tx, chain_rx) = watch::channel(chain.clone());
+    let (l1_tx, mut l1_rx) = mpsc::unbounded_channel();
+    tasks.push(tokio::spawn(l1::run(
+        cluster.clone(),
+        chain_rx,
+        leader_rx.clone(),
+        opts.l1_rpc_url.clone(),
+        opts.rediscover,
+        l1_tx,
+        stop_rx.clone(),
+    )));
+
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel::<(Level, String, String)>();
+    let mut recorder =
+        events::Recorder::new(cluster.client.clone(), &namespace, &name, &opts.identity);
+    tasks.push(tokio::spawn(async move {
+        while let Some((level, reason, message)) = events_rx.recv().await {
+            recorder.record(level, &reason, &message).await;
+        }
+    }));
+
+    let mut state = Loop {
+        cluster,
+        opts,
+        load,
+        ctx: ctx.clone(),
+        chain,
+        chain_tx,
+        files_tx,
+        events: events_tx,
+        triggers_tx,
+        secret_watch: (Vec::new(), Vec::new()),
+        memory: Memory::default(),
+        l1: L1State::default(),
+        failed_checks: BTreeSet::new(),
+        served: false,
+    };
+    tracing::info!(chain = %name, namespace = %namespace, identity = %state.opts.identity, "watching");
+
+    let mut stop = stop_rx.clone();
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
+    let mut due: Option<Instant> = None;
+    let mut resync_at = Instant::now() + state.resync();
+    let mut followups = 0u32;
+    let far = || Instant::now() + Duration::from_secs(3600);
+    let schedule = |due: &mut Option<Instant>, at: Instant| {
+        *due = Some(due.map_or(at, |d| d.min(at)));
+    };
+
+    loop {
+        ctx.heartbeat();
+        let leading = *leader_rx.borrow();
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            r = leader_rx.changed() => {
+                if r.is_err() {
+                    break;
+                }
+                if *leader_rx.borrow() {
+                    ctx.trigger("leader");
+                    backoff.reset();
+                    schedule(&mut due, Instant::now());
+                } else {
+                    due = None;
+                }
+            }
+            Some(t) = triggers_rx.recv() => {
+                ctx.trigger(t.source());
+                tracing::debug!(trigger = ?t, "trigger");
+                if t == Trigger::Files {
+                    state.reload();
+                }
+                if leading {
+                    schedule(&mut due, Instant::now() + DEBOUNCE);
+                }
+            }
+            Some(found) = l1_rx.recv() => {
+                if state.on_l1(found) && leading {
+                    ctx.trigger("rediscover");
+                    schedule(&mut due, Instant::now());
+                }
+            }
+            _ = tokio::time::sleep_until(resync_at) => {
+                resync_at = Instant::now() + state.resync();
+                if leading {
+                    ctx.trigger("resync");
+                    schedule(&mut due, Instant::now());
+                }
+            }
+            _ = tokio::time::sleep_until(due.unwrap_or_else(far)), if leading && due.is_some() => {
+                due = None;
+                let started = Instant::now();
+                let mut lost = leader_rx.clone();
+                let mut stop_pass = stop_rx.clone();
+                let result = {
+                    let pass = tokio::time::timeout(PASS_TIMEOUT, state.pass());
+                    let mut pass = std::pin::pin!(pass);
+                    tokio::select! {
+                        r = &mut pass => Some(r),
+                        _ = lost.wait_for(|l| !*l) => {
+                            tracing::warn!("lost the lease during a pass: abandoned it");
+                            None
+                        }
+                        _ = stop_pass.wait_for(|s| *s) => {
+                            match tokio::time::timeout(SHUTDOWN_GRACE, &mut pass).await {
+                                Ok(r) => Some(r),
+                                Err(_) => {
+                                    tracing::warn!("shutting down: abandoned the running pass");
+                                    None
+                                }
+                            }
+                        }
+                    }
+                };
+                let took = started.elapsed();
+                match result {
+                    Some(Ok(Ok(outcome))) => {
+                        backoff.reset();
+                        state.report(&outcome, took);
+                        if outcome.written + outcome.deleted > 0 && followups < MAX_FOLLOWUPS {
+                            followups += 1;
+                            schedule(&mut due, Instant::now() + DEBOUNCE);
+                        } else {
+                            followups = 0;
+                        }
+                        resync_at = Instant::now() + state.resync();
+                    }
+                    Some(Ok(Err(e))) => {
+                        let delay = backoff.next_delay();
+                        state.report_failure(&e, took, delay);
+                        schedule(&mut due, Instant::now() + delay);
+                    }
+                    Some(Err(_)) => {
+                        let delay = backoff.next_delay();
+                        let e = Error::Timeout { what: format!("a reconcile pass ({}s)", PASS_TIMEOUT.as_secs()) };
+                        state.report_failure(&e, took, delay);
+                        schedule(&mut due, Instant::now() + delay);
+                    }
+                    None => {}
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+        }
+    }
+
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(3), lease_task).await;
+    for t in tasks {
+        t.abort();
+    }
+    for h in state.secret_watch.1.drain(..) {
+        h.abort();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rpc::CheckStatus;
+
+    fn check(name: &'static str, status: CheckStatus) -> CheckResult {
+        CheckResult {
+            name,
+            status,
+            message: format!("{name} says so"),
+        }
+    }
+
+    #[test]
+    fn a_failed_key_check_holds_only_its_role_and_a_chain_check_holds_every_signer() {
+        let held = held_roles(&[
+            check(check_names::BATCHER_KEY, CheckStatus::Fail),
+            check(check_names::PROPOSER_KEY, CheckStatus::Pass),
+            check(check_names::SEQUENCER_KEY, CheckStatus::Skip),
+        ]);
+        assert_eq!(held.keys().copied().collect::<Vec<_>>(), [Role::Batcher]);
+        assert!(held[&Role::Batcher][0].starts_with("batcher-key: "));
+        let held = held_roles(&[check(check_names::L1_CHAIN_ID, CheckStatus::Fail)]);
+        assert_eq!(
+            held.keys().copied().collect::<Vec<_>>(),
+            [
+                Role::Sequencer,
+                Role::Batcher,
+                Role::Proposer,
+                Role::Challenger
+            ]
+        );
+        assert!(!held.contains_key(&Role::Replica));
+    }
+
+    #[test]
+    fn failure_reasons_name_the_cause() {
+        let unreachable = Error::Cluster(ClusterError::Unreachable {
+            url: "https://x".into(),
+            message: "connection refused".into(),
+        });
+        assert_eq!(reason_of(&unreachable), "api-unreachable");
+        let partial = Error::Partial {
+            written: vec![],
+            source: Box::new(Error::Cluster(ClusterError::Forbidden {
+                verb: "patch".into(),
+                resource: "services".into(),
+                scope: "namespace n".into(),
+                message: String::new(),
+            })),
+        };
+        assert_eq!(reason_of(&partial), "forbidden");
+        assert_eq!(reason_of(&Error::Usage("x".into())), "other");
+    }
+
+    #[test]
+    fn long_object_lists_are_cut_short() {
+        let many: Vec<String> = (0..9).map(|i| format!("o{i}")).collect();
+        assert_eq!(describe(&many[..2]), "o0; o1");
+        assert!(describe(&many).ends_with("o5; and 3 more"));
+    }
+
+    #[test]
+    fn a_changed_lock_file_or_side_file_reloads_the_chain() {
+        let loaded = crate::config::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/devnet.toml"
+        )))
+        .expect("example loads");
+        let files = watched_files(&loaded);
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["devnet.toml", "devnet.lock", "rollup.json", "genesis.json"]
+        );
+    }
+}

@@ -1,0 +1,1262 @@
+//! `opctl watch` as an operator runs it: the real binary against the harness's kube-apiserver (and
+//! anvil for L1). Drift repaired within 2 s (or only reported), chain-file edits, the API server
+//! and the L1 RPC going away, two watchers behind one lease, SIGTERM, the rendered Role as the only
+//! rights, `/healthz` `/readyz` `/metrics`, and an on-chain batcher rotation. Every wait is a poll
+//! with a deadline.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::authorization::v1::SubjectAccessReview;
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Secret, Service};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::Client;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::chain::{key_hex, Flavor, TestChain, L1_CHAIN_ID};
+use crate::support::cluster::{TestCluster, LIMITED_USER};
+use crate::support::free_port;
+
+/// The series `/metrics` documents (`opctl::watch::metrics::SERIES`).
+const SERIES: [&str; 13] = [
+    "opctl_watch_passes_total",
+    "opctl_watch_pass_failures_total",
+    "opctl_watch_pass_duration_seconds",
+    "opctl_watch_objects_changed_total",
+    "opctl_watch_drift_corrections_total",
+    "opctl_watch_drift_reported_total",
+    "opctl_watch_last_success_timestamp_seconds",
+    "opctl_watch_discoveries_total",
+    "opctl_watch_l1_changes_total",
+    "opctl_watch_l1_change_held",
+    "opctl_watch_check_failed",
+    "opctl_watch_leader",
+    "opctl_watch_triggers_total",
+];
+
+const BATCHER_IMAGE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.13";
+const PROPOSER_IMAGE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3";
+
+fn random_hex() -> String {
+    (0..4)
+        .map(|_| format!("{:016x}", rand::random::<u64>()))
+        .collect()
+}
+
+/// Polls `f` every 50 ms until it answers `Some`, or `timeout` passes.
+async fn poll<T, F, Fut>(timeout: Duration, mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A cluster, a namespace, and the devnet example (with `[watch]` settings) in a temp dir.
+struct Env {
+    cluster: TestCluster,
+    ns: String,
+    dir: tempfile::TempDir,
+    chain: PathBuf,
+    beacon_url: String,
+    /// Every secret value in play; none may show in a log line or an Event.
+    secrets: Vec<String>,
+}
+
+impl Env {
+    async fn start(watch: &str) -> Env {
+        let cluster = TestCluster::start().await;
+        let ns = cluster.fresh_namespace().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+        for f in ["rollup.json", "genesis.json"] {
+            std::fs::copy(
+                root.join("devnet").join(f),
+                dir.path().join("devnet").join(f),
+            )
+            .expect("copy");
+        }
+        let chain = dir.path().join("devnet.toml");
+        let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
+        std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
+        let keys: Vec<String> = (0..4).map(|_| random_hex()).collect();
+        let secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "devnet-keys", "namespace": ns},
+            "stringData": {"sequencer": keys[0], "batcher": keys[1], "proposer": keys[2], "challenger": keys[3]},
+        }))
+        .expect("secret");
+        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
+            .create(&PostParams::default(), &secret)
+            .await
+            .expect("create devnet-keys");
+        let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
+        let mut secrets = keys;
+        secrets.push(beacon_url.clone());
+        Env {
+            cluster,
+            ns,
+            dir,
+            chain,
+            beacon_url,
+            secrets,
+        }
+    }
+
+    fn chain(&self) -> &str {
+        self.chain.to_str().expect("utf-8 path")
+    }
+
+    fn edit(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(&self.chain).expect("read");
+        assert!(text.contains(from), "`{from}` not in the chain file");
+        std::fs::write(&self.chain, text.replacen(from, to, 1)).expect("write");
+    }
+
+    async fn client(&self) -> Client {
+        self.cluster.admin_client().await
+    }
+
+    fn watch(&self, kubeconfig: &Path, identity: &str, args: &[&str]) -> Watcher {
+        Watcher::spawn(
+            self,
+            kubeconfig,
+            identity,
+            &[vec![self.chain()], args.to_vec()].concat(),
+        )
+    }
+
+    fn opctl(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_opctl"))
+            .env("L1_BEACON_URL", &self.beacon_url)
+            .env_remove("KUBECONFIG")
+            .env("NO_COLOR", "1")
+            .arg("--kubeconfig")
+            .arg(self.cluster.admin_kubeconfig())
+            .args(["-n", &self.ns])
+            .args(args)
+            .output()
+            .expect("opctl runs")
+    }
+
+    /// Messages of the Events recorded on the chain's ApplySet parent.
+    async fn events(&self) -> Vec<(String, String)> {
+        Api::<Event>::namespaced(self.client().await, &self.ns)
+            .list(&ListParams::default())
+            .await
+            .expect("list events")
+            .items
+            .into_iter()
+            .filter(|e| e.involved_object.name.as_deref() == Some("devnet-applyset"))
+            .map(|e| (e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
+            .collect()
+    }
+
+    async fn wait_event(&self, reason: &str, timeout: Duration) -> String {
+        let found = poll(timeout, || async {
+            self.events()
+                .await
+                .into_iter()
+                .find(|(r, _)| r == reason)
+                .map(|(_, m)| m)
+        })
+        .await;
+        match found {
+            Some(message) => message,
+            None => {
+                let reasons: Vec<String> =
+                    self.events().await.into_iter().map(|(r, _)| r).collect();
+                panic!("no {reason} Event within {timeout:?}; recorded: {reasons:?}")
+            }
+        }
+    }
+
+    /// No secret value in any log or Event.
+    async fn assert_no_secrets(&self, logs: &[String]) {
+        let events: Vec<String> = self
+            .events()
+            .await
+            .into_iter()
+            .map(|(r, m)| format!("{r}: {m}"))
+            .collect();
+        for text in logs.iter().chain(events.iter()) {
+            for s in &self.secrets {
+                assert!(!text.contains(s.as_str()), "a secret value leaked:\n{text}");
+            }
+        }
+    }
+
+    async fn service_exists(&self, name: &str) -> bool {
+        Api::<Service>::namespaced(self.client().await, &self.ns)
+            .get_opt(name)
+            .await
+            .expect("get service")
+            .is_some()
+    }
+
+    async fn delete_service(&self, name: &str) {
+        Api::<Service>::namespaced(self.client().await, &self.ns)
+            .delete(name, &DeleteParams::default())
+            .await
+            .expect("delete service");
+    }
+
+    /// Seconds until the deleted Service is back (panics after `timeout`).
+    async fn time_to_recreate(&self, name: &str, timeout: Duration) -> Duration {
+        assert!(self.service_exists(name).await, "{name} must exist first");
+        self.delete_service(name).await;
+        let t = Instant::now();
+        let back = poll(timeout, || async {
+            self.service_exists(name).await.then_some(())
+        })
+        .await;
+        assert!(
+            back.is_some(),
+            "Service {name} not repaired within {timeout:?}"
+        );
+        t.elapsed()
+    }
+
+    async fn image(&self, deployment: &str) -> String {
+        Api::<Deployment>::namespaced(self.client().await, &self.ns)
+            .get(deployment)
+            .await
+            .expect("get deployment")
+            .spec
+            .and_then(|s| s.template.spec)
+            .and_then(|p| p.containers.first().and_then(|c| c.image.clone()))
+            .unwrap_or_default()
+    }
+
+    async fn args(&self, deployment: &str) -> Vec<String> {
+        Api::<Deployment>::namespaced(self.client().await, &self.ns)
+            .get(deployment)
+            .await
+            .expect("get deployment")
+            .spec
+            .and_then(|s| s.template.spec)
+            .and_then(|p| p.containers.first().and_then(|c| c.args.clone()))
+            .unwrap_or_default()
+    }
+
+    async fn sts_args(&self, name: &str) -> Vec<String> {
+        Api::<StatefulSet>::namespaced(self.client().await, &self.ns)
+            .get(name)
+            .await
+            .expect("get statefulset")
+            .spec
+            .and_then(|s| s.template.spec)
+            .and_then(|p| p.containers.first().and_then(|c| c.args.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Changes a Deployment's image the way `kubectl edit` does: an update by another manager.
+    async fn edit_image(&self, deployment: &str, image: &str) {
+        let api = Api::<Deployment>::namespaced(self.client().await, &self.ns);
+        let mut live = api.get(deployment).await.expect("get");
+        if let Some(c) = live
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.spec.as_mut())
+            .and_then(|p| p.containers.first_mut())
+        {
+            c.image = Some(image.to_string());
+        }
+        live.metadata.managed_fields = None;
+        let pp = PostParams {
+            field_manager: Some("kubectl-edit".into()),
+            ..Default::default()
+        };
+        api.replace(deployment, &pp, &live)
+            .await
+            .expect("update as kubectl-edit");
+    }
+
+    /// Time until a Deployment's image is `image` again (panics after `timeout`).
+    async fn time_to_image(&self, deployment: &str, image: &str, timeout: Duration) -> Duration {
+        let t = Instant::now();
+        let done = poll(timeout, || async {
+            (self.image(deployment).await == image).then_some(())
+        })
+        .await;
+        assert!(
+            done.is_some(),
+            "{deployment} image not back to {image} within {timeout:?} (is {})",
+            self.image(deployment).await
+        );
+        t.elapsed()
+    }
+
+    async fn lease_holder(&self) -> Option<String> {
+        Api::<Lease>::namespaced(self.client().await, &self.ns)
+            .get_opt("devnet-opctl-watch")
+            .await
+            .expect("get lease")
+            .and_then(|l| l.spec)
+            .and_then(|s| s.holder_identity)
+            .filter(|h| !h.is_empty())
+    }
+}
+
+/// An `opctl watch` process, killed on drop.
+struct Watcher {
+    child: Child,
+    port: u16,
+    identity: String,
+    log: PathBuf,
+}
+
+impl Watcher {
+    fn spawn(env: &Env, kubeconfig: &Path, identity: &str, args: &[&str]) -> Watcher {
+        let port = free_port();
+        let log = env.dir.path().join(format!("watch-{identity}.log"));
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("clone");
+        let child = Command::new(env!("CARGO_BIN_EXE_opctl"))
+            .env("L1_BEACON_URL", &env.beacon_url)
+            .env_remove("KUBECONFIG")
+            .env_remove("POD_NAME")
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args(["-n", &env.ns, "watch"])
+            .args(args)
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--identity",
+                identity,
+            ])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("spawn opctl watch");
+        Watcher {
+            child,
+            port,
+            identity: identity.to_string(),
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `GET path` on the watcher's HTTP port: (status, body); `None` when nothing answers.
+    async fn get(&self, path: &str) -> Option<(u16, String)> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).await.ok()?;
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+            .await
+            .ok()?;
+        let mut text = String::new();
+        s.read_to_string(&mut text).await.ok()?;
+        let status = text.split_whitespace().nth(1)?.parse().ok()?;
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
+        Some((status, body))
+    }
+
+    async fn metrics(&self) -> String {
+        self.get("/metrics")
+            .await
+            .map(|(_, b)| b)
+            .unwrap_or_default()
+    }
+
+    /// Sum of the samples of `name` whose labels include every pair of `labels`.
+    async fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        sample(&self.metrics().await, name, labels)
+    }
+
+    async fn wait_value(
+        &self,
+        name: &str,
+        labels: &[(&str, &str)],
+        timeout: Duration,
+        ok: impl Fn(f64) -> bool,
+    ) -> f64 {
+        let found = poll(timeout, || async {
+            let v = self.value(name, labels).await;
+            ok(v).then_some(v)
+        })
+        .await;
+        match found {
+            Some(v) => v,
+            None => panic!(
+                "{name}{labels:?} never satisfied the condition within {timeout:?} (is {}); log:\n{}",
+                self.value(name, labels).await,
+                self.log()
+            ),
+        }
+    }
+
+    /// Waits until this watcher leads, its last pass succeeded, and passes stopped writing (the
+    /// first pass is followed by a converging one).
+    async fn wait_settled(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut last = (-1.0, -1.0);
+        let mut same_since = Instant::now();
+        loop {
+            let ready =
+                matches!(self.get("/readyz").await, Some((200, ref b)) if b.contains("leader"));
+            let m = self.metrics().await;
+            let now = (
+                sample(&m, "opctl_watch_passes_total", &[]),
+                sample(&m, "opctl_watch_objects_changed_total", &[]),
+            );
+            if now != last {
+                last = now;
+                same_since = Instant::now();
+            }
+            if ready && now.0 >= 1.0 && same_since.elapsed() >= Duration::from_millis(800) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "watcher {} did not settle within {timeout:?}; log:\n{}",
+                self.identity,
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
+    /// Waits for the process to exit; `None` if it still runs after `timeout`.
+    async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let child = &mut self.child;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            let (n, rest) = series.split_once('{').unwrap_or((series, ""));
+            (n == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))))
+            .then(|| value.parse::<f64>().ok())?
+        })
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_creates_everything_repairs_deleted_and_edited_objects_within_two_seconds_and_serves_health_and_metrics(
+) {
+    let env = Env::start("rediscover = \"0\"").await;
+    let w = env.watch(env.cluster.admin_kubeconfig(), "solo", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+
+    let client = env.client().await;
+    let deps = Api::<Deployment>::namespaced(client.clone(), &env.ns)
+        .list(&ListParams::default().labels("opctl.io/chain=devnet"))
+        .await
+        .expect("list");
+    assert_eq!(deps.items.len(), 2, "batcher and proposer");
+    assert_eq!(env.image("devnet-batcher").await, BATCHER_IMAGE);
+    for svc in [
+        "devnet-batcher",
+        "devnet-sequencer",
+        "devnet-replica-1-headless",
+    ] {
+        assert!(env.service_exists(svc).await, "{svc}");
+    }
+
+    let took = env
+        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
+        .await;
+    assert!(
+        took <= Duration::from_secs(2),
+        "deleted Service repaired after {took:?}"
+    );
+
+    env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
+        .await;
+    let took = env
+        .time_to_image("devnet-batcher", BATCHER_IMAGE, Duration::from_secs(10))
+        .await;
+    assert!(
+        took <= Duration::from_secs(2),
+        "edited image repaired after {took:?}"
+    );
+
+    let corrected = w
+        .wait_value(
+            "opctl_watch_drift_corrections_total",
+            &[],
+            Duration::from_secs(5),
+            |v| v >= 2.0,
+        )
+        .await;
+    assert!(corrected >= 2.0);
+    let msg = env
+        .wait_event("DriftCorrected", Duration::from_secs(5))
+        .await;
+    assert!(
+        msg.contains("Service/devnet-sequencer") || msg.contains("Deployment/devnet-batcher"),
+        "{msg}"
+    );
+
+    // Health and metrics.
+    let (status, body) = w.get("/healthz").await.expect("healthz answers");
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    let (status, body) = w.get("/readyz").await.expect("readyz answers");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("leader"), "{body}");
+    assert_eq!(w.get("/nope").await.map(|(s, _)| s), Some(404));
+    let metrics = w.metrics().await;
+    for name in SERIES {
+        assert!(
+            metrics.contains(&format!("# TYPE {name} ")),
+            "{name} missing:\n{metrics}"
+        );
+    }
+    assert_eq!(
+        sample(&metrics, "opctl_watch_leader", &[("identity", "solo")]),
+        1.0
+    );
+    assert!(sample(&metrics, "opctl_watch_passes_total", &[]) >= 3.0);
+    assert!(
+        sample(
+            &metrics,
+            "opctl_watch_objects_changed_total",
+            &[("op", "create")]
+        ) >= 20.0
+    );
+    assert!(sample(&metrics, "opctl_watch_last_success_timestamp_seconds", &[]) > 1.7e9);
+    assert!(sample(&metrics, "opctl_watch_pass_duration_seconds_count", &[]) >= 3.0);
+    assert!(
+        sample(
+            &metrics,
+            "opctl_watch_triggers_total",
+            &[("source", "watch")]
+        ) >= 2.0
+    );
+    assert_eq!(
+        sample(&metrics, "opctl_watch_pass_failures_total", &[]),
+        0.0
+    );
+
+    // The same pass as apply: nothing left to change.
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+    env.assert_no_secrets(&[w.log()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the_role_says_correct()
+{
+    let env =
+        Env::start("rediscover = \"0\"\ndrift = \"warn\"\n[watch.roles]\nproposer = \"correct\"")
+            .await;
+    let w = env.watch(env.cluster.admin_kubeconfig(), "warn", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+    assert!(
+        env.service_exists("devnet-sequencer").await,
+        "the first pass creates everything"
+    );
+
+    env.delete_service("devnet-sequencer").await;
+    env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
+        .await;
+    w.wait_value(
+        "opctl_watch_drift_reported_total",
+        &[],
+        Duration::from_secs(5),
+        |v| v >= 2.0,
+    )
+    .await;
+    let msg = env
+        .wait_event("DriftDetected", Duration::from_secs(5))
+        .await;
+    assert!(msg.contains("drift = \"warn\""), "{msg}");
+    // A chain-file change is applied under warn, and the pass it triggers still leaves the drift.
+    let passes = w.value("opctl_watch_passes_total", &[]).await;
+    env.edit(
+        "prestates_url = \"https://storage.googleapis.com/",
+        "prestates_url = \"https://prestates.example.org/",
+    );
+    let applied = poll(Duration::from_secs(10), || async {
+        env.sts_args("devnet-challenger")
+            .await
+            .iter()
+            .any(|a| a.starts_with("--prestates-url=https://prestates.example.org/"))
+            .then_some(())
+    })
+    .await;
+    assert!(
+        applied.is_some(),
+        "the chain file's change was not applied:\n{}",
+        w.log()
+    );
+    assert!(w.value("opctl_watch_passes_total", &[]).await > passes);
+    assert!(
+        !env.service_exists("devnet-sequencer").await,
+        "warn must not recreate"
+    );
+    assert_eq!(
+        env.image("devnet-batcher").await,
+        "example.org/op-batcher:hacked"
+    );
+
+    // The proposer's override is `correct`.
+    env.edit_image("devnet-proposer", "example.org/op-proposer:hacked")
+        .await;
+    let took = env
+        .time_to_image("devnet-proposer", PROPOSER_IMAGE, Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    assert_eq!(
+        env.image("devnet-batcher").await,
+        "example.org/op-batcher:hacked"
+    );
+    env.assert_no_secrets(&[w.log()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_chain_file_is_applied_and_an_invalid_one_is_reported_and_kept_out() {
+    let env = Env::start("rediscover = \"0\"").await;
+    let w = env.watch(env.cluster.admin_kubeconfig(), "edit", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+
+    env.edit(
+        "[batcher]\n",
+        "[images]\nop_batcher = \"example.org/op-batcher:v9.9.9\"\n\n[batcher]\n",
+    );
+    let took = env
+        .time_to_image(
+            "devnet-batcher",
+            "example.org/op-batcher:v9.9.9",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(took <= Duration::from_secs(4), "picked up after {took:?}");
+    env.wait_event("Applied", Duration::from_secs(5)).await;
+
+    env.edit(
+        "max_channel_duration = 1500",
+        "max_channel_duration = \"often\"",
+    );
+    let msg = env
+        .wait_event("ChainFileInvalid", Duration::from_secs(10))
+        .await;
+    assert!(msg.contains("batcher.max_channel_duration"), "{msg}");
+    let mut w = w;
+    assert!(w.is_running(), "an invalid file never stops the watcher");
+    // Drift is still repaired from the last valid file.
+    let took = env
+        .time_to_recreate("devnet-batcher", Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    assert_eq!(
+        env.image("devnet-batcher").await,
+        "example.org/op-batcher:v9.9.9"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_going_away_for_ten_seconds_is_survived_and_reconciled_within_five_seconds_of_its_return(
+) {
+    let env = Env::start("rediscover = \"0\"").await;
+    let mut w = env.watch(env.cluster.admin_kubeconfig(), "outage", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+
+    env.cluster.stop_apiserver();
+    let down = Instant::now();
+    // A change while the API is gone: the passes it triggers fail and back off.
+    env.edit("max_channel_duration = 1500", "max_channel_duration = 1600");
+    w.wait_value(
+        "opctl_watch_pass_failures_total",
+        &[("reason", "api-unreachable")],
+        Duration::from_secs(8),
+        |v| v >= 1.0,
+    )
+    .await;
+    let (status, body) = w
+        .get("/readyz")
+        .await
+        .expect("readyz answers during the outage");
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(w.get("/healthz").await.map(|(s, _)| s), Some(200));
+    let rest = Duration::from_secs(10).saturating_sub(down.elapsed());
+    tokio::time::sleep(rest).await;
+    assert!(
+        w.is_running(),
+        "the watcher died with the API server:\n{}",
+        w.log()
+    );
+
+    env.cluster.start_apiserver().await;
+    let back = Instant::now();
+    let applied = poll(Duration::from_secs(10), || async {
+        env.args("devnet-batcher")
+            .await
+            .iter()
+            .any(|a| a == "--max-channel-duration=1600")
+            .then_some(())
+    })
+    .await;
+    assert!(
+        applied.is_some(),
+        "not reconciled after the API server returned:\n{}",
+        w.log()
+    );
+    let took = back.elapsed();
+    assert!(
+        took <= Duration::from_secs(5),
+        "reconciled {took:?} after the API server returned"
+    );
+
+    // The watch streams are back too.
+    let took = env
+        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    let (status, _) = w.get("/readyz").await.expect("readyz");
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replaced_within_the_lease_duration(
+) {
+    let env = Env::start("rediscover = \"0\"").await;
+    let kc = env.cluster.admin_kubeconfig();
+    let a = env.watch(kc, "first", &["--lease-duration", "3s"]);
+    a.wait_settled(Duration::from_secs(60)).await;
+    let mut b = env.watch(kc, "second", &["--lease-duration", "3s"]);
+    let standby = poll(Duration::from_secs(10), || async {
+        match b.get("/readyz").await {
+            Some((200, body)) if body.contains("standby") => Some(body),
+            _ => None,
+        }
+    })
+    .await;
+    assert!(standby.is_some_and(|s| s.contains("first")), "{}", b.log());
+    assert_eq!(env.lease_holder().await.as_deref(), Some("first"));
+
+    let took = env
+        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2));
+    let m = b.metrics().await;
+    assert_eq!(sample(&m, "opctl_watch_leader", &[]), 0.0);
+    assert_eq!(
+        sample(&m, "opctl_watch_passes_total", &[]),
+        0.0,
+        "the standby ran a pass"
+    );
+    assert_eq!(sample(&m, "opctl_watch_objects_changed_total", &[]), 0.0);
+    assert!(a.value("opctl_watch_drift_corrections_total", &[]).await >= 1.0);
+
+    let mut a = a;
+    a.signal("KILL");
+    let killed = Instant::now();
+    assert!(a.wait_exit(Duration::from_secs(5)).await.is_some());
+    b.wait_value("opctl_watch_leader", &[], Duration::from_secs(6), |v| {
+        v == 1.0
+    })
+    .await;
+    let took = killed.elapsed();
+    assert!(
+        took <= Duration::from_millis(3300),
+        "the standby took over {took:?} after the holder died (lease 3s)"
+    );
+    assert_eq!(env.lease_holder().await.as_deref(), Some("second"));
+    b.wait_settled(Duration::from_secs(20)).await;
+    let took = env
+        .time_to_recreate("devnet-batcher", Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    assert!(b.is_running());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
+    let env = Env::start("rediscover = \"0\"").await;
+    let mut w = env.watch(env.cluster.admin_kubeconfig(), "term", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+    assert_eq!(env.lease_holder().await.as_deref(), Some("term"));
+    // Mid-pass: a change is on its way when the signal arrives.
+    env.delete_service("devnet-sequencer").await;
+    w.signal("TERM");
+    let t = Instant::now();
+    let status = w.wait_exit(Duration::from_secs(5)).await;
+    let took = t.elapsed();
+    let status = status.unwrap_or_else(|| panic!("still running 5 s after SIGTERM:\n{}", w.log()));
+    assert_eq!(status.code(), Some(0), "{}", w.log());
+    assert!(took <= Duration::from_secs(5));
+    assert_eq!(
+        env.lease_holder().await,
+        None,
+        "lease not released:\n{}",
+        w.log()
+    );
+    assert!(w.log().contains("released the lease"), "{}", w.log());
+}
+
+/// Binds the harness's `limited` user to the rendered Role and waits until the authorizer honours it.
+async fn bind_limited_user_to(env: &Env, role: &str) {
+    let client = env.client().await;
+    let binding: RoleBinding = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "limited-as-watcher", "namespace": env.ns},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": LIMITED_USER}],
+    }))
+    .expect("binding");
+    Api::<RoleBinding>::namespaced(client.clone(), &env.ns)
+        .create(&PostParams::default(), &binding)
+        .await
+        .expect("bind limited");
+    let review: SubjectAccessReview = serde_json::from_value(json!({
+        "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+        "spec": {"user": LIMITED_USER, "resourceAttributes": {
+            "namespace": env.ns, "verb": "get", "group": "coordination.k8s.io",
+            "resource": "leases", "name": "devnet-opctl-watch"}},
+    }))
+    .expect("review");
+    let reviews = Api::<SubjectAccessReview>::all(client);
+    let granted = poll(Duration::from_secs(10), || async {
+        reviews
+            .create(&PostParams::default(), &review)
+            .await
+            .ok()
+            .and_then(|r| r.status)
+            .filter(|s| s.allowed)
+    })
+    .await;
+    assert!(granted.is_some(), "binding to {role} took no effect");
+}
+
+fn forbidden<T: std::fmt::Debug>(r: Result<T, kube::Error>) -> bool {
+    matches!(r, Err(kube::Error::Api(ref s)) if s.code == 403)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rendered_role_is_enough_for_watch_and_nothing_more() {
+    let env =
+        Env::start("rediscover = \"0\"\ndeploy = true\nimage = \"example.org/opctl:v0.1.0\"").await;
+    let applied = env.opctl(&["apply", env.chain(), "--yes", "--no-wait"]);
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let client = env.client().await;
+    let role = Api::<Role>::namespaced(client.clone(), &env.ns)
+        .get("devnet-opctl-watch")
+        .await
+        .expect("the watcher's Role is rendered and applied");
+    for rule in role.rules.iter().flatten() {
+        for v in &rule.verbs {
+            assert_ne!(v, "*", "{rule:?}");
+        }
+        for r in rule.resources.iter().flatten() {
+            assert_ne!(r, "*", "{rule:?}");
+        }
+        if rule.resources.iter().flatten().any(|r| r == "secrets")
+            && rule.verbs.iter().any(|v| v == "get" || v == "list")
+        {
+            assert!(
+                rule.resource_names.is_some(),
+                "Secrets readable by name only: {rule:?}"
+            );
+        }
+    }
+    let dep = Api::<Deployment>::namespaced(client.clone(), &env.ns)
+        .get("devnet-opctl-watch")
+        .await
+        .expect("the watcher's Deployment");
+    let pod = dep.spec.and_then(|s| s.template.spec).expect("pod spec");
+    assert_eq!(
+        pod.service_account_name.as_deref(),
+        Some("devnet-opctl-watch")
+    );
+    let cm = Api::<ConfigMap>::namespaced(client.clone(), &env.ns)
+        .get("devnet-opctl-watch")
+        .await
+        .expect("the watcher's ConfigMap");
+    let text = std::fs::read_to_string(&env.chain).expect("read");
+    assert_eq!(
+        cm.data.unwrap_or_default().get("devnet.toml"),
+        Some(&text),
+        "the ConfigMap carries the chain file"
+    );
+
+    bind_limited_user_to(&env, "devnet-opctl-watch").await;
+    let w = env.watch(env.cluster.limited_kubeconfig(), "limited", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+    assert_eq!(
+        w.value("opctl_watch_pass_failures_total", &[]).await,
+        0.0,
+        "{}",
+        w.log()
+    );
+    let took = env
+        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
+        .await;
+    env.time_to_image("devnet-batcher", BATCHER_IMAGE, Duration::from_secs(5))
+        .await;
+    assert_eq!(env.lease_holder().await.as_deref(), Some("limited"));
+    env.wait_event("DriftCorrected", Duration::from_secs(5))
+        .await;
+
+    // Outside the Role: forbidden.
+    let limited = env.cluster.limited_client().await;
+    let other: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "unrelated", "namespace": env.ns}, "stringData": {"k": "v"},
+    }))
+    .expect("secret");
+    Api::<Secret>::namespaced(client.clone(), &env.ns)
+        .create(&PostParams::default(), &other)
+        .await
+        .expect("create unrelated secret");
+    let secrets = Api::<Secret>::namespaced(limited.clone(), &env.ns);
+    assert!(
+        forbidden(secrets.list(&ListParams::default()).await),
+        "list Secrets"
+    );
+    assert!(
+        forbidden(secrets.get("unrelated").await),
+        "get an unreferenced Secret"
+    );
+    assert!(
+        secrets.get("devnet-keys").await.is_ok(),
+        "the referenced key Secret is readable"
+    );
+    let cms = Api::<ConfigMap>::namespaced(limited.clone(), &env.ns);
+    let stray = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "stray", "namespace": env.ns}});
+    assert!(
+        forbidden(
+            cms.patch("stray", &PatchParams::apply("opctl"), &Patch::Apply(&stray))
+                .await
+        ),
+        "create an object opctl does not render"
+    );
+    let services = Api::<Service>::namespaced(limited.clone(), &env.ns);
+    assert!(
+        forbidden(
+            services
+                .delete("devnet-batcher", &DeleteParams::default())
+                .await
+        ),
+        "delete without prune"
+    );
+    let namespaces = Api::<Namespace>::all(limited.clone());
+    assert!(
+        forbidden(namespaces.get("default").await),
+        "another namespace"
+    );
+    assert!(forbidden(namespaces.list(&ListParams::default()).await));
+    env.assert_no_secrets(&[w.log()]).await;
+}
+
+/// A loopback TCP proxy in front of anvil that can be stopped (connections refused and cut) and
+/// started again on the same port.
+struct Proxy {
+    port: u16,
+    target: String,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Proxy {
+    async fn start(target: &str) -> Arc<Proxy> {
+        let port = free_port();
+        let p = Arc::new(Proxy {
+            port,
+            target: target.to_string(),
+            task: Mutex::new(None),
+        });
+        p.up().await;
+        p
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn up(&self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("bind proxy port");
+        let target = self.target.clone();
+        let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                conns.spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        *self.task.lock().expect("lock") = Some(task);
+    }
+
+    /// Stops listening and cuts every open connection (the JoinSet aborts them when dropped).
+    fn down(&self) {
+        if let Some(t) = self.task.lock().expect("lock").take() {
+            t.abort();
+        }
+    }
+}
+
+/// A chain file for the fixture chain, the lock file `opctl discover` writes for it, and the role
+/// keys in the cluster.
+async fn anvil_env(chain: &TestChain, rpc_url: &str) -> Env {
+    let cluster = TestCluster::start().await;
+    let ns = cluster.fresh_namespace().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = &chain.fixture;
+    let rollup = json!({
+        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": format!("{:#066x}", 2), "number": 0}, "l2_time": 0,
+                    "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 0), "gasLimit": 30000000}},
+        "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
+        "l1_chain_id": L1_CHAIN_ID, "l2_chain_id": 901,
+        "batch_inbox_address": f.batch_inbox, "deposit_contract_address": f.optimism_portal,
+        "l1_system_config_address": f.system_config,
+    });
+    std::fs::write(dir.path().join("rollup.json"), rollup.to_string()).expect("write");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet/genesis.json"),
+        dir.path().join("genesis.json"),
+    )
+    .expect("copy");
+    let toml = format!(
+        r#"[chain]
+name = "devnet"
+l2_chain_id = 901
+rollup_config = "rollup.json"
+genesis = "genesis.json"
+
+[l1]
+chain_id = {L1_CHAIN_ID}
+rpc_url = "{rpc_url}"
+beacon_url = "env:L1_BEACON_URL"
+
+[contracts]
+system_config = "{sc}"
+
+[sequencer]
+signing_key = {{ secret = "devnet-keys", key = "sequencer" }}
+
+[batcher]
+signer = {{ secret = "devnet-keys", key = "batcher" }}
+
+[proposer]
+signer = {{ secret = "devnet-keys", key = "proposer" }}
+
+[watch]
+rediscover = "1s"
+"#,
+        sc = f.system_config,
+    );
+    let path = dir.path().join("devnet.toml");
+    std::fs::write(&path, toml).expect("write");
+    let keys = [
+        key_hex(&chain.keys.unsafe_block_signer),
+        key_hex(&chain.keys.batcher),
+        key_hex(&chain.keys.proposer),
+    ];
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "devnet-keys", "namespace": ns},
+        "stringData": {"sequencer": keys[0], "batcher": keys[1], "proposer": keys[2]},
+    }))
+    .expect("secret");
+    Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
+        .create(&PostParams::default(), &secret)
+        .await
+        .expect("create keys");
+    let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
+    let mut secrets: Vec<String> = keys.to_vec();
+    secrets.extend(keys.iter().map(|k| k.trim_start_matches("0x").to_string()));
+    secrets.push(beacon_url.clone());
+    let env = Env {
+        cluster,
+        ns,
+        dir,
+        chain: path,
+        beacon_url,
+        secrets,
+    };
+    let discovered = env.opctl(&["discover", env.chain(), "--keys-from-cluster"]);
+    assert_eq!(
+        discovered.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&discovered.stderr)
+    );
+    env
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_outage_keeps_the_lock()
+{
+    let mut chain = TestChain::start(Flavor::PermissionedV1).await;
+    let proxy = Proxy::start(chain.url().trim_start_matches("http://")).await;
+    let mut env = anvil_env(&chain, &proxy.url()).await;
+    let w = env.watch(env.cluster.admin_kubeconfig(), "l1", &[]);
+    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_value(
+        "opctl_watch_discoveries_total",
+        &[("result", "success")],
+        Duration::from_secs(10),
+        |v| v >= 1.0,
+    )
+    .await;
+    assert_eq!(w.value("opctl_watch_l1_changes_total", &[]).await, 0.0);
+    assert_eq!(
+        w.value("opctl_watch_check_failed", &[]).await,
+        0.0,
+        "{}",
+        w.log()
+    );
+
+    // The RPC goes away: discovery fails, drift repair goes on from the lock file.
+    proxy.down();
+    w.wait_value(
+        "opctl_watch_discoveries_total",
+        &[("result", "failure")],
+        Duration::from_secs(10),
+        |v| v >= 1.0,
+    )
+    .await;
+    let took = env
+        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
+        .await;
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    proxy.up().await;
+    let ok_before = w
+        .value("opctl_watch_discoveries_total", &[("result", "success")])
+        .await;
+    let t = Instant::now();
+    w.wait_value(
+        "opctl_watch_discoveries_total",
+        &[("result", "success")],
+        Duration::from_secs(10),
+        |v| v > ok_before,
+    )
+    .await;
+    assert!(
+        t.elapsed() <= Duration::from_secs(5),
+        "RPC recovery took {:?}",
+        t.elapsed()
+    );
+
+    // A real SystemConfig.setBatcherHash from the owner.
+    let new_batcher = chain.rotate_batcher().await;
+    let msg = env.wait_event("L1Changed", Duration::from_secs(15)).await;
+    assert!(msg.contains("roles.batcher"), "{msg}");
+    assert!(msg.contains(&new_batcher.address().to_string()), "{msg}");
+    w.wait_value(
+        "opctl_watch_check_failed",
+        &[("check", "batcher-key")],
+        Duration::from_secs(10),
+        |v| v == 1.0,
+    )
+    .await;
+    assert!(w.value("opctl_watch_l1_changes_total", &[]).await >= 1.0);
+    assert_eq!(w.value("opctl_watch_l1_change_held", &[]).await, 1.0);
+    let held = env.wait_event("L1ChangeHeld", Duration::from_secs(5)).await;
+    assert!(held.contains("opctl discover"), "{held}");
+
+    // The batcher's key is no longer authorised: its drift is reported, not deployed; the proposer's
+    // is still corrected.
+    env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
+        .await;
+    env.edit_image("devnet-proposer", "example.org/op-proposer:hacked")
+        .await;
+    env.time_to_image("devnet-proposer", PROPOSER_IMAGE, Duration::from_secs(5))
+        .await;
+    let msg = env.wait_event("HeldByChecks", Duration::from_secs(5)).await;
+    assert!(
+        msg.contains("batcher-key") && msg.contains("devnet-batcher"),
+        "{msg}"
+    );
+    assert_eq!(
+        env.image("devnet-batcher").await,
+        "example.org/op-batcher:hacked"
+    );
+
+    // Rotating the key Secret to the new batcher's key releases the hold.
+    let secrets = Api::<Secret>::namespaced(env.client().await, &env.ns);
+    let patch = json!({"stringData": {"batcher": key_hex(&new_batcher)}});
+    secrets
+        .patch(
+            "devnet-keys",
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await
+        .expect("rotate the key Secret");
+    env.time_to_image("devnet-batcher", BATCHER_IMAGE, Duration::from_secs(10))
+        .await;
+    assert_eq!(w.value("opctl_watch_check_failed", &[]).await, 0.0);
+    env.secrets.push(key_hex(&new_batcher));
+    env.assert_no_secrets(&[w.log()]).await;
+}
