@@ -193,25 +193,32 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
             None => (None, None),
         },
     };
-    let overrides = render::Input::from_chain(chain).contracts;
-    let from = |name| {
-        discovery
-            .as_ref()
-            .and_then(|d| d.contract(name))
-            .map(|a| a.to_checksum(None))
+    // Explicit addresses in the chain file win over the lock file and the registry.
+    let mut discovery = discovery;
+    let mut warnings = discovery
+        .as_mut()
+        .map(|d| apply_overrides(chain, d))
+        .unwrap_or_default();
+    let contracts = match &discovery {
+        Some(d) => render::Contracts {
+            dispute_game_factory: d
+                .contract(ContractName::DisputeGameFactory)
+                .map(|a| a.to_checksum(None)),
+            l2_output_oracle: d
+                .contract(ContractName::L2OutputOracle)
+                .map(|a| a.to_checksum(None)),
+            respected_game_type: d.respected_game_type(),
+        },
+        None => render::Input::from_chain(chain).contracts,
     };
-    let contracts = render::Contracts {
-        dispute_game_factory: overrides
-            .dispute_game_factory
-            .or_else(|| from(ContractName::DisputeGameFactory)),
-        l2_output_oracle: overrides
-            .l2_output_oracle
-            .or_else(|| from(ContractName::L2OutputOracle)),
-        respected_game_type: overrides
-            .respected_game_type
-            .or_else(|| discovery.as_ref().and_then(Discovery::respected_game_type)),
-    };
-    let mut warnings = Vec::new();
+    let f = &chain.file;
+    let runs_nodes = f.sequencer.enabled || f.replicas.enabled || f.challenger.enabled;
+    if runs_nodes && f.l1.genesis.is_none() && !crate::config::KNOWN_L1S.contains(&f.l1.chain_id) {
+        warnings.push(format!(
+            "L1 chain id {} is not Ethereum mainnet, Sepolia, Holesky or Hoodi: op-node >= 1.16 and op-challenger need its genesis; set `l1.genesis`",
+            f.l1.chain_id
+        ));
+    }
     if let (Some(explicit), Some(on_chain)) = (
         chain.file.proposer.game_type,
         discovery.as_ref().and_then(Discovery::respected_game_type),

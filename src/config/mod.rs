@@ -28,7 +28,10 @@ pub mod default_images {
         "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3";
 }
 
-/// Largest total size of rollup.json + genesis.json carried in one ConfigMap (the API limit is 1 MiB,
+/// L1 chain ids whose chain config op-node and op-challenger have built in.
+pub const KNOWN_L1S: &[u64] = &[1, 11155111, 17000, 560048];
+
+/// Largest total size of rollup.json + genesis.json (+ the L1 genesis) carried in one ConfigMap (the API limit is 1 MiB,
 /// minus room for metadata).
 pub const CONFIGMAP_BUDGET: usize = 1_000_000;
 
@@ -42,6 +45,8 @@ pub struct LoadedChain {
     pub rollup_json: Option<String>,
     /// Contents of `chain.genesis`, when set.
     pub genesis_json: Option<String>,
+    /// Contents of `l1.genesis`, when set.
+    pub l1_genesis_json: Option<String>,
     /// The lock file next to the chain file, as text, when `watch.deploy` carries it into the
     /// watcher's ConfigMap (`resolve` parses the lock file itself).
     pub lock_text: Option<String>,
@@ -125,6 +130,13 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
         &map,
         &mut diags,
     );
+    let l1_genesis_json = read_side_file(
+        base,
+        file.l1.genesis.as_deref(),
+        "l1.genesis",
+        &map,
+        &mut diags,
+    );
     let lock_text = if file.watch.deploy {
         std::fs::read_to_string(crate::lock::Lock::path_for(path)).ok()
     } else {
@@ -136,6 +148,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
         file,
         rollup_json,
         genesis_json,
+        l1_genesis_json,
         lock_text,
     };
     diags.extend(validate::validate(&loaded, &map));

@@ -78,6 +78,10 @@ pub struct L1 {
     /// Trust the L1 RPC (op-node `--l1.trustrpc`, needed for Erigon L1s without eth_getProof).
     #[serde(default)]
     pub trust_rpc: bool,
+    /// Path to the L1's genesis.json, relative to this file. Needed when the L1 is not Ethereum
+    /// mainnet, Sepolia, Holesky or Hoodi: op-node `--rollup.l1-chain-config`, op-challenger
+    /// `--l1-genesis`.
+    pub genesis: Option<String>,
 }
 
 /// A URL given as a literal string (`https://...`), as `env:VAR` (read by opctl at apply time and stored

@@ -7,6 +7,17 @@ use super::{LoadedChain, CONFIGMAP_BUDGET};
 /// Ports the rendered pods use; a metrics port must not collide with them.
 const RESERVED_PORTS: &[u16] = &[8545, 8546, 8551, 9545, 9222, 30303, 9001, 6060];
 
+/// Env var names whose values are keys; never allowed as plain `env`.
+const SECRET_ENV_SUFFIXES: &[&str] = &["_PRIVATE_KEY", "_MNEMONIC", "_SEQUENCER_KEY", "_PRIV_RAW"];
+
+/// Flags that take key material; never allowed in extra arguments.
+const SECRET_FLAGS: &[&str] = &[
+    "--private-key",
+    "--mnemonic",
+    "--p2p.sequencer.key",
+    "--p2p.priv.raw",
+];
+
 /// Challenger game types opctl knows op-challenger to accept (fact sheet 1.5).
 pub const GAME_TYPES: &[&str] = &[
     "cannon",
@@ -152,7 +163,8 @@ impl Validator<'_, '_> {
             }
         }
         let size = c.rollup_json.as_ref().map_or(0, String::len)
-            + c.genesis_json.as_ref().map_or(0, String::len);
+            + c.genesis_json.as_ref().map_or(0, String::len)
+            + c.l1_genesis_json.as_ref().map_or(0, String::len);
         if size > CONFIGMAP_BUDGET {
             self.err(
                 "chain.genesis",
@@ -240,9 +252,23 @@ impl Validator<'_, '_> {
                         "expected an http(s)/ws(s) URL, `env:VAR`, or `{ secret = \"name\", key = \"key\" }`",
                         "URLs that carry API keys belong in a Secret or an environment variable",
                     );
+                } else {
+                    self.no_credentials(path, s);
                 }
             }
             UrlSource::Secret(r) => self.secret_ref(path, r),
+        }
+    }
+
+    /// A literal URL ends up in pod specs, plans and logs, so it must not carry credentials.
+    /// The message never repeats the URL.
+    fn no_credentials(&mut self, path: &str, url: &str) {
+        if url_carries_credentials(url) {
+            self.err(
+                path,
+                "this URL carries credentials (user:password, a query string, or an API-key path segment); a literal would show in pod specs, plans and logs",
+                "write `env:VAR` (opctl stores it in a Secret it manages) or `{ secret = \"name\", key = \"key\" }`",
+            );
         }
     }
 
@@ -395,6 +421,12 @@ impl Validator<'_, '_> {
                         format!("`{name}` is not a valid environment variable name"),
                         "use letters, digits and `_`, not starting with a digit",
                     );
+                } else if SECRET_ENV_SUFFIXES.iter().any(|suf| name.ends_with(suf)) {
+                    self.err(
+                        &format!("{path}.env.{name}"),
+                        format!("`{name}` holds key material; plain env values are visible in pod specs and plans"),
+                        "use the role's `signer` / `signing_key` (a Secret reference or a remote signer)",
+                    );
                 }
             }
         }
@@ -471,7 +503,9 @@ impl Validator<'_, '_> {
             },
             (false, true) => {
                 match &s.endpoint {
-                    Some(e) if e.starts_with("http://") || e.starts_with("https://") => {}
+                    Some(e) if e.starts_with("http://") || e.starts_with("https://") => {
+                        self.no_credentials(&format!("{path}.endpoint"), e)
+                    }
                     Some(e) => self.err(
                         &format!("{path}.endpoint"),
                         format!("`{e}` is not an http(s) URL"),
@@ -502,11 +536,18 @@ impl Validator<'_, '_> {
 
     fn args(&mut self, path: &str, args: &[String]) {
         for (i, a) in args.iter().enumerate() {
+            let flag = a.split('=').next().unwrap_or(a);
             if !a.starts_with('-') {
                 self.err(
                     &format!("{path}.{i}"),
                     format!("`{a}` is not a flag"),
                     "extra arguments are flags like `--foo=bar`",
+                );
+            } else if SECRET_FLAGS.contains(&flag) {
+                self.err(
+                    &format!("{path}.{i}"),
+                    format!("`{flag}` takes key material; arguments are visible in pod specs and plans"),
+                    "use the role's `signer` / `signing_key` (a Secret reference or a remote signer)",
                 );
             }
         }
@@ -560,11 +601,9 @@ impl Validator<'_, '_> {
         }
         if let Some(url) = &r.sequencer_http {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                self.err(
-                    "replicas.sequencer_http",
-                    format!("`{url}` is not an http(s) URL"),
-                    "",
-                );
+                self.err("replicas.sequencer_http", "expected an http(s) URL", "");
+            } else {
+                self.no_credentials("replicas.sequencer_http", url);
             }
         }
         self.storage("replicas.storage", &r.storage);
@@ -686,6 +725,24 @@ impl Validator<'_, '_> {
     }
 }
 
+/// True when a URL has userinfo, a query string, or a path segment that looks like an API key
+/// (20+ characters mixing letters and digits, as Alchemy/Infura/QuickNode paths do).
+pub fn url_carries_credentials(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if authority.contains('@') || rest.contains('?') {
+        return true;
+    }
+    path.split(['/', '#']).any(|seg| {
+        seg.len() >= 20
+            && seg.bytes().any(|b| b.is_ascii_digit())
+            && seg.bytes().any(|b| b.is_ascii_alphabetic())
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
 /// RFC 1123 label: lowercase alphanumerics and `-`, starting and ending alphanumeric.
 pub fn is_dns_label(s: &str, max: usize) -> bool {
     !s.is_empty()
@@ -752,6 +809,25 @@ fn is_go_duration(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_with_credentials_are_recognised() {
+        for bad in [
+            "https://eth-sepolia.g.alchemy.com/v2/SUPERSECRETAPIKEY123",
+            "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef",
+            "https://user:pass@rpc.example.org",
+            "https://rpc.example.org/?apikey=x",
+        ] {
+            assert!(url_carries_credentials(bad), "{bad}");
+        }
+        for ok in [
+            "https://sepolia-sequencer.optimism.io",
+            "http://l1-beacon.l1.svc:5052/eth/v1",
+            "https://storage.googleapis.com/oplabs-network-data/proofs/op-program/cannon",
+        ] {
+            assert!(!url_carries_credentials(ok), "{ok}");
+        }
+    }
 
     #[test]
     fn quantities_follow_kubernetes_syntax() {

@@ -39,6 +39,9 @@ pub const APPLYSET_GROUP_KINDS: &str =
 
 pub const UID: i64 = 10001;
 
+/// ConfigMap key (and file under `/config`) of the L1 genesis.
+pub const L1_GENESIS_KEY: &str = "l1-genesis.json";
+
 /// ApplySet ID of a parent ConfigMap: `applyset-<base64url(sha256(name.namespace.ConfigMap.))>-v1`.
 pub fn applyset_id(parent_name: &str, namespace: &str) -> String {
     use base64::Engine;
@@ -76,7 +79,11 @@ impl<'a> Ctx<'a> {
     pub fn new(input: &'a Input<'a>) -> Self {
         let chain = input.chain;
         let mut h = Sha256::new();
-        for part in [&chain.rollup_json, &chain.genesis_json] {
+        for part in [
+            &chain.rollup_json,
+            &chain.genesis_json,
+            &chain.l1_genesis_json,
+        ] {
             h.update(part.as_deref().unwrap_or("").as_bytes());
             h.update([0]);
         }
@@ -91,6 +98,12 @@ impl<'a> Ctx<'a> {
 
     pub fn custom_chain(&self) -> bool {
         self.chain.file.chain.network.is_none()
+    }
+
+    /// Whether the chain's files (rollup.json, genesis.json, the L1 genesis) go into a ConfigMap
+    /// mounted at `/config`.
+    pub fn has_config_map(&self) -> bool {
+        self.custom_chain() || self.chain.l1_genesis_json.is_some()
     }
 
     pub fn effective(&self, role: &Common) -> Effective {
@@ -286,7 +299,7 @@ impl<'a> Ctx<'a> {
 
     /// rollup.json and genesis.json of a custom chain.
     pub fn config_map(&self) -> Option<Desired> {
-        if !self.custom_chain() {
+        if !self.has_config_map() {
             return None;
         }
         let mut data = BTreeMap::new();
@@ -295,6 +308,9 @@ impl<'a> Ctx<'a> {
         }
         if let Some(g) = &self.chain.genesis_json {
             data.insert("genesis.json".to_string(), g.clone());
+        }
+        if let Some(g) = &self.chain.l1_genesis_json {
+            data.insert(L1_GENESIS_KEY.to_string(), g.clone());
         }
         let cm = ConfigMap {
             metadata: self.meta(

@@ -143,7 +143,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
         secret_volume("jwt", &jwt),
         secret_volume("p2p", &p2p),
     ];
-    if ctx.custom_chain() {
+    if ctx.has_config_map() {
         volumes.push(config_volume(ctx));
     }
     if let Some(tls) = f
@@ -455,6 +455,10 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
         Some(n) => args.push(format!("--network={n}")),
         None => args.push("--rollup.config=/config/rollup.json".to_string()),
     }
+    if ctx.chain.l1_genesis_json.is_some() {
+        // L1s other than mainnet/sepolia/holesky/hoodi (op-node >= 1.16, Fusaka).
+        args.push(format!("--rollup.l1-chain-config=/config/{L1_GENESIS_KEY}"));
+    }
     args.extend([
         // op-node's own default RPC address was 127.0.0.1 in older builds: always bind explicitly.
         "--rpc.addr=0.0.0.0".to_string(),
@@ -573,7 +577,7 @@ fn node_mounts(ctx: &Ctx<'_>, op_node: bool) -> Vec<k8s_openapi::api::core::v1::
     if op_node {
         m.push(mount("p2p", "/secrets/p2p", true));
     }
-    if ctx.custom_chain() {
+    if ctx.has_config_map() {
         m.push(mount("chain-config", "/config", true));
     }
     m

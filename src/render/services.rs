@@ -355,6 +355,9 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
             args.push(format!("--game-factory-address={dgf}"));
             args.push("--rollup-config=/config/rollup.json".to_string());
             args.push("--l2-genesis=/config/genesis.json".to_string());
+            if ctx.chain.l1_genesis_json.is_some() {
+                args.push(format!("--l1-genesis=/config/{L1_GENESIS_KEY}"));
+            }
         }
     }
     args.push(format!("--game-types={}", ch.game_types.join(",")));
@@ -381,7 +384,7 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
     c.resources = Some(resources(e.resources.as_ref(), "2", "4Gi"));
     let mut mounts = c.volume_mounts.take().unwrap_or_default();
     mounts.push(mount("data", "/data", false));
-    if ctx.custom_chain() {
+    if ctx.has_config_map() {
         mounts.push(mount("chain-config", "/config", true));
         volumes.push(config_volume(ctx));
     }

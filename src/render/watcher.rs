@@ -242,11 +242,16 @@ fn config_volume(ctx: &Ctx<'_>, name: &str) -> Volume {
         }),
         ..Default::default()
     }];
-    if ctx.custom_chain() {
+    if ctx.has_config_map() {
         let f = &chain.file.chain;
         let items: Vec<KeyToPath> = [
             ("rollup.json", &f.rollup_config, &chain.rollup_json),
             ("genesis.json", &f.genesis, &chain.genesis_json),
+            (
+                L1_GENESIS_KEY,
+                &chain.file.l1.genesis,
+                &chain.l1_genesis_json,
+            ),
         ]
         .into_iter()
         .filter_map(|(key, rel, text)| match (rel, text) {

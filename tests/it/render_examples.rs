@@ -342,3 +342,42 @@ fn a_proposer_without_a_known_factory_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn an_l1_genesis_reaches_op_node_and_op_challenger_through_the_config_map() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+    // Any JSON file serves for the wiring; the L2 genesis stands in for an L1 one.
+    let text = std::fs::read_to_string(&path).expect("example").replace(
+        "chain_id = 11155111\n",
+        "chain_id = 11155111\ngenesis = \"devnet/genesis.json\"\n",
+    );
+    let chain = config::load_str(&path, &text).expect("valid");
+    let objects = render::render(&Input::from_chain(&chain)).expect("renders");
+    let cm = objects
+        .iter()
+        .find(|d| d.name() == "devnet-config")
+        .expect("config map");
+    assert!(cm.object["data"]["l1-genesis.json"].is_string());
+    let args_of = |name: &str, container: &str| -> Vec<String> {
+        let d = objects
+            .iter()
+            .find(|d| d.kind() == "StatefulSet" && d.name() == name)
+            .expect("workload");
+        let c = containers(d)
+            .into_iter()
+            .find(|c| c["name"] == container)
+            .expect("container")
+            .clone();
+        c["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(args_of("devnet-sequencer", "op-node")
+        .contains(&"--rollup.l1-chain-config=/config/l1-genesis.json".to_string()));
+    assert!(args_of("devnet-challenger", "op-challenger")
+        .contains(&"--l1-genesis=/config/l1-genesis.json".to_string()));
+}
