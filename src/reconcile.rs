@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::cluster::{Cluster, ClusterError, Kind, ObjectRef};
+use crate::cluster::{Cluster, ClusterError, Kind, ObjectRef, Propagation};
 use crate::config::LoadedChain;
 use crate::error::Error;
 use crate::plan::{self, ready, Change, Drift, DryRun, Op, Summary};
@@ -94,7 +94,33 @@ pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identi
         })?;
     Ok(Identities {
         sequencer_peer_id: peer,
+        env_fingerprint: None,
     })
+}
+
+/// Fingerprint over the values of every `env:VAR` the chain file names (unset ones count as empty;
+/// apply reports them). `None` when there are none.
+pub fn env_fingerprint(chain: &LoadedChain) -> Option<String> {
+    let l1 = &chain.file.l1;
+    let mut vars: Vec<&str> = [&l1.rpc_url, &l1.beacon_url]
+        .into_iter()
+        .filter_map(|u| match u {
+            crate::config::UrlSource::Text(s) => s.strip_prefix("env:"),
+            crate::config::UrlSource::Secret(_) => None,
+        })
+        .collect();
+    if vars.is_empty() {
+        return None;
+    }
+    vars.sort_unstable();
+    let mut h = Sha256::new();
+    for var in vars {
+        h.update(var.as_bytes());
+        h.update([0]);
+        h.update(std::env::var(var).unwrap_or_default().as_bytes());
+        h.update([0]);
+    }
+    Some(hex::encode(&h.finalize()[..8]))
 }
 
 /// Fill Secrets whose values come from opctl's environment; returns the object to send.
@@ -183,7 +209,8 @@ pub async fn plan_chain(
     contracts: render::Contracts,
     opts: PlanOptions,
 ) -> Result<ChainPlan, Error> {
-    let ids = identities(cluster, chain).await?;
+    let mut ids = identities(cluster, chain).await?;
+    ids.env_fingerprint = env_fingerprint(chain);
     let input = Input {
         chain,
         contracts,
@@ -358,8 +385,16 @@ pub async fn apply_plan(
                     cluster.create_if_absent(&generated_secret(desired)).await?;
                 }
                 Op::Replace => {
-                    cluster.delete(&change.object, true).await?;
-                    wait_gone(cluster, &change.object, Duration::from_secs(60)).await?;
+                    // A StatefulSet's pods are orphaned and adopted by the new object (volumes
+                    // stay). A Deployment runs a single signer, so its pods must be gone before
+                    // the new one starts: never two batchers or proposers with one key.
+                    let how = if change.object.kind == "Deployment" {
+                        Propagation::Foreground
+                    } else {
+                        Propagation::Orphan
+                    };
+                    cluster.delete(&change.object, how).await?;
+                    wait_gone(cluster, &change.object, Duration::from_secs(120)).await?;
                     cluster
                         .apply(&with_env_values(desired)?, false, opts.force_conflicts)
                         .await?;
@@ -379,7 +414,10 @@ pub async fn apply_plan(
         }
     }
     for change in plan.changes.iter().rev().filter(|c| c.op == Op::Prune) {
-        match cluster.delete(&change.object, false).await {
+        match cluster
+            .delete(&change.object, Propagation::Background)
+            .await
+        {
             Ok(()) => report.deleted.push(change.object.clone()),
             Err(e) => return Err(fail(&report, e.into())),
         }

@@ -178,6 +178,17 @@ impl ObjectRef {
     }
 }
 
+/// What happens to an object's dependents (a workload's pods) when it is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    /// Dependents keep running (a StatefulSet re-created with the same selector adopts them).
+    Orphan,
+    /// The object goes now; the garbage collector removes dependents afterwards.
+    Background,
+    /// The object stays until its dependents are gone (no two generations run at once).
+    Foreground,
+}
+
 /// A connected cluster.
 #[derive(Clone)]
 pub struct Cluster {
@@ -474,12 +485,12 @@ impl Cluster {
     }
 
     /// Delete an object; `orphan` keeps its dependents (a StatefulSet's pods). Absent is fine.
-    pub async fn delete(&self, r: &ObjectRef, orphan: bool) -> Result<(), ClusterError> {
+    pub async fn delete(&self, r: &ObjectRef, how: Propagation) -> Result<(), ClusterError> {
         let kind = Self::kind_of(r)?;
-        let params = if orphan {
-            DeleteParams::orphan()
-        } else {
-            DeleteParams::background()
+        let params = match how {
+            Propagation::Orphan => DeleteParams::orphan(),
+            Propagation::Background => DeleteParams::background(),
+            Propagation::Foreground => DeleteParams::foreground(),
         };
         match self
             .api(kind, r.namespace.as_deref())

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::cli::{DestroyArgs, Global};
-use crate::cluster::{Kind, ObjectRef};
+use crate::cluster::{Kind, ObjectRef, Propagation};
 use crate::error::{exit, Error};
 use crate::plan;
 use crate::render::{self, Input, LABEL_APPLYSET_PART_OF, LABEL_CHAIN};
@@ -132,7 +132,7 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
         .iter()
         .chain(volumes.iter().map(ObjectRef::of).collect::<Vec<_>>().iter())
     {
-        cluster.delete(t, false).await?;
+        cluster.delete(t, Propagation::Background).await?;
     }
     printer.success(&format!(
         "{name}: deleted {} objects",

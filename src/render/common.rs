@@ -83,6 +83,7 @@ impl<'a> Ctx<'a> {
             &chain.rollup_json,
             &chain.genesis_json,
             &chain.l1_genesis_json,
+            &input.identities.env_fingerprint,
         ] {
             h.update(part.as_deref().unwrap_or("").as_bytes());
             h.update([0]);

@@ -120,6 +120,9 @@ pub struct Contracts {
 pub struct Identities {
     /// libp2p peer ID of the sequencer's op-node; replicas use it in `--p2p.static`.
     pub sequencer_peer_id: Option<String>,
+    /// Fingerprint of the values opctl fills from its environment (`env:VAR` URLs). It is part of
+    /// the pods' config hash, so a changed value rolls the pods that read it at start.
+    pub env_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -738,3 +738,55 @@ async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
         .expect("get")
         .is_some());
 }
+
+#[tokio::test]
+async fn a_changed_env_url_updates_its_secret_and_restarts_the_pods_that_read_it() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    let rotated = format!("https://beacon.example.org/v1/{}", random_hex());
+    let out = Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .env("L1_BEACON_URL", &rotated)
+        .env("NO_COLOR", "1")
+        .arg("--kubeconfig")
+        .arg(env.cluster.admin_kubeconfig())
+        .args([
+            "-n",
+            &env.ns,
+            "plan",
+            env.chain(),
+            "-o",
+            "json",
+            "--exit-code",
+        ])
+        .output()
+        .expect("opctl runs");
+    env.assert_no_secret_in(&out);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&rotated),
+        "the new URL leaked"
+    );
+    assert_code(&out, 2);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let changes: Vec<&serde_json::Value> = v["chains"][0]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["op"] == "update")
+        .collect();
+    let secret = changes
+        .iter()
+        .find(|c| c["kind"] == "Secret")
+        .expect("the endpoints Secret changes");
+    assert_eq!(secret["secretKeys"][0]["state"], "changed");
+    let restarted: Vec<&str> = changes
+        .iter()
+        .filter(|c| c["restarts"] == true)
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    for name in ["devnet-sequencer", "devnet-replica-0", "devnet-challenger"] {
+        assert!(
+            restarted.contains(&name),
+            "{name} not restarted: {restarted:?}"
+        );
+    }
+}
