@@ -71,6 +71,16 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
     }
     for p in &plans {
         reconcile::preflight(p, opts)?;
+        // A running `opctl watch` reconciles this chain from its own copy of the file.
+        let lease = crate::render::watcher::name(&p.chain);
+        if let Ok(Some(holder)) =
+            crate::watch::lease::holder(cluster.client.clone(), &p.namespace, &lease).await
+        {
+            printer.warn(&format!(
+                "{}: `opctl watch` ({holder}) holds the lease {lease} and keeps this chain matching its own chain file; a change made here and not there is taken back (or reported) by it",
+                p.chain
+            ));
+        }
     }
     if !ui::confirm("Apply these changes?", args.yes).map_err(Error::Usage)? {
         printer.info("cancelled; nothing was written");

@@ -472,6 +472,13 @@ impl Watcher {
 
 impl Drop for Watcher {
     fn drop(&mut self) {
+        if std::thread::panicking() || std::env::var_os("OPCTL_TEST_WATCH_LOG").is_some() {
+            eprintln!(
+                "--- opctl watch {} (log) ---\n{}",
+                self.identity,
+                self.log()
+            );
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -647,7 +654,13 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
         "the chain file's change was not applied:\n{}",
         w.log()
     );
-    assert!(w.value("opctl_watch_passes_total", &[]).await > passes);
+    w.wait_value(
+        "opctl_watch_passes_total",
+        &[],
+        Duration::from_secs(5),
+        |v| v > passes,
+    )
+    .await;
     assert!(
         !env.service_exists("devnet-sequencer").await,
         "warn must not recreate"
@@ -804,7 +817,13 @@ async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replac
         "the standby ran a pass"
     );
     assert_eq!(sample(&m, "opctl_watch_objects_changed_total", &[]), 0.0);
-    assert!(a.value("opctl_watch_drift_corrections_total", &[]).await >= 1.0);
+    a.wait_value(
+        "opctl_watch_drift_corrections_total",
+        &[],
+        Duration::from_secs(5),
+        |v| v >= 1.0,
+    )
+    .await;
 
     let mut a = a;
     a.signal("KILL");
@@ -834,6 +853,38 @@ async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
     let mut w = env.watch(env.cluster.admin_kubeconfig(), "term", &[]);
     w.wait_settled(Duration::from_secs(60)).await;
     assert_eq!(env.lease_holder().await.as_deref(), Some("term"));
+    // A manual apply from another copy of the file is warned, and the watcher takes it back.
+    let laptop = env.dir.path().join("laptop.toml");
+    let text = std::fs::read_to_string(&env.chain).expect("read");
+    std::fs::write(
+        &laptop,
+        text.replace("max_channel_duration = 1500", "max_channel_duration = 1700"),
+    )
+    .expect("write");
+    let out = env.opctl(&[
+        "apply",
+        laptop.to_str().expect("utf-8"),
+        "--yes",
+        "--no-wait",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("`opctl watch` (term) holds the lease devnet-opctl-watch"),
+        "{stderr}"
+    );
+    let back = poll(Duration::from_secs(5), || async {
+        env.args("devnet-batcher")
+            .await
+            .iter()
+            .any(|a| a == "--max-channel-duration=1500")
+            .then_some(())
+    })
+    .await;
+    assert!(
+        back.is_some(),
+        "the watcher did not take the manual change back"
+    );
     // Mid-pass: a change is on its way when the signal arrives.
     env.delete_service("devnet-sequencer").await;
     w.signal("TERM");
@@ -1221,7 +1272,13 @@ async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_out
     )
     .await;
     assert!(w.value("opctl_watch_l1_changes_total", &[]).await >= 1.0);
-    assert_eq!(w.value("opctl_watch_l1_change_held", &[]).await, 1.0);
+    w.wait_value(
+        "opctl_watch_l1_change_held",
+        &[],
+        Duration::from_secs(5),
+        |v| v == 1.0,
+    )
+    .await;
     let held = env.wait_event("L1ChangeHeld", Duration::from_secs(5)).await;
     assert!(held.contains("opctl discover"), "{held}");
 
