@@ -154,6 +154,13 @@ impl Context {
         self.health().last_pass = Some(Err(format!("{reason}: {message}")));
     }
 
+    /// A failure outside a pass (an invalid chain file on reload): counted, and readiness says why,
+    /// but no pass duration is observed.
+    pub fn failed(&self, reason: &str, message: &str) {
+        *self.state().failures.entry(reason.to_string()).or_default() += 1;
+        self.health().last_pass = Some(Err(format!("{reason}: {message}")));
+    }
+
     /// Objects written by a pass that then failed part-way.
     pub fn objects_written(&self, op: &str, n: u64) {
         *self

@@ -48,7 +48,7 @@ pub const DEBOUNCE: Duration = Duration::from_millis(200);
 /// A pass that takes longer is abandoned (and retried).
 pub const PASS_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a running pass may go on after SIGTERM before it is abandoned.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
 /// Passes that wrote something are followed by another (to converge, e.g. onto the sequencer's
 /// peer ID) at most this many times in a row.
 const MAX_FOLLOWUPS: u32 = 3;
@@ -253,8 +253,7 @@ impl Loop {
             Err(e) => {
                 let msg = format!("{e}\nstill reconciling the last valid version of the file");
                 tracing::error!("{msg}");
-                self.ctx
-                    .pass_failed(Duration::ZERO, "chain-file", &e.to_string());
+                self.ctx.failed("chain-file", &e.to_string());
                 self.event(Level::Warning, "ChainFileInvalid", msg);
             }
         }
@@ -779,7 +778,8 @@ pub async fn run(
 
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(3), lease_task).await;
+    // The lease task gives the release 2 s; SIGTERM to exit stays under 5 s.
+    let _ = tokio::time::timeout(Duration::from_millis(2500), lease_task).await;
     for t in tasks {
         t.abort();
     }
@@ -842,6 +842,37 @@ mod tests {
         };
         assert_eq!(reason_of(&partial), "forbidden");
         assert_eq!(reason_of(&Error::Usage("x".into())), "other");
+    }
+
+    #[test]
+    fn an_adopted_discovery_fills_the_contracts_the_chain_file_does_not_pin() {
+        use crate::rpc::{ContractInfo, ContractName, Source, Sourced};
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/devnet.toml"));
+        let chain = crate::config::load(path).expect("example loads");
+        let mut d = Discovery::new(alloy::primitives::Address::repeat_byte(1));
+        d.contracts.insert(
+            ContractName::L2OutputOracle,
+            ContractInfo {
+                address: alloy::primitives::Address::repeat_byte(7),
+                version: None,
+                source: Source::call("SystemConfig", "l2OutputOracle()"),
+            },
+        );
+        d.respected_game_type = Some(Sourced::new(
+            0,
+            Source::call("OptimismPortal", "respectedGameType()"),
+        ));
+        let c = contracts_from(&chain, &d);
+        // devnet.toml pins the factory and the game type; discovery fills the rest.
+        assert_eq!(
+            c.dispute_game_factory.as_deref(),
+            chain.file.contracts.dispute_game_factory.as_deref()
+        );
+        assert_eq!(c.respected_game_type, Some(1));
+        assert_eq!(
+            c.l2_output_oracle,
+            Some(alloy::primitives::Address::repeat_byte(7).to_checksum(None))
+        );
     }
 
     #[test]

@@ -685,8 +685,9 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_edited_chain_file_is_applied_and_an_invalid_one_is_reported_and_kept_out() {
-    let env = Env::start("rediscover = \"0\"").await;
+async fn an_edited_chain_file_is_applied_an_invalid_one_is_kept_out_and_a_disabled_role_is_pruned()
+{
+    let env = Env::start("rediscover = \"0\"\nprune = true").await;
     let w = env.watch(env.cluster.admin_kubeconfig(), "edit", &[]);
     w.wait_settled(Duration::from_secs(60)).await;
 
@@ -723,6 +724,32 @@ async fn an_edited_chain_file_is_applied_and_an_invalid_one_is_reported_and_kept
         env.image("devnet-batcher").await,
         "example.org/op-batcher:v9.9.9"
     );
+
+    // Valid again, without the proposer: with `prune = true` its objects go.
+    env.edit(
+        "max_channel_duration = \"often\"",
+        "max_channel_duration = 1500",
+    );
+    env.edit("[proposer]\n", "[proposer]\nenabled = false\n");
+    let deployments = Api::<Deployment>::namespaced(env.client().await, &env.ns);
+    let pruned = poll(Duration::from_secs(10), || async {
+        let gone = deployments.get_opt("devnet-proposer").await.ok()?.is_none();
+        (gone && !env.service_exists("devnet-proposer").await).then_some(())
+    })
+    .await;
+    assert!(
+        pruned.is_some(),
+        "the disabled proposer was not pruned:\n{}",
+        w.log()
+    );
+    assert!(env.service_exists("devnet-batcher").await);
+    w.wait_value(
+        "opctl_watch_objects_changed_total",
+        &[("op", "prune")],
+        Duration::from_secs(5),
+        |v| v >= 2.0,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -850,7 +877,11 @@ async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replac
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
     let env = Env::start("rediscover = \"0\"").await;
-    let mut w = env.watch(env.cluster.admin_kubeconfig(), "term", &[]);
+    let mut w = env.watch(
+        env.cluster.admin_kubeconfig(),
+        "term",
+        &["--log-format", "json"],
+    );
     w.wait_settled(Duration::from_secs(60)).await;
     assert_eq!(env.lease_holder().await.as_deref(), Some("term"));
     // A manual apply from another copy of the file is warned, and the watcher takes it back.
@@ -900,7 +931,13 @@ async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
         "lease not released:\n{}",
         w.log()
     );
-    assert!(w.log().contains("released the lease"), "{}", w.log());
+    let log = w.log();
+    assert!(log.contains("released the lease"), "{log}");
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(v["level"].is_string() && v["message"].is_string(), "{line}");
+    }
 }
 
 /// Binds the harness's `limited` user to the rendered Role and waits until the authorizer honours it.
