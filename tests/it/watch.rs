@@ -327,25 +327,57 @@ struct Watcher {
 impl Watcher {
     fn spawn(env: &Env, kubeconfig: &Path, identity: &str, args: &[&str]) -> Watcher {
         let port = free_port();
+        let mut argv: Vec<String> = ["-n", &env.ns, "watch"]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        argv.extend(args.iter().map(|a| a.to_string()));
+        argv.extend(["--listen".to_string(), format!("127.0.0.1:{port}")]);
+        Self::spawn_argv(env, kubeconfig, identity, port, &argv)
+    }
+
+    /// Exactly the watcher pod's command line: the rendered container's arguments, with the
+    /// ConfigMap mount at `dir` instead of `/etc/opctl` and the HTTP port on loopback.
+    fn spawn_pod(
+        env: &Env,
+        kubeconfig: &Path,
+        identity: &str,
+        args: &[String],
+        dir: &Path,
+    ) -> Watcher {
+        let port = free_port();
+        let argv: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.starts_with("--listen=") {
+                    format!("--listen=127.0.0.1:{port}")
+                } else {
+                    a.replace("/etc/opctl", &dir.display().to_string())
+                }
+            })
+            .collect();
+        Self::spawn_argv(env, kubeconfig, identity, port, &argv)
+    }
+
+    fn spawn_argv(
+        env: &Env,
+        kubeconfig: &Path,
+        identity: &str,
+        port: u16,
+        argv: &[String],
+    ) -> Watcher {
         let log = env.dir.path().join(format!("watch-{identity}.log"));
         let out = std::fs::File::create(&log).expect("log file");
         let err = out.try_clone().expect("clone");
         let child = Command::new(env!("CARGO_BIN_EXE_opctl"))
             .env("L1_BEACON_URL", &env.beacon_url)
             .env_remove("KUBECONFIG")
-            .env_remove("POD_NAME")
             .env_remove("RUST_LOG")
+            .env("POD_NAME", identity)
             .env("NO_COLOR", "1")
             .arg("--kubeconfig")
             .arg(kubeconfig)
-            .args(["-n", &env.ns, "watch"])
-            .args(args)
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--identity",
-                identity,
-            ])
+            .args(argv)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -979,7 +1011,7 @@ fn forbidden<T: std::fmt::Debug>(r: Result<T, kube::Error>) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_rendered_role_is_enough_for_watch_and_nothing_more() {
+async fn the_watcher_pod_runs_from_its_mounted_files_with_the_rendered_role_and_nothing_more() {
     let env =
         Env::start("rediscover = \"0\"\ndeploy = true\nimage = \"example.org/opctl:v0.1.0\"").await;
     let applied = env.opctl(&["apply", env.chain(), "--yes", "--no-wait"]);
@@ -1030,9 +1062,45 @@ async fn the_rendered_role_is_enough_for_watch_and_nothing_more() {
         "the ConfigMap carries the chain file"
     );
 
+    // The pod's view: the projected volume's files from the cluster's ConfigMaps, the container's
+    // arguments, and only the Role's rights (the harness's `limited` user bound to it).
+    let mount = env.dir.path().join("etc-opctl");
+    let volume = pod
+        .volumes
+        .iter()
+        .flatten()
+        .find_map(|v| v.projected.clone())
+        .expect("a projected volume");
+    for source in volume.sources.iter().flatten() {
+        let projection = source.config_map.as_ref().expect("ConfigMap sources");
+        let data = Api::<ConfigMap>::namespaced(client.clone(), &env.ns)
+            .get(&projection.name)
+            .await
+            .expect("mounted ConfigMap exists")
+            .data
+            .unwrap_or_default();
+        for item in projection.items.iter().flatten() {
+            let path = mount.join(&item.path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, &data[&item.key]).expect("write mounted file");
+        }
+    }
+    let args = pod.containers[0].args.clone().expect("args");
     bind_limited_user_to(&env, "devnet-opctl-watch").await;
-    let w = env.watch(env.cluster.limited_kubeconfig(), "limited", &[]);
+    let w = Watcher::spawn_pod(
+        &env,
+        env.cluster.limited_kubeconfig(),
+        "limited",
+        &args,
+        &mount,
+    );
     w.wait_settled(Duration::from_secs(60)).await;
+    assert_eq!(
+        w.value("opctl_watch_objects_changed_total", &[]).await,
+        0.0,
+        "the pod renders exactly what apply wrote:\n{}",
+        w.log()
+    );
     assert_eq!(
         w.value("opctl_watch_pass_failures_total", &[]).await,
         0.0,
