@@ -145,6 +145,25 @@ fn contracts_from(chain: &LoadedChain, d: &Discovery) -> render::Contracts {
     }
 }
 
+/// When this process is the chain's watcher pod (`[watch] deploy`, identity = a pod of the
+/// watcher Deployment) and that Deployment is gone, the chain is being destroyed or the watcher
+/// uninstalled: it must not recreate what is being removed. Returns why.
+pub fn uninstalled(
+    plan: &crate::reconcile::ChainPlan,
+    chain: &LoadedChain,
+    identity: &str,
+) -> Option<String> {
+    let own = render::watcher::name(&chain.file.chain.name);
+    let is_pod = identity.starts_with(&format!("{own}-"));
+    let gone = plan
+        .changes
+        .iter()
+        .any(|c| c.object.kind == "Deployment" && c.object.name == own && c.op == Op::Create);
+    (chain.file.watch.deploy && is_pod && gone).then(|| {
+        format!("this watcher's Deployment {own} is gone (opctl destroy, or `[watch] deploy` switched off): not writing")
+    })
+}
+
 /// Files whose change reloads the chain.
 fn watched_files(chain: &LoadedChain) -> Vec<PathBuf> {
     let base = chain.path.parent().unwrap_or(Path::new("."));
@@ -435,6 +454,9 @@ impl Loop {
         secrets.extend(render::watcher::referenced_secrets(&chain.file));
         self.watch_secrets(secrets);
 
+        if let Some(why) = uninstalled(&plan, &chain, &self.opts.identity) {
+            return Err(Error::Usage(why));
+        }
         let decision = policy::decide(
             &plan,
             &Policy::from_config(&chain.file.watch),
@@ -872,6 +894,52 @@ mod tests {
         assert_eq!(
             c.l2_output_oracle,
             Some(alloy::primitives::Address::repeat_byte(7).to_checksum(None))
+        );
+    }
+
+    #[test]
+    fn the_watcher_pod_stops_writing_once_its_own_deployment_is_gone() {
+        use crate::plan::Summary;
+        use crate::reconcile::ChainPlan;
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/devnet.toml"));
+        let text = std::fs::read_to_string(path).expect("example");
+        let chain = crate::config::load_str(
+            path,
+            &format!("{text}\n[watch]\ndeploy = true\nimage = \"example.org/opctl:v1.0.0\"\n"),
+        )
+        .expect("valid");
+        let change = |op| crate::plan::Change {
+            op,
+            object: crate::cluster::ObjectRef {
+                kind: "Deployment".into(),
+                namespace: Some("op-devnet".into()),
+                name: "devnet-opctl-watch".into(),
+            },
+            role: None,
+            phase: None,
+            restarts: false,
+            reason: String::new(),
+            drift: Vec::new(),
+            diff: String::new(),
+            secret_keys: Vec::new(),
+            live_resource_version: None,
+            desired: None,
+        };
+        let plan = |op| ChainPlan {
+            file: path.into(),
+            chain: "devnet".into(),
+            namespace: "op-devnet".into(),
+            inputs_hash: String::new(),
+            env_fingerprints: BTreeMap::new(),
+            summary: Summary::default(),
+            changes: vec![change(op)],
+        };
+        let pod = "devnet-opctl-watch-7d9f-x2k";
+        assert!(uninstalled(&plan(Op::Create), &chain, pod).is_some());
+        assert!(uninstalled(&plan(Op::Unchanged), &chain, pod).is_none());
+        assert!(
+            uninstalled(&plan(Op::Create), &chain, "laptop-123").is_none(),
+            "a watcher outside the cluster recreates it"
         );
     }
 
