@@ -217,6 +217,26 @@ async fn run(idle: Duration) {
     // The two /metrics reads of the window count once; the baseline window had the same two.
     let watcher_requests = (requests1 - requests0) - baseline;
 
+    // One pass with nothing to change (what every resync costs): a comment added to the file.
+    let passes = sample(
+        &http_get(port, "/metrics").await.unwrap_or_default().1,
+        "opctl_watch_passes_total",
+    );
+    let r0 = api_requests(&client).await;
+    let t0 = Instant::now();
+    let text = std::fs::read_to_string(&chain).expect("read");
+    std::fs::write(&chain, format!("{text}# touched by the benchmark\n")).expect("write");
+    poll_until(Duration::from_secs(10), async || {
+        sample(
+            &http_get(port, "/metrics").await.unwrap_or_default().1,
+            "opctl_watch_passes_total",
+        ) > passes
+    })
+    .await
+    .expect("a pass after the file change");
+    let r1 = api_requests(&client).await;
+    let per_pass = (r1 - r0) - baseline * t0.elapsed().as_secs_f64() / idle.as_secs_f64() - 1.0;
+
     // Drift repair, 10 deleted Services and 10 edited images, alternating.
     let services = Api::<Service>::namespaced(client.clone(), &ns);
     let deployments = Api::<Deployment>::namespaced(client.clone(), &ns);
@@ -298,6 +318,7 @@ async fn run(idle: Duration) {
         per_minute(watcher_requests),
         per_minute(baseline)
     );
+    println!("API requests of one pass with nothing to change (each resync): {per_pass:.0}");
 }
 
 fn main() {
