@@ -263,30 +263,6 @@ pub enum WatchLogFormat {
     Json,
 }
 
-/// `90s`, `10m`, `1h`, `1h30m`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
-    }
-    let mut total = 0u64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let n: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
-        rest = &rest[digits..];
-        let unit = rest
-            .chars()
-            .next()
-            .ok_or_else(|| format!("`{s}` needs a unit (s, m, h)"))?;
-        total += n * match unit {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return Err(format!("`{s}`: unknown unit `{unit}` (use s, m, h)")),
-        };
-        rest = &rest[1..];
-    }
-    Ok(std::time::Duration::from_secs(total))
-}
+/// Durations on the command line read like the chain file's: `90s`, `10m`, `1h30m`, `500ms`, or
+/// plain seconds.
+pub use crate::config::watch::parse_duration;
