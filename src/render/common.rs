@@ -58,6 +58,8 @@ pub struct Ctx<'a> {
     pub name: &'a str,
     pub namespace: &'a str,
     config_hash: String,
+    /// The chain's ApplySet ID (a SHA-256), computed once: every member label carries it.
+    applyset_id: String,
 }
 
 /// Effective settings of one role: `[defaults]` overlaid with `[<role>.overrides]`.
@@ -88,12 +90,15 @@ impl<'a> Ctx<'a> {
             h.update(part.as_deref().unwrap_or("").as_bytes());
             h.update([0]);
         }
+        let name = &chain.file.chain.name;
+        let namespace = chain.namespace();
         Ctx {
             input,
             chain,
-            name: &chain.file.chain.name,
-            namespace: chain.namespace(),
+            name,
+            namespace,
             config_hash: hex::encode(&h.finalize()[..8]),
+            applyset_id: applyset_id(&format!("{name}-applyset"), namespace),
         }
     }
 
@@ -182,10 +187,7 @@ impl<'a> Ctx<'a> {
         if let Some(v) = version {
             l.insert("app.kubernetes.io/version".into(), v.into());
         }
-        l.insert(
-            LABEL_APPLYSET_PART_OF.into(),
-            applyset_id(&self.applyset_parent_name(), self.namespace),
-        );
+        l.insert(LABEL_APPLYSET_PART_OF.into(), self.applyset_id.clone());
         l
     }
 
@@ -198,10 +200,7 @@ impl<'a> Ctx<'a> {
         let name = self.applyset_parent_name();
         let mut labels = self.labels(None, &name, "op-stack", None);
         labels.remove(LABEL_APPLYSET_PART_OF);
-        labels.insert(
-            LABEL_APPLYSET_ID.to_string(),
-            applyset_id(&name, self.namespace),
-        );
+        labels.insert(LABEL_APPLYSET_ID.to_string(), self.applyset_id.clone());
         let mut meta = self.meta(&name, labels);
         meta.annotations = Some(BTreeMap::from([
             (
