@@ -578,7 +578,7 @@ async fn bench() {
     let apply = b.opctl(
         "opctl apply",
         &["apply", "--yes", "--no-wait"],
-        &[chain1.clone()],
+        std::slice::from_ref(&chain1),
         &[0],
     );
     let (took, _) = apply.run();
@@ -589,7 +589,7 @@ async fn bench() {
     let check = b.opctl(
         "opctl plan --exit-code",
         &["plan", "--exit-code"],
-        &[chain1.clone()],
+        std::slice::from_ref(&chain1),
         &[0, 2],
     );
     let (_, out) = check.run();
@@ -605,7 +605,7 @@ async fn bench() {
     render_to(&opctl, &[(chain1.clone(), peer)], &yaml_steady);
     let objects = count_objects(&yaml_steady);
 
-    let plan_steady = b.opctl("opctl plan", &["plan"], &[chain1.clone()], &[0]);
+    let plan_steady = b.opctl("opctl plan", &["plan"], std::slice::from_ref(&chain1), &[0]);
     let kdiff_steady = b.kubectl_diff("kubectl diff", &yaml_steady, &[]);
     let kdiff_steady_c = b.kubectl_diff("kubectl diff", &yaml_steady, &["--concurrency=8"]);
     let (_, kout) = kdiff_steady.run();
@@ -620,7 +620,7 @@ async fn bench() {
         args: vec!["render".into(), chain1.display().to_string()],
         ok_codes: &[0],
     };
-    let cmp_steady = b.compare("opctl plan", &["plan"], &[chain1.clone()]);
+    let cmp_steady = b.compare("opctl plan", &["plan"], std::slice::from_ref(&chain1));
     let mut tools = vec![&plan_steady, &kdiff_steady, &kdiff_steady_c, &render1];
     tools.extend(cmp_steady.as_ref());
     let s = measure(&tools, runs, &server);
@@ -664,10 +664,15 @@ async fn bench() {
     let chain_e = write_chain(&dir1, "devnet-empty.toml", "devnet", &ns_empty);
     let yaml_empty = dir1.join("empty.yaml");
     render_to(&opctl, &[(chain_e.clone(), None)], &yaml_empty);
-    let plan_empty = b.opctl("opctl plan", &["plan"], &[chain_e.clone()], &[0]);
+    let plan_empty = b.opctl(
+        "opctl plan",
+        &["plan"],
+        std::slice::from_ref(&chain_e),
+        &[0],
+    );
     let kdiff_empty = b.kubectl_diff("kubectl diff", &yaml_empty, &[]);
     let kdiff_empty_c = b.kubectl_diff("kubectl diff", &yaml_empty, &["--concurrency=8"]);
-    let cmp_empty = b.compare("opctl plan", &["plan"], &[chain_e.clone()]);
+    let cmp_empty = b.compare("opctl plan", &["plan"], std::slice::from_ref(&chain_e));
     let mut tools = vec![&plan_empty, &kdiff_empty, &kdiff_empty_c];
     tools.extend(cmp_empty.as_ref());
     let e = measure(&tools, runs, &server);

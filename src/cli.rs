@@ -253,7 +253,12 @@ pub struct WatchArgs {
     #[arg(long, value_parser = parse_duration)]
     pub rediscover: Option<std::time::Duration>,
     /// L1 JSON-RPC URL for re-discovery; overrides the chain file.
-    #[arg(long, env = "OPCTL_L1_RPC_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "OPCTL_L1_RPC_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub l1_rpc_url: Option<String>,
 }
 

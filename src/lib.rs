@@ -24,10 +24,10 @@ pub mod networks;
 pub mod plan;
 /// One reconcile pass (plan, then apply in order), shared by `apply` and `watch`.
 pub mod reconcile;
-/// Contracts for rendering (TOML overrides, lock file, registry) and signer addresses for checks.
-pub mod resolve;
 /// Desired Kubernetes objects per role; pure and deterministic.
 pub mod render;
+/// Contracts for rendering (TOML overrides, lock file, registry) and signer addresses for checks.
+pub mod resolve;
 /// The L1 edge: contract discovery over JSON-RPC (alloy) and the pre-deployment role checks.
 pub mod rpc;
 /// Terminal output: the only place that prints.

@@ -7,6 +7,7 @@
 mod support;
 
 mod cli;
+mod discover_cli;
 mod discovery;
 mod generated_files;
 mod harness_cluster;
@@ -14,4 +15,3 @@ mod invalid_configs;
 mod plan_apply;
 mod render_examples;
 mod watch;
-mod discover_cli;
