@@ -15,6 +15,11 @@ use crate::ui::Printer;
 pub fn load_chain(path: &Path, global: &Global) -> Result<LoadedChain, Error> {
     let mut chain = config::load(path)?;
     if let Some(ns) = &global.namespace {
+        if !config::validate::is_dns_label(ns, 63) {
+            return Err(Error::Usage(format!(
+                "-n {ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"
+            )));
+        }
         chain.file.chain.namespace = Some(ns.clone());
     }
     Ok(chain)

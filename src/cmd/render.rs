@@ -1,19 +1,26 @@
 //! `opctl render CHAIN.toml`: print the desired objects as YAML (default) or JSON.
 
 use crate::cli::{Global, OutputFormat, RenderArgs};
-use crate::config;
 use crate::error::{exit, Error};
 use crate::render::{self, Desired, Input};
 use crate::ui::Printer;
 
 pub fn run(args: &RenderArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
-    let mut chain = config::load(&args.chain)?;
-    if let Some(ns) = &global.namespace {
-        chain.file.chain.namespace = Some(ns.clone());
-    }
+    let chain = super::common::load_chain(&args.chain, global)?;
     let resolved = super::common::resolve(&chain, printer)?;
     let mut input = Input::from_chain(&chain);
     input.contracts = resolved.contracts;
+    if let Some(peer) = &args.sequencer_peer_id {
+        // secp256k1 libp2p peer IDs are base58btc and start with `16Uiu2`.
+        let base58 = peer
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() && !b"0OIl".contains(&b));
+        if !(peer.starts_with("16Uiu2") && base58 && peer.len() <= 64) {
+            return Err(Error::Usage(format!(
+                "--sequencer-peer-id {peer}: not a secp256k1 libp2p peer ID\n  hint: take it from `opp2p_self` on the sequencer's op-node (it starts with 16Uiu2)"
+            )));
+        }
+    }
     input.identities.sequencer_peer_id = args.sequencer_peer_id.clone();
     let objects = render::render(&input).map_err(|source| Error::Render {
         file: args.chain.display().to_string(),

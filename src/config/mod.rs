@@ -113,7 +113,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
     if !secrets.is_empty() {
         return Err(ConfigError::Invalid(secrets));
     }
-    let file = parse(path, text, &map)?;
+    let file = parse(text, &map)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut diags = Vec::new();
     let rollup_json = read_side_file(
@@ -159,7 +159,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
     }
 }
 
-fn parse(path: &Path, text: &str, map: &diag::SourceMap<'_>) -> Result<ChainFile, ConfigError> {
+fn parse(text: &str, map: &diag::SourceMap<'_>) -> Result<ChainFile, ConfigError> {
     let de = toml::Deserializer::parse(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         ConfigError::Invalid(vec![map.at_offset(
@@ -183,7 +183,6 @@ fn parse(path: &Path, text: &str, map: &diag::SourceMap<'_>) -> Result<ChainFile
             Some(span) => map.at_offset(span.start, &key_path, message, hint),
             None => map.at_path(&key_path, message, hint),
         };
-        let _ = path;
         ConfigError::Invalid(vec![d])
     })
 }

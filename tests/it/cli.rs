@@ -104,3 +104,19 @@ fn colour_is_off_with_no_color_and_on_when_forced() {
     let forced = opctl(&["--color", "always", "validate", "examples/nope.toml"]);
     assert!(String::from_utf8_lossy(&forced.stderr).contains("\x1b["));
 }
+
+#[test]
+fn a_bad_namespace_or_peer_id_on_the_command_line_is_a_clear_error() {
+    let out = opctl(&["render", "examples/devnet.toml", "-n", "Bad_NS"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid namespace name"));
+    let out = opctl(&[
+        "render",
+        "examples/devnet.toml",
+        "--sequencer-peer-id",
+        "not-a-peer",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("16Uiu2"));
+    assert!(out.stdout.is_empty());
+}
