@@ -237,8 +237,10 @@ async fn a_fresh_apply_creates_everything_and_the_next_plan_is_empty() {
 
 #[tokio::test]
 async fn an_image_change_shows_exactly_that_field_flags_the_restart_and_converges() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     env.edit("[contracts]", "[images]\nop_batcher = \"us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.14\"\n\n[contracts]");
     let plan = env.opctl(&["plan", env.chain(), "--exit-code", "-o", "json"]);
     assert_code(&plan, 2);
@@ -290,8 +292,10 @@ async fn an_image_change_shows_exactly_that_field_flags_the_restart_and_converge
 
 #[tokio::test]
 async fn a_sequencer_change_warns_that_block_production_stops() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     env.edit(
         "signing_key = { secret = \"devnet-keys\", key = \"sequencer\" }",
         "signing_key = { secret = \"devnet-keys\", key = \"sequencer\" }\nl1_confs = 6",
@@ -305,8 +309,10 @@ async fn a_sequencer_change_warns_that_block_production_stops() {
 
 #[tokio::test]
 async fn drift_by_another_manager_is_named_stops_apply_and_is_corrected_with_force() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     let api = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns);
     let mut live = api.get("devnet-proposer").await.expect("get");
     if let Some(c) = live
@@ -379,8 +385,10 @@ async fn drift_by_another_manager_is_named_stops_apply_and_is_corrected_with_for
 
 #[tokio::test]
 async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     let client = env.cluster.admin_client().await;
     // The statefulset controller would have made this claim; there is none here, so make it.
     let pvc: PersistentVolumeClaim = serde_json::from_value(json!({
@@ -451,8 +459,10 @@ async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain()
 // Multi-threaded: the stand-in garbage collector runs while the test blocks on the opctl process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_immutable_change_needs_allow_recreate_and_keeps_volumes() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     env.edit(
         "storage = { size = \"50Gi\" }",
         "storage = { size = \"80Gi\" }",
@@ -667,8 +677,10 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
 
 #[tokio::test]
 async fn destroy_removes_members_but_keeps_volumes_and_key_secrets() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     assert_code(&env.opctl(&["destroy", env.chain(), "--yes"]), 0);
     let client = env.cluster.admin_client().await;
     assert!(Api::<StatefulSet>::namespaced(client.clone(), &env.ns)
@@ -741,8 +753,10 @@ async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
 
 #[tokio::test]
 async fn a_changed_env_url_updates_its_secret_and_restarts_the_pods_that_read_it() {
-    let env = Env::start().await;
+    let mut env = Env::start().await;
     assert_code(&env.apply(&[]), 0);
+    // From here on, every output is also checked for the generated JWT and p2p values.
+    env.collect_generated_secrets().await;
     let rotated = format!("https://beacon.example.org/v1/{}", random_hex());
     let out = Command::new(env!("CARGO_BIN_EXE_opctl"))
         .env("L1_BEACON_URL", &rotated)
