@@ -71,25 +71,17 @@ pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identi
     if !(f.sequencer.enabled && f.replicas.enabled) {
         return Ok(Identities::default());
     }
-    let r = ObjectRef {
-        kind: "Secret".into(),
-        namespace: Some(chain.namespace().to_string()),
-        name: format!("{}-sequencer-p2p", f.chain.name),
-    };
-    let Some(secret) = cluster.get(&r).await? else {
-        return Ok(Identities::default());
-    };
-    let key = secret
-        .pointer("/data/p2p-key")
-        .and_then(Value::as_str)
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .and_then(|raw| String::from_utf8(raw).ok());
+    let name = format!("{}-sequencer-p2p", f.chain.name);
+    let key = cluster
+        .secret_value(chain.namespace(), &name, "p2p-key")
+        .await?;
     let peer = key
         .map(|k| render::identity::peer_id_from_private_key_hex(&k))
         .transpose()
         .map_err(|e| {
             Error::Usage(format!(
-                "{r}: {e}; delete the Secret to have apply generate a new identity"
+                "Secret/{name} (namespace {}): {e}; delete the Secret to have apply generate a new identity",
+                chain.namespace()
             ))
         })?;
     Ok(Identities {

@@ -7,11 +7,10 @@
 use std::path::Path;
 
 use alloy::primitives::Address;
-use base64::Engine;
 use serde_json::Value;
 
-use crate::cluster::{Cluster, ObjectRef};
-use crate::config::{LoadedChain, Signer};
+use crate::cluster::Cluster;
+use crate::config::{LoadedChain, Signer, UrlSource};
 use crate::error::Error;
 use crate::lock::Lock;
 use crate::networks;
@@ -200,15 +199,7 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
         .map(|d| apply_overrides(chain, d))
         .unwrap_or_default();
     let contracts = match &discovery {
-        Some(d) => render::Contracts {
-            dispute_game_factory: d
-                .contract(ContractName::DisputeGameFactory)
-                .map(|a| a.to_checksum(None)),
-            l2_output_oracle: d
-                .contract(ContractName::L2OutputOracle)
-                .map(|a| a.to_checksum(None)),
-            respected_game_type: d.respected_game_type(),
-        },
+        Some(d) => contracts_in(d),
         None => render::Input::from_chain(chain).contracts,
     };
     let f = &chain.file;
@@ -236,6 +227,72 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
         origin,
         warnings,
     })
+}
+
+/// The L1 RPC URL: `flag` (`--l1-rpc-url` / `OPCTL_L1_RPC_URL`), else `l1.rpc_url` as a literal,
+/// `env:VAR`, or a key of a Secret in the chain's namespace (read through `cluster`).
+pub async fn l1_rpc_url(
+    chain: &LoadedChain,
+    flag: Option<&str>,
+    cluster: Option<&Cluster>,
+) -> Result<String, Error> {
+    if let Some(url) = flag {
+        return Ok(url.to_string());
+    }
+    match &chain.file.l1.rpc_url {
+        UrlSource::Text(s) => match s.strip_prefix("env:") {
+            Some(var) => std::env::var(var).map_err(|_| Error::EnvMissing {
+                var: var.to_string(),
+                object: "l1.rpc_url".into(),
+            }),
+            None => Ok(s.clone()),
+        },
+        UrlSource::Secret(r) => {
+            let cluster = cluster.ok_or_else(|| {
+                Error::Usage(format!(
+                    "l1.rpc_url is the Secret {}/{} and no cluster is reachable\n  hint: pass --l1-rpc-url or set OPCTL_L1_RPC_URL",
+                    r.secret, r.key
+                ))
+            })?;
+            cluster
+                .secret_value(chain.namespace(), &r.secret, &r.key)
+                .await?
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "l1.rpc_url: Secret {} (namespace {}) does not exist or has no key `{}`\n  hint: create it, or pass --l1-rpc-url",
+                        r.secret,
+                        chain.namespace(),
+                        r.key
+                    ))
+                })
+        }
+    }
+}
+
+/// What rendering reads from a discovery whose pins are already applied.
+fn contracts_in(d: &Discovery) -> render::Contracts {
+    render::Contracts {
+        dispute_game_factory: d
+            .contract(ContractName::DisputeGameFactory)
+            .map(|a| a.to_checksum(None)),
+        l2_output_oracle: d
+            .contract(ContractName::L2OutputOracle)
+            .map(|a| a.to_checksum(None)),
+        respected_game_type: d.respected_game_type(),
+    }
+}
+
+/// Contracts for rendering from a discovery held in memory (e.g. the watcher's re-discovery),
+/// with the chain file's explicit addresses (as written) winning.
+pub fn contracts_of(chain: &LoadedChain, d: &Discovery) -> render::Contracts {
+    let pinned = render::Input::from_chain(chain).contracts;
+    let found = contracts_in(d);
+    render::Contracts {
+        dispute_game_factory: pinned.dispute_game_factory.or(found.dispute_game_factory),
+        l2_output_oracle: pinned.l2_output_oracle.or(found.l2_output_oracle),
+        respected_game_type: pinned.respected_game_type.or(found.respected_game_type),
+    }
 }
 
 /// rollup.json facts the `rollup-config` check compares.
@@ -285,24 +342,7 @@ async fn key_address(
             let (Some(secret), Some(key)) = (&signer.secret, &signer.key) else {
                 return Ok(None);
             };
-            let r = ObjectRef {
-                kind: "Secret".into(),
-                namespace: Some(chain.namespace().to_string()),
-                name: secret.clone(),
-            };
-            cluster
-                .get(&r)
-                .await?
-                .and_then(|s| {
-                    s.pointer(&format!(
-                        "/data/{}",
-                        key.replace('~', "~0").replace('/', "~1")
-                    ))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                })
-                .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
-                .map(|raw| String::from_utf8_lossy(&raw).trim().to_string())
+            cluster.secret_value(chain.namespace(), secret, key).await?
         }
         KeySource::None => None,
     };

@@ -457,6 +457,27 @@ impl Cluster {
         }
     }
 
+    /// One key of a Secret, decoded and trimmed; `None` when the Secret or the key is missing.
+    /// The value never leaves the caller through an error.
+    pub async fn secret_value(
+        &self,
+        namespace: &str,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<String>, ClusterError> {
+        use base64::Engine;
+        let r = ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some(namespace.to_string()),
+            name: name.to_string(),
+        };
+        Ok(self.get(&r).await?.and_then(|s| {
+            let b64 = s.get("data")?.get(key)?.as_str()?.to_string();
+            let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+            Some(String::from_utf8_lossy(&raw).trim().to_string())
+        }))
+    }
+
     /// Server-side apply with field manager `opctl`; `dry_run` asks the server for the would-be object.
     pub async fn apply(
         &self,

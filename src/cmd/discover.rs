@@ -18,50 +18,20 @@ use crate::ui::{self, Printer};
 
 use super::common;
 
-/// The L1 RPC URL: the flag (or `OPCTL_L1_RPC_URL`), else the chain file's literal, `env:VAR`, or
-/// Secret reference (read from the cluster).
+/// The L1 RPC URL; the cluster is contacted only when the chain file names a Secret.
 async fn l1_url(
     args: &DiscoverArgs,
     chain: &LoadedChain,
     global: &Global,
 ) -> Result<String, Error> {
-    if let Some(url) = &args.l1_rpc_url {
-        return Ok(url.clone());
-    }
-    match &chain.file.l1.rpc_url {
-        UrlSource::Text(s) => match s.strip_prefix("env:") {
-            Some(var) => std::env::var(var).map_err(|_| Error::EnvMissing {
-                var: var.to_string(),
-                object: "l1.rpc_url".into(),
-            }),
-            None => Ok(s.clone()),
-        },
-        UrlSource::Secret(r) => {
-            let cluster = common::connect(global).await.map_err(|e| {
-                Error::Usage(format!(
-                    "l1.rpc_url is the Secret {}/{} and the cluster is not reachable ({e})\n  hint: pass --l1-rpc-url or set OPCTL_L1_RPC_URL",
-                    r.secret, r.key
-                ))
-            })?;
-            let obj = crate::cluster::ObjectRef {
-                kind: "Secret".into(),
-                namespace: Some(chain.namespace().to_string()),
-                name: r.secret.clone(),
-            };
-            let secret = cluster.get(&obj).await?.ok_or_else(|| {
-                Error::Usage(format!(
-                    "{obj} does not exist; create it or pass --l1-rpc-url"
-                ))
-            })?;
-            use base64::Engine;
-            secret
-                .pointer(&format!("/data/{}", r.key))
-                .and_then(serde_json::Value::as_str)
-                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                .map(|raw| String::from_utf8_lossy(&raw).trim().to_string())
-                .ok_or_else(|| Error::Usage(format!("{obj} has no key `{}`", r.key)))
-        }
-    }
+    let needs_cluster =
+        args.l1_rpc_url.is_none() && matches!(chain.file.l1.rpc_url, UrlSource::Secret(_));
+    let cluster = if needs_cluster {
+        Some(common::connect(global).await?)
+    } else {
+        None
+    };
+    resolve::l1_rpc_url(chain, args.l1_rpc_url.as_deref(), cluster.as_ref()).await
 }
 
 fn contracts_table(d: &Discovery) -> String {

@@ -6,13 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
-use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use super::backoff::Backoff;
-use crate::cluster::{Cluster, ObjectRef};
-use crate::config::{LoadedChain, UrlSource};
+use crate::cluster::Cluster;
+use crate::config::LoadedChain;
 use crate::lock::Lock;
 use crate::rpc::{self, L1Rpc, RpcOptions};
 
@@ -27,46 +25,17 @@ pub enum Found {
     Unavailable { why: String },
 }
 
-/// The L1 RPC URL: `--l1-rpc-url` / `OPCTL_L1_RPC_URL`, else `l1.rpc_url` (a literal, `env:VAR`, or
-/// a key of a Secret in the chain's namespace). `Ok(None)`: the chain names none opctl can use.
+/// The L1 RPC URL: `--l1-rpc-url` / `OPCTL_L1_RPC_URL`, else `l1.rpc_url` (see
+/// [`crate::resolve::l1_rpc_url`]). `Ok(None)`: the chain names none opctl can use.
 pub async fn rpc_url(
     chain: &LoadedChain,
     flag: Option<&str>,
     cluster: &Cluster,
 ) -> Result<Option<String>, String> {
-    if let Some(url) = flag {
-        return Ok(Some(url.to_string()));
-    }
-    match &chain.file.l1.rpc_url {
-        UrlSource::Text(text) => match text.strip_prefix("env:") {
-            Some(var) => std::env::var(var).map(Some).map_err(|_| {
-                format!("l1.rpc_url names environment variable {var}, which is not set")
-            }),
-            None => Ok(Some(text.clone())),
-        },
-        UrlSource::Secret(r) => {
-            let object = ObjectRef {
-                kind: "Secret".into(),
-                namespace: Some(chain.namespace().to_string()),
-                name: r.secret.clone(),
-            };
-            let secret = cluster.get(&object).await.map_err(|e| e.to_string())?;
-            let value = secret
-                .as_ref()
-                .and_then(|s| s.get("data"))
-                .and_then(|d| d.get(&r.key))
-                .and_then(Value::as_str)
-                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                .map(|raw| String::from_utf8_lossy(&raw).trim().to_string());
-            match value {
-                Some(v) if !v.is_empty() => Ok(Some(v)),
-                _ => Err(format!(
-                    "l1.rpc_url: Secret {} has no key `{}`",
-                    r.secret, r.key
-                )),
-            }
-        }
-    }
+    crate::resolve::l1_rpc_url(chain, flag, Some(cluster))
+        .await
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// One discovery against `url`.

@@ -126,25 +126,6 @@ pub fn held_roles(checks: &[CheckResult]) -> BTreeMap<Role, Vec<String>> {
     out
 }
 
-/// Contracts for rendering from a discovery adopted in memory (`lock_policy = "apply"`): the chain
-/// file's explicit overrides win, as in `resolve::resolve`.
-fn contracts_from(chain: &LoadedChain, d: &Discovery) -> render::Contracts {
-    use crate::rpc::ContractName;
-    let overrides = render::Input::from_chain(chain).contracts;
-    let from = |name| d.contract(name).map(|a| a.to_checksum(None));
-    render::Contracts {
-        dispute_game_factory: overrides
-            .dispute_game_factory
-            .or_else(|| from(ContractName::DisputeGameFactory)),
-        l2_output_oracle: overrides
-            .l2_output_oracle
-            .or_else(|| from(ContractName::L2OutputOracle)),
-        respected_game_type: overrides
-            .respected_game_type
-            .or_else(|| d.respected_game_type()),
-    }
-}
-
 /// When this process is the chain's watcher pod (`[watch] deploy`, identity = a pod of the
 /// watcher Deployment) and that Deployment is gone, the chain is being destroyed or the watcher
 /// uninstalled: it must not recreate what is being removed. Returns why.
@@ -406,7 +387,7 @@ impl Loop {
         }
         let resolved = resolve::resolve(&chain)?;
         let contracts = match (&self.l1.adopted, chain.file.watch.lock_policy) {
-            (Some(d), LockPolicy::Apply) => contracts_from(&chain, d),
+            (Some(d), LockPolicy::Apply) => crate::resolve::contracts_of(&chain, d),
             _ => resolved.contracts.clone(),
         };
         // Key checks against what L1 says now (else the lock file): a role whose key the chain
@@ -884,7 +865,7 @@ mod tests {
             0,
             Source::call("OptimismPortal", "respectedGameType()"),
         ));
-        let c = contracts_from(&chain, &d);
+        let c = crate::resolve::contracts_of(&chain, &d);
         // devnet.toml pins the factory and the game type; discovery fills the rest.
         assert_eq!(
             c.dispute_game_factory.as_deref(),
