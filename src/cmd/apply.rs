@@ -96,8 +96,16 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
         ));
     }
     // The sequencer's peer ID is known once its key exists: converge replicas onto it.
+    // Only a run that generated a sequencer p2p key needs this second pass (and its requests).
     if !is_plan_file(&args.inputs) {
-        for path in &args.inputs {
+        for (path, p) in args.inputs.iter().zip(&plans) {
+            let generated_peer_key = p.changes.iter().any(|c| {
+                c.op == crate::plan::Op::CreateGenerated
+                    && c.object.name == format!("{}-sequencer-p2p", p.chain)
+            });
+            if !generated_peer_key {
+                continue;
+            }
             let chain = common::load_chain(path, global)?;
             let contracts = crate::resolve::resolve(&chain)?.contracts;
             let again =
