@@ -19,8 +19,8 @@ use serde_json::Value;
 use crate::config::{LoadedChain, UrlSource};
 
 pub use common::{
-    applyset_id, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF, LABEL_CHAIN,
-    LABEL_ROLE,
+    applyset_id, namespace_object, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF,
+    LABEL_CHAIN, LABEL_ROLE,
 };
 
 /// The role an object belongs to; shared objects (namespace, service account, config) have none.
