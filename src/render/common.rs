@@ -313,15 +313,13 @@ impl<'a> Ctx<'a> {
         let l1 = &self.chain.file.l1;
         let mut fills = BTreeMap::new();
         for (key, src) in [("rpc-url", &l1.rpc_url), ("beacon-url", &l1.beacon_url)] {
-            if let UrlSource::Text(s) = src {
-                if let Some(var) = s.strip_prefix("env:") {
-                    fills.insert(
-                        key.to_string(),
-                        SecretFill::Env {
-                            var: var.to_string(),
-                        },
-                    );
-                }
+            if let Some(var) = src.env_var() {
+                fills.insert(
+                    key.to_string(),
+                    SecretFill::Env {
+                        var: var.to_string(),
+                    },
+                );
             }
         }
         if fills.is_empty() {

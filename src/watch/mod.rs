@@ -388,8 +388,9 @@ impl Loop {
         .await;
         // The key checks are known even when the pass then failed to write.
         let outcome = outcome?;
+        // One chain in, one chain out: `run` returns a result per input.
         let Some(c) = outcome.chains.into_iter().next() else {
-            return Err(Error::Usage("the pass returned no chain".into()));
+            return Err(Error::Usage("the pass returned no result for the chain".into()));
         };
         let failed: BTreeSet<String> = c
             .checks
