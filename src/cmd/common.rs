@@ -15,14 +15,20 @@ use crate::ui::Printer;
 pub fn load_chain(path: &Path, global: &Global) -> Result<LoadedChain, Error> {
     let mut chain = config::load(path)?;
     if let Some(ns) = &global.namespace {
-        if !config::validate::is_dns_label(ns, 63) {
-            return Err(Error::Usage(format!(
-                "-n {ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"
-            )));
-        }
+        check_namespace(ns)?;
         chain.file.chain.namespace = Some(ns.clone());
     }
     Ok(chain)
+}
+
+/// `-n NAMESPACE` must name a namespace Kubernetes could have.
+pub fn check_namespace(ns: &str) -> Result<(), Error> {
+    if config::validate::is_dns_label(ns, 63) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "-n {ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"
+    )))
 }
 
 /// Contract addresses for rendering (TOML overrides, then the lock file, then the registry);
