@@ -145,6 +145,20 @@ pub fn uninstalled(
     })
 }
 
+/// `after` from `at`; a deadline past what an `Instant` holds becomes about 30 years away (tokio's
+/// own cap for timers), so no interval overflows.
+fn deadline(at: Instant, after: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+    at.checked_add(after)
+        .or_else(|| at.checked_add(FAR))
+        .unwrap_or(at)
+}
+
+/// `after` from now (see [`deadline`]).
+fn later(after: Duration) -> Instant {
+    deadline(Instant::now(), after)
+}
+
 /// Files whose change reloads the chain.
 fn watched_files(chain: &LoadedChain) -> Vec<PathBuf> {
     let base = chain.path.parent().unwrap_or(Path::new("."));
@@ -218,10 +232,13 @@ impl Loop {
         let _ = self.events.send((level, reason.to_string(), message));
     }
 
+    /// Never zero (a zero resync would spin the loop), whoever built `Options`.
     fn resync(&self) -> Duration {
-        self.opts
+        let resync = self
+            .opts
             .resync
-            .unwrap_or_else(|| self.chain.file.watch.resync())
+            .unwrap_or_else(|| self.chain.file.watch.resync());
+        crate::config::duration::RESYNC.clamp(resync)
     }
 
     /// Re-read the chain file after a change on disk; an invalid file keeps the last good one.
@@ -675,7 +692,7 @@ pub async fn run(
     let mut stop = stop_rx.clone();
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
     let mut due: Option<Instant> = None;
-    let mut resync_at = Instant::now() + state.resync();
+    let mut resync_at = later(state.resync());
     let mut followups = 0u32;
     let far = || Instant::now() + Duration::from_secs(3600);
     let schedule = |due: &mut Option<Instant>, at: Instant| {
@@ -717,7 +734,7 @@ pub async fn run(
                 }
             }
             _ = tokio::time::sleep_until(resync_at) => {
-                resync_at = Instant::now() + state.resync();
+                resync_at = later(state.resync());
                 if leading {
                     ctx.trigger("resync");
                     schedule(&mut due, Instant::now());
@@ -759,7 +776,7 @@ pub async fn run(
                         } else {
                             followups = 0;
                         }
-                        resync_at = Instant::now() + state.resync();
+                        resync_at = later(state.resync());
                     }
                     Some(Ok(Err(e))) => {
                         let delay = backoff.next_delay();
@@ -922,6 +939,18 @@ mod tests {
             uninstalled(&plan(Op::Create), &chain, "laptop-123").is_none(),
             "a watcher outside the cluster recreates it"
         );
+    }
+
+    #[test]
+    fn deadlines_never_overflow_an_instant() {
+        let now = Instant::now();
+        assert_eq!(
+            deadline(now, Duration::from_secs(5)),
+            now + Duration::from_secs(5)
+        );
+        for huge in [Duration::from_secs(u64::MAX), Duration::MAX] {
+            assert!(deadline(now, huge) > now + Duration::from_secs(100 * 24 * 3600));
+        }
     }
 
     #[test]
