@@ -446,7 +446,9 @@ mod precedence_tests {
     }
 
     fn lock_with_factory(chain: &LoadedChain, factory: Address) {
-        let registry = networks::lookup("op-sepolia").expect("built in").to_discovery();
+        let registry = networks::lookup("op-sepolia")
+            .expect("built in")
+            .to_discovery();
         let mut d = registry.clone();
         d.contracts.insert(
             ContractName::DisputeGameFactory,
@@ -466,7 +468,9 @@ mod precedence_tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let chain = chain_in(dir.path(), "");
         let r = resolve(&chain).expect("resolves");
-        let registry = networks::lookup("op-sepolia").expect("built in").to_discovery();
+        let registry = networks::lookup("op-sepolia")
+            .expect("built in")
+            .to_discovery();
         assert!(r.origin.as_deref().unwrap_or_default().contains("registry"));
         assert_eq!(
             r.contracts.dispute_game_factory,
@@ -483,8 +487,15 @@ mod precedence_tests {
         let locked = Address::repeat_byte(0x42);
         lock_with_factory(&chain, locked);
         let r = resolve(&chain).expect("resolves");
-        assert!(r.origin.as_deref().unwrap_or_default().contains("lock file"));
-        assert_eq!(r.contracts.dispute_game_factory, Some(locked.to_checksum(None)));
+        assert!(r
+            .origin
+            .as_deref()
+            .unwrap_or_default()
+            .contains("lock file"));
+        assert_eq!(
+            r.contracts.dispute_game_factory,
+            Some(locked.to_checksum(None))
+        );
         assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     }
 
@@ -495,16 +506,24 @@ mod precedence_tests {
         // The example's [contracts] table takes the pin directly.
         let text = EXAMPLE.replace(
             "[contracts]\n",
-            &format!("[contracts]\ndispute_game_factory = \"{}\"\n", pinned.to_checksum(None)),
+            &format!(
+                "[contracts]\ndispute_game_factory = \"{}\"\n",
+                pinned.to_checksum(None)
+            ),
         );
         let path = dir.path().join("op-sepolia.toml");
         std::fs::write(&path, &text).expect("write chain");
         let chain = crate::config::load_str(&path, &text).expect("valid chain");
         lock_with_factory(&chain, Address::repeat_byte(0x42));
         let r = resolve(&chain).expect("resolves");
-        assert_eq!(r.contracts.dispute_game_factory, Some(pinned.to_checksum(None)));
+        assert_eq!(
+            r.contracts.dispute_game_factory,
+            Some(pinned.to_checksum(None))
+        );
         assert!(
-            r.warnings.iter().any(|w| w.contains("dispute_game_factory")),
+            r.warnings
+                .iter()
+                .any(|w| w.contains("dispute_game_factory")),
             "{:?}",
             r.warnings
         );
@@ -514,7 +533,9 @@ mod precedence_tests {
     fn a_lock_file_of_another_chain_is_an_error() {
         let dir = tempfile::tempdir().expect("tempdir");
         let chain = chain_in(dir.path(), "");
-        let registry = networks::lookup("op-sepolia").expect("built in").to_discovery();
+        let registry = networks::lookup("op-sepolia")
+            .expect("built in")
+            .to_discovery();
         Lock::from_discovery("another-chain", 1, &registry)
             .write(&Lock::path_for(&chain.path))
             .expect("write lock");

@@ -52,13 +52,10 @@ pub fn format_objects(objects: &[Desired], format: OutputFormat) -> Result<Strin
             let mut out = String::new();
             for v in values {
                 out.push_str("---\n");
-                out.push_str(
-                    &serde_saphyr::to_string(v)
-                        .map_err(|e| Error::Output {
-                            what: "YAML".into(),
-                            message: e.to_string(),
-                        })?,
-                );
+                out.push_str(&serde_saphyr::to_string(v).map_err(|e| Error::Output {
+                    what: "YAML".into(),
+                    message: e.to_string(),
+                })?);
             }
             Ok(out)
         }

@@ -62,12 +62,10 @@ pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identi
     let peer = key
         .map(|k| render::identity::peer_id_from_private_key_hex(&k))
         .transpose()
-        .map_err(|e| {
-            Error::Identity {
-                secret: name.clone(),
-                namespace: chain.namespace().to_string(),
-                message: e.to_string(),
-            }
+        .map_err(|e| Error::Identity {
+            secret: name.clone(),
+            namespace: chain.namespace().to_string(),
+            message: e.to_string(),
         })?;
     Ok(Identities {
         sequencer_peer_id: peer,
