@@ -128,10 +128,17 @@ impl Observer for Terminal<'_> {
 
     fn converging(&self, plan: &ChainPlan) {
         self.printer.info(&format!(
-            "{}: the sequencer's peer ID is known now; converged the replicas onto it ({})",
+            "{}: the sequencer's peer ID is known now; converging ({})",
             plan.chain, plan.summary
         ));
         self.printer.data(&ui::plan::render(plan, self.printer));
+        let written = plan
+            .changes
+            .iter()
+            .filter(|c| c.op != crate::plan::Op::Unchanged)
+            .count();
+        self.printer
+            .success(&format!("{}: {written} more objects written", plan.chain));
     }
 
     fn waiting(&self, workloads: &[ObjectRef]) {

@@ -101,29 +101,34 @@ pub fn reason_of(e: &Error) -> &'static str {
 }
 
 /// Create the chain's namespace when it does not exist, retrying until it does; what it waits for
-/// is logged at info level, at most every [`WAIT_LOG_EVERY`].
+/// is logged at info level, at most every [`WAIT_LOG_EVERY`]. A watcher that may not read
+/// namespaces (the rendered Role is namespaced) goes on to the lease, which says what it lacks.
 async fn ensure_namespace(cluster: &Cluster, namespace: &str) {
     let object = serde_json::to_value(render::namespace_object(namespace)).unwrap_or_default();
+    let r = crate::model::object::ObjectRef::of(&object);
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
     let mut last_log: Option<Instant> = None;
     loop {
-        match cluster.create_if_absent(&object).await {
-            Ok(true) => {
-                tracing::info!(namespace, "created the chain's namespace");
-                return;
-            }
-            Ok(false) => return,
-            Err(e) => {
-                if last_log.is_none_or(|t| t.elapsed() >= WAIT_LOG_EVERY) {
-                    tracing::info!(
-                        namespace,
-                        "waiting: cannot create the chain's namespace (the lease lives there): {e}"
-                    );
-                    last_log = Some(Instant::now());
+        let waiting = match cluster.get(&r).await {
+            Ok(Some(_)) | Err(ClusterError::Forbidden { .. }) => return,
+            Ok(None) => match cluster.create_if_absent(&object).await {
+                Ok(created) => {
+                    if created {
+                        tracing::info!(namespace, "created the chain's namespace");
+                    }
+                    return;
                 }
-                tokio::time::sleep(backoff.next_delay()).await;
-            }
+                Err(e) => {
+                    format!("cannot create the chain's namespace (the lease lives there): {e}")
+                }
+            },
+            Err(e) => format!("cannot read the chain's namespace: {e}"),
+        };
+        if last_log.is_none_or(|t| t.elapsed() >= WAIT_LOG_EVERY) {
+            tracing::info!(namespace, "waiting: {waiting}");
+            last_log = Some(Instant::now());
         }
+        tokio::time::sleep(backoff.next_delay()).await;
     }
 }
 
@@ -180,6 +185,27 @@ struct L1State {
     /// An on-chain change the lock file does not record yet (`lock_policy = "hold"`).
     hold_pending: bool,
     failing: bool,
+}
+
+/// Sets the check and hold gauges as soon as the pass has checked, before it writes: whoever sees
+/// a write of this pass sees the gauges of the same pass.
+struct Gauges<'a> {
+    ctx: &'a Context,
+    hold_pending: bool,
+}
+
+impl reconcile::Observer for Gauges<'_> {
+    fn planned(&self, chains: &[reconcile::ChainOutcome]) {
+        let failed: BTreeSet<String> = chains
+            .iter()
+            .flat_map(|c| c.checks.iter())
+            .filter(|c| c.is_failure())
+            .map(|c| c.name.to_string())
+            .collect();
+        self.ctx.set_checks_failed(failed);
+        let held = chains.iter().any(|c| !c.held_roles().is_empty());
+        self.ctx.set_l1_held(self.hold_pending || held);
+    }
 }
 
 /// What one successful pass did.
@@ -396,11 +422,15 @@ impl Loop {
             memory: self.memory.clone(),
         };
         let policy = reconcile::Policy::watch(&chain, &self.opts.identity);
+        let observer = Gauges {
+            ctx: &self.ctx,
+            hold_pending: self.l1.hold_pending,
+        };
         let outcome = reconcile::run(
             &self.cluster,
             &Inputs::Chains(vec![input]),
             &policy,
-            &reconcile::Quiet,
+            &observer,
         )
         .await;
         // The key checks are known even when the pass then failed to write.
@@ -425,11 +455,8 @@ impl Loop {
                     "every role check passes again".into(),
                 );
             }
-            self.ctx.set_checks_failed(failed.clone());
             self.failed_checks = failed;
         }
-        self.ctx
-            .set_l1_held(self.l1.hold_pending || !c.held_roles().is_empty());
 
         let mut secrets: Vec<String> = c
             .plan
