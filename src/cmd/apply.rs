@@ -73,8 +73,7 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
         reconcile::preflight(p, opts)?;
         // A running `opctl watch` reconciles this chain from its own copy of the file.
         let lease = crate::render::watcher::name(&p.chain);
-        if let Ok(Some(holder)) =
-            crate::watch::lease::holder(cluster.client.clone(), &p.namespace, &lease).await
+        if let Ok(Some(holder)) = crate::watch::lease::holder(&cluster, &p.namespace, &lease).await
         {
             printer.warn(&format!(
                 "{}: `opctl watch` ({holder}) holds the lease {lease} and keeps this chain matching its own chain file; a change made here and not there is taken back (or reported) by it",
