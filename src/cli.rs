@@ -130,7 +130,7 @@ pub struct PlanArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct CheckArgs {
     /// Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`.
-    #[arg(long = "skip-check", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::rpc::ALL_CHECKS))]
+    #[arg(long = "skip-check", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::model::checks::ALL_CHECKS))]
     pub skip: Vec<String>,
 }
 

@@ -54,6 +54,20 @@ pub enum Error {
     Rpc(#[from] crate::rpc::RpcError),
     #[error("blocked by failed checks; nothing was written:\n  {}\n  hint: fix the keys or the chain file, or override one check with --skip-check NAME", failed.join("\n  "))]
     Blocked { failed: Vec<String> },
+    #[error("{chain}: stopped before converging the replicas onto the sequencer's peer ID: {why}{}\n  hint: what you confirmed was written; run `opctl plan` and `opctl apply` again to review the rest", if objects.is_empty() { String::new() } else { format!(":\n  {}", objects.join("\n  ")) })]
+    ConvergeRefused {
+        chain: String,
+        why: String,
+        objects: Vec<String>,
+    },
+    #[error("{why}")]
+    WatcherUninstalled { why: String },
+    #[error("{flag}: {message}")]
+    InvalidFlag { flag: String, message: String },
+    #[error("{0}")]
+    Prompt(String),
+    #[error(transparent)]
+    PlanFile(#[from] crate::plan::PlanFileError),
     #[error("{0}")]
     Usage(String),
 }

@@ -3,8 +3,7 @@
 //! `render` and `plan` are reproducible and work without an L1 RPC. Users commit it, like
 //! `Cargo.lock`.
 //!
-//! The discovery model is re-exported here, so the pure core reads contracts from the lock file
-//! without importing the RPC edge.
+//! The discovery model (`model::discovery`) is re-exported here for the lock file's readers.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 use alloy::primitives::Address;
 use serde::{Deserialize, Serialize};
 
-pub use crate::rpc::{
+pub use crate::model::discovery::{
     game_type_name, BlockRef, ContractInfo, ContractName, Discovery, Game, GameArgsLayout,
     OutputOracleParams, ProofSystem, RoleName, Source, Sourced, GAME_TYPE_CANNON,
     GAME_TYPE_CANNON_KONA, GAME_TYPE_PERMISSIONED_CANNON,

@@ -9,7 +9,9 @@
 use alloy::primitives::{address, Address};
 use serde::Serialize;
 
-use crate::rpc::{ContractInfo, ContractName, Discovery, ProofSystem, RoleName, Source, Sourced};
+use crate::model::discovery::{
+    ContractInfo, ContractName, Discovery, ProofSystem, RoleName, Source, Sourced,
+};
 
 /// One well-known chain.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,11 +13,11 @@ use crate::cluster::Cluster;
 use crate::config::{LoadedChain, Signer, UrlSource};
 use crate::error::Error;
 use crate::lock::Lock;
+use crate::model::checks::{run_checks, CheckInput, CheckResult, RollupFacts, SignerAddresses};
+use crate::model::discovery::{ContractName, Discovery, Source, Sourced};
 use crate::networks;
 use crate::render;
-use crate::rpc::{
-    self, CheckInput, CheckResult, ContractName, Discovery, RollupFacts, SignerAddresses,
-};
+use crate::rpc;
 
 /// Contracts and what they came from.
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ pub struct Resolved {
 }
 
 /// The SystemConfig anchor: `contracts.system_config`, else rollup.json, else the registry entry.
-pub fn system_config(chain: &LoadedChain) -> Option<(Address, rpc::Source)> {
+pub fn system_config(chain: &LoadedChain) -> Option<(Address, Source)> {
     if let Some(a) = chain
         .file
         .contracts
@@ -42,7 +42,7 @@ pub fn system_config(chain: &LoadedChain) -> Option<(Address, rpc::Source)> {
     {
         return Some((
             a,
-            rpc::Source::Toml {
+            Source::Toml {
                 key: "contracts.system_config".into(),
             },
         ));
@@ -59,7 +59,7 @@ pub fn system_config(chain: &LoadedChain) -> Option<(Address, rpc::Source)> {
     if let Some(a) = from_rollup {
         return Some((
             a,
-            rpc::Source::Toml {
+            Source::Toml {
                 key: "chain.rollup_config (l1_system_config_address)".into(),
             },
         ));
@@ -68,7 +68,7 @@ pub fn system_config(chain: &LoadedChain) -> Option<(Address, rpc::Source)> {
     networks::lookup(network).map(|n| {
         (
             n.system_config,
-            rpc::Source::Registry {
+            Source::Registry {
                 network: network.to_string(),
             },
         )
@@ -130,9 +130,9 @@ pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
         .as_deref()
         .and_then(|v| v.parse::<Address>().ok())
     {
-        let previous = d.batch_inbox.replace(rpc::Sourced::new(
+        let previous = d.batch_inbox.replace(Sourced::new(
             inbox,
-            rpc::Source::Toml {
+            Source::Toml {
                 key: "contracts.batch_inbox".into(),
             },
         ));
@@ -144,9 +144,9 @@ pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
         }
     }
     if let Some(t) = c.respected_game_type {
-        let previous = d.respected_game_type.replace(rpc::Sourced::new(
+        let previous = d.respected_game_type.replace(Sourced::new(
             t,
-            rpc::Source::Toml {
+            Source::Toml {
                 key: "contracts.respected_game_type".into(),
             },
         ));
@@ -410,7 +410,7 @@ pub async fn checks(
         rollup: rollup.as_ref(),
         keys,
     };
-    Ok(rpc::run_checks(discovery, &input))
+    Ok(run_checks(discovery, &input))
 }
 
 /// Failed checks not overridden by name, as lines for [`Error::Blocked`].

@@ -13,102 +13,18 @@ use kube::core::{ApiResource, GroupVersionKind};
 use kube::Client;
 use serde_json::Value;
 
+pub use crate::model::object::{Kind, ObjectRef, Propagation};
+
+/// The API resource of a kind opctl reads or writes.
+fn resource(kind: Kind) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk(kind.group(), "v1", kind.name()),
+        kind.plural(),
+    )
+}
+
 /// The field manager of every write opctl makes.
 pub const MANAGER: &str = "opctl";
-
-/// A kind opctl writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Namespace,
-    ServiceAccount,
-    Secret,
-    ConfigMap,
-    Service,
-    StatefulSet,
-    Deployment,
-    /// Read and deleted (destroy --delete-volumes), never applied or pruned.
-    PersistentVolumeClaim,
-    /// Read only (status).
-    Pod,
-    /// The watcher's Role and RoleBinding (`[watch] deploy`): applied, never listed or pruned.
-    Role,
-    RoleBinding,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Namespace,
-        Kind::ServiceAccount,
-        Kind::Secret,
-        Kind::ConfigMap,
-        Kind::Service,
-        Kind::StatefulSet,
-        Kind::Deployment,
-    ];
-
-    pub fn parse(kind: &str) -> Option<Kind> {
-        Kind::ALL
-            .into_iter()
-            .chain([
-                Kind::PersistentVolumeClaim,
-                Kind::Pod,
-                Kind::Role,
-                Kind::RoleBinding,
-            ])
-            .find(|k| k.name() == kind)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Namespace => "Namespace",
-            Kind::ServiceAccount => "ServiceAccount",
-            Kind::Secret => "Secret",
-            Kind::ConfigMap => "ConfigMap",
-            Kind::Service => "Service",
-            Kind::StatefulSet => "StatefulSet",
-            Kind::Deployment => "Deployment",
-            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
-            Kind::Pod => "Pod",
-            Kind::Role => "Role",
-            Kind::RoleBinding => "RoleBinding",
-        }
-    }
-
-    pub fn group(self) -> &'static str {
-        match self {
-            Kind::StatefulSet | Kind::Deployment => "apps",
-            Kind::Role | Kind::RoleBinding => "rbac.authorization.k8s.io",
-            _ => "",
-        }
-    }
-
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Namespace => "namespaces",
-            Kind::ServiceAccount => "serviceaccounts",
-            Kind::Secret => "secrets",
-            Kind::ConfigMap => "configmaps",
-            Kind::Service => "services",
-            Kind::StatefulSet => "statefulsets",
-            Kind::Deployment => "deployments",
-            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
-            Kind::Pod => "pods",
-            Kind::Role => "roles",
-            Kind::RoleBinding => "rolebindings",
-        }
-    }
-
-    pub fn namespaced(self) -> bool {
-        self != Kind::Namespace
-    }
-
-    fn resource(self) -> ApiResource {
-        ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk(self.group(), "v1", self.name()),
-            self.plural(),
-        )
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -138,59 +54,63 @@ pub enum ClusterError {
         conflicts: Vec<(String, String)>,
     },
     #[error("{object}: {message}")]
-    Invalid { object: String, message: String },
+    Invalid {
+        object: String,
+        message: String,
+        /// The API Status causes (reason, field, message), when the server gave them.
+        causes: Vec<Cause>,
+    },
+    /// 404 from the API; `details_kind` is the resource the server did not find (`namespaces`
+    /// when the object's namespace does not exist).
+    #[error("{verb} {object}: {message}")]
+    NotFound {
+        verb: String,
+        object: String,
+        details_kind: String,
+        message: String,
+    },
     #[error("{verb} {object}: {message}")]
     Api {
         verb: String,
         object: String,
+        /// HTTP status code and API Status reason (`Conflict`, `AlreadyExists`, ...); 0 and ""
+        /// when the failure was not an API Status.
+        code: u16,
+        reason: String,
         message: String,
     },
 }
 
-/// Address of one object.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub struct ObjectRef {
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
+/// Whether 422 causes say a field cannot change in place (see [`ClusterError::is_immutable`]).
+pub fn is_immutable(causes: &[Cause]) -> bool {
+    causes.iter().any(|c| {
+        (c.reason == "FieldValueForbidden" && c.field.starts_with("spec"))
+            || (c.reason == "FieldValueInvalid" && c.message.contains("field is immutable"))
+    })
 }
 
-impl std::fmt::Display for ObjectRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.namespace {
-            Some(ns) => write!(f, "{}/{} (namespace {ns})", self.kind, self.name),
-            None => write!(f, "{}/{}", self.kind, self.name),
-        }
+/// One cause of an API Status (`details.causes[]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// `FieldValueInvalid`, `FieldValueForbidden`, ...
+    pub reason: String,
+    pub field: String,
+    pub message: String,
+}
+
+impl ClusterError {
+    /// The server refused to change a field it will not change in place: a StatefulSet's spec
+    /// outside replicas/template/updateStrategy/... (`FieldValueForbidden` on `spec`), or a field
+    /// validated as immutable (`FieldValueInvalid`: "field is immutable"; Kubernetes has no
+    /// reason code of its own for immutability, so the cause's message is the signal there).
+    pub fn is_immutable(&self) -> bool {
+        matches!(self, ClusterError::Invalid { causes, .. } if is_immutable(causes))
     }
-}
 
-impl ObjectRef {
-    pub fn of(object: &Value) -> ObjectRef {
-        let s = |p: &str| {
-            object
-                .pointer(p)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        ObjectRef {
-            kind: s("/kind").unwrap_or_default(),
-            namespace: s("/metadata/namespace"),
-            name: s("/metadata/name").unwrap_or_default(),
-        }
+    /// The object's namespace does not exist (404 with `details.kind` = `namespaces`).
+    pub fn is_namespace_missing(&self) -> bool {
+        matches!(self, ClusterError::NotFound { details_kind, .. } if details_kind == "namespaces")
     }
-}
-
-/// What happens to an object's dependents (a workload's pods) when it is deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Propagation {
-    /// Dependents keep running (a StatefulSet re-created with the same selector adopts them).
-    Orphan,
-    /// The object goes now; the garbage collector removes dependents afterwards.
-    Background,
-    /// The object stays until its dependents are gone (no two generations run at once).
-    Foreground,
 }
 
 /// A connected cluster.
@@ -324,10 +244,31 @@ fn status_error(
                 422 => ClusterError::Invalid {
                     object: object.to_string(),
                     message: s.message,
+                    causes: s
+                        .details
+                        .map(|d| {
+                            d.causes
+                                .into_iter()
+                                .map(|c| Cause {
+                                    reason: c.reason,
+                                    field: c.field,
+                                    message: c.message,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                },
+                404 => ClusterError::NotFound {
+                    verb: verb.to_string(),
+                    object: object.to_string(),
+                    details_kind: s.details.map(|d| d.kind).unwrap_or_default(),
+                    message: s.message,
                 },
                 _ => ClusterError::Api {
                     verb: verb.to_string(),
                     object: object.to_string(),
+                    code: s.code,
+                    reason: s.reason,
                     message: s.message,
                 },
             }
@@ -343,6 +284,8 @@ fn status_error(
         other => ClusterError::Api {
             verb: verb.to_string(),
             object: object.to_string(),
+            code: 0,
+            reason: String::new(),
             message: other.to_string(),
         },
     }
@@ -354,13 +297,49 @@ fn manager_of(message: &str) -> String {
 }
 
 impl Cluster {
+    /// Who holds the Lease `name` now (renewed within its duration), if anyone.
+    pub async fn lease_holder(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<String>, ClusterError> {
+        use k8s_openapi::api::coordination::v1::Lease;
+        let api: Api<Lease> = Api::namespaced(self.client.clone(), namespace);
+        let lease = api.get_opt(name).await.map_err(|e| {
+            status_error(
+                "get",
+                &format!("Lease/{name} (namespace {namespace})"),
+                &format!("namespace {namespace}"),
+                "leases",
+                e,
+                &self.url,
+            )
+        })?;
+        let Some(spec) = lease.and_then(|l| l.spec) else {
+            return Ok(None);
+        };
+        let (Some(holder), Some(renewed), Some(secs)) = (
+            spec.holder_identity.filter(|h| !h.is_empty()),
+            spec.renew_time,
+            spec.lease_duration_seconds,
+        ) else {
+            return Ok(None);
+        };
+        let now_ms = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+        let expires = renewed
+            .0
+            .as_millisecond()
+            .saturating_add(i64::from(secs).saturating_mul(1000));
+        Ok((expires > now_ms).then_some(holder))
+    }
+
     /// Wait for one of the [`MAX_IN_FLIGHT`] request slots (the semaphore is never closed).
     async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         self.permits.acquire().await.ok()
     }
 
     fn api(&self, kind: Kind, namespace: Option<&str>) -> Api<DynamicObject> {
-        let ar = kind.resource();
+        let ar = resource(kind);
         match (kind.namespaced(), namespace) {
             (true, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &ar),
             _ => Api::all_with(self.client.clone(), &ar),
@@ -377,6 +356,7 @@ impl Cluster {
         Kind::parse(&r.kind).ok_or_else(|| ClusterError::Invalid {
             object: r.to_string(),
             message: "opctl does not manage this kind".into(),
+            causes: Vec::new(),
         })
     }
 
@@ -407,19 +387,15 @@ impl Cluster {
             };
             let list = list.map_err(|e| {
                 match status_error("discover", gv, "the cluster", gv, e, &self.url) {
-                    ClusterError::Api { message, .. }
-                        if message.contains("404") || message.contains("not found") =>
-                    {
-                        ClusterError::NotServed {
-                            kind: kinds
-                                .iter()
-                                .map(|k| k.name())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            group_version: gv.to_string(),
-                            needed: needed.clone(),
-                        }
-                    }
+                    ClusterError::NotFound { .. } => ClusterError::NotServed {
+                        kind: kinds
+                            .iter()
+                            .map(|k| k.name())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        group_version: gv.to_string(),
+                        needed: needed.clone(),
+                    },
                     other => other,
                 }
             })?;
@@ -512,10 +488,27 @@ impl Cluster {
             })
             .map_err(|e| match e {
                 ClusterError::Api {
-                    object, message, ..
+                    object,
+                    code,
+                    reason,
+                    message,
+                    ..
                 } => ClusterError::Api {
                     verb: verb.to_string(),
                     object,
+                    code,
+                    reason,
+                    message,
+                },
+                ClusterError::NotFound {
+                    object,
+                    details_kind,
+                    message,
+                    ..
+                } => ClusterError::NotFound {
+                    verb: verb.to_string(),
+                    object,
+                    details_kind,
                     message,
                 },
                 other => other,
@@ -533,6 +526,7 @@ impl Cluster {
             serde_json::from_value(object.clone()).map_err(|e| ClusterError::Invalid {
                 object: r.to_string(),
                 message: e.to_string(),
+                causes: Vec::new(),
             })?;
         let params = PostParams {
             field_manager: Some(MANAGER.to_string()),

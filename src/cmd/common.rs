@@ -1,26 +1,37 @@
-//! Steps several subcommands share: load chain files with the global overrides, resolve contracts,
-//! connect to the cluster.
+//! Steps several subcommands share: load chain files with the global overrides, connect to the
+//! cluster, and the terminal's view of a reconcile pass.
 
 use std::path::Path;
+use std::sync::Mutex;
 
-use crate::cli::Global;
+use crate::cli::{Global, OutputFormat};
 use crate::cluster::{self, Cluster};
 use crate::config::{self, LoadedChain};
 use crate::error::Error;
-use crate::resolve::{KeySource, Resolved};
-use crate::rpc::CheckResult;
-use crate::ui::Printer;
+use crate::model::object::ObjectRef;
+use crate::plan::ready::Readiness;
+use crate::plan::{plan_json, ChainPlan};
+use crate::reconcile::{ApplyReport, ChainOutcome, Observer};
+use crate::resolve::Resolved;
+use crate::ui::{self, progress::Progress, Printer};
+
+/// Check `-n`: a valid namespace name.
+pub fn namespace_override(global: &Global) -> Result<Option<String>, Error> {
+    match &global.namespace {
+        Some(ns) if !config::validate::is_dns_label(ns, 63) => Err(Error::InvalidFlag {
+            flag: "-n/--namespace".into(),
+            message: format!("{ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"),
+        }),
+        other => Ok(other.clone()),
+    }
+}
 
 /// Load and validate a chain file; `-n` overrides its namespace.
 pub fn load_chain(path: &Path, global: &Global) -> Result<LoadedChain, Error> {
+    let ns = namespace_override(global)?;
     let mut chain = config::load(path)?;
-    if let Some(ns) = &global.namespace {
-        if !config::validate::is_dns_label(ns, 63) {
-            return Err(Error::Usage(format!(
-                "-n {ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"
-            )));
-        }
-        chain.file.chain.namespace = Some(ns.clone());
+    if let Some(ns) = ns {
+        chain.file.chain.namespace = Some(ns);
     }
     Ok(chain)
 }
@@ -35,21 +46,101 @@ pub fn resolve(chain: &LoadedChain, printer: &Printer) -> Result<Resolved, Error
     Ok(resolved)
 }
 
-/// Run the named checks for a chain when its contracts are known (lock file or registry).
-pub async fn checks(
-    chain: &LoadedChain,
-    resolved: &Resolved,
-    keys: &KeySource<'_>,
-) -> Result<Vec<CheckResult>, Error> {
-    match &resolved.discovery {
-        Some(d) => crate::resolve::checks(chain, d, keys).await,
-        None => Ok(Vec::new()),
-    }
-}
-
 /// Connect and check that the cluster serves every kind opctl writes.
 pub async fn connect(global: &Global) -> Result<Cluster, Error> {
     let cluster = cluster::connect(global.kubeconfig.as_deref(), global.context.as_deref()).await?;
     cluster.check_served().await?;
     Ok(cluster)
+}
+
+/// The terminal's view of a pass: plans and checks on stdout (table or JSON), everything else on
+/// stderr, the confirmation prompt, rollout progress.
+pub struct Terminal<'a> {
+    pub printer: &'a Printer,
+    pub output: Option<OutputFormat>,
+    /// `--yes` (never prompt).
+    pub yes: bool,
+    progress: Mutex<Option<Progress>>,
+}
+
+impl<'a> Terminal<'a> {
+    pub fn new(printer: &'a Printer, global: &Global, yes: bool) -> Self {
+        Terminal {
+            printer,
+            output: global.output,
+            yes,
+            progress: Mutex::new(None),
+        }
+    }
+
+    /// Close the progress display, if a wait showed one.
+    pub fn finish(&self) {
+        if let Some(p) = self.progress.lock().ok().and_then(|mut p| p.take()) {
+            p.finish();
+        }
+    }
+}
+
+impl Observer for Terminal<'_> {
+    fn warn(&self, message: &str) {
+        self.printer.warn(message);
+    }
+
+    fn planned(&self, chains: &[ChainOutcome]) {
+        match self.output {
+            Some(OutputFormat::Json) => {
+                let plans: Vec<ChainPlan> = chains.iter().map(|c| c.plan.clone()).collect();
+                let checks: Vec<_> = chains.iter().map(|c| c.checks.clone()).collect();
+                self.printer.data(
+                    &serde_json::to_string_pretty(&plan_json(&plans, &checks)).unwrap_or_default(),
+                );
+            }
+            _ => {
+                for c in chains {
+                    if !c.checks.is_empty() {
+                        self.printer
+                            .data(&ui::checks::render(&c.checks, self.printer));
+                    }
+                    self.printer.data(&ui::plan::render(&c.plan, self.printer));
+                }
+            }
+        }
+    }
+
+    fn confirm(&self, _chains: &[ChainOutcome]) -> Result<bool, Error> {
+        ui::confirm("Apply these changes?", self.yes).map_err(Error::Prompt)
+    }
+
+    fn applied(&self, chain: &str, report: &ApplyReport) {
+        self.printer.success(&format!(
+            "{chain}: {} objects written, {} deleted",
+            report.written.len(),
+            report.deleted.len()
+        ));
+    }
+
+    fn converging(&self, plan: &ChainPlan) {
+        self.printer.info(&format!(
+            "{}: the sequencer's peer ID is known now; converged the replicas onto it ({})",
+            plan.chain, plan.summary
+        ));
+        self.printer.data(&ui::plan::render(plan, self.printer));
+    }
+
+    fn waiting(&self, workloads: &[ObjectRef]) {
+        if let Ok(mut p) = self.progress.lock() {
+            *p = Some(Progress::new(self.printer, workloads.len()));
+        }
+    }
+
+    fn rollout(&self, object: &ObjectRef, state: &Readiness) {
+        if let Ok(p) = self.progress.lock() {
+            if let Some(p) = p.as_ref() {
+                match state {
+                    Readiness::Ready => p.done(&object.to_string()),
+                    Readiness::Waiting(why) => p.waiting(&object.to_string(), why),
+                }
+            }
+        }
+    }
 }

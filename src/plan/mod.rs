@@ -2,7 +2,11 @@
 //!
 //! Nothing here talks to a cluster; `reconcile` feeds it what the cluster said.
 
+pub mod file;
+pub mod policy;
 pub mod ready;
+
+pub use file::{plan_json, ChainPlan, PlanFile, PlanFileError};
 
 use std::collections::BTreeMap;
 
@@ -11,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::cluster::ObjectRef;
+use crate::model::object::ObjectRef;
 use crate::render::{Desired, Phase, Role};
 
 /// Version of the JSON plan format (`-o json` and `--out` files).

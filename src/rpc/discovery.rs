@@ -15,15 +15,15 @@ use super::abi::{
 };
 use super::decode::{batcher_from_hash, decode_game_args, ranges, GameArgs};
 use super::error::{CallFailure, DiscoveryError};
-use super::model::{
-    ContractInfo, ContractName, Discovery, Game, GameArgsLayout, OutputOracleParams, ProofSystem,
-    RoleName, Source, Sourced, GAME_TYPE_PERMISSIONED_CANNON,
-};
 use super::reads::{CallError, CallHandle, Outcome, RawHandle, ReadSet, Results};
 use super::transport::L1Rpc;
 use super::versions::{
     check_l2_output_oracle, dispute_game_factory_has_game_args, dispute_game_major, PortalLayout,
     SystemConfigLayout,
+};
+use crate::model::discovery::{
+    ContractInfo, ContractName, Discovery, Game, GameArgsLayout, OutputOracleParams, ProofSystem,
+    RoleName, Source, Sourced, GAME_TYPE_PERMISSIONED_CANNON,
 };
 
 /// Game types probed with `gameImpls(t)`: the ones OP has assigned so far (0 cannon,

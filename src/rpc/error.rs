@@ -230,3 +230,34 @@ impl std::fmt::Display for FailedCall {
         }
     }
 }
+
+/// `system-config` for a discovery that failed because the address is not a usable
+/// SystemConfig; `None` when the error is about something else (e.g. the RPC).
+pub fn system_config_failure(
+    system_config: alloy::primitives::Address,
+    err: &DiscoveryError,
+) -> Option<crate::model::checks::CheckResult> {
+    use crate::model::checks::{names, CheckResult};
+    err.is_system_config_problem(system_config)
+        .then(|| CheckResult::fail(names::SYSTEM_CONFIG, err.to_string()))
+}
+
+#[cfg(test)]
+mod system_config_failure_tests {
+    use super::*;
+    use crate::model::checks::CheckStatus;
+
+    #[test]
+    fn a_missing_system_config_is_a_failed_check_and_other_errors_are_not() {
+        let a = alloy::primitives::Address::repeat_byte(1);
+        let err = DiscoveryError::NoCode {
+            what: "SystemConfig".into(),
+            address: a,
+            block: 5,
+        };
+        let failed = system_config_failure(a, &err).expect("a SystemConfig problem");
+        assert_eq!(failed.status, CheckStatus::Fail);
+        let other = DiscoveryError::Inconsistent { detail: "x".into() };
+        assert!(system_config_failure(a, &other).is_none());
+    }
+}

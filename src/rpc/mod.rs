@@ -20,31 +20,29 @@
 //! - Errors are [`DiscoveryError`] / [`RpcError`]; RPC URLs in them are redacted ([`redact_url`]).
 
 mod abi;
-mod checks;
 pub mod decode;
 mod discovery;
 mod error;
 mod keys;
-mod model;
 mod reads;
 mod redact;
 mod transport;
 pub mod versions;
 
-pub use checks::{
+pub use crate::model::checks::{
     check_batcher_key, check_challenger_key, check_distinct_keys, check_l1_chain_id,
     check_proposer_key, check_rollup_config, check_sequencer_key, check_system_config,
-    names as check_names, run_checks, system_config_failure, CheckInput, CheckResult, CheckStatus,
-    RollupFacts, SignerAddresses, ALL_CHECKS,
+    names as check_names, run_checks, CheckInput, CheckResult, CheckStatus, RollupFacts,
+    SignerAddresses, ALL_CHECKS,
 };
-pub use discovery::{discover, EIP1967_ADMIN_SLOT, PROBED_GAME_TYPES};
-pub use error::{CallFailure, DiscoveryError, FailedCall, RpcError};
-pub use keys::{address_from_private_key_hex, KeyError};
-pub use model::{
+pub use crate::model::discovery::{
     game_type_name, BlockRef, ContractInfo, ContractName, Discovery, Game, GameArgsLayout,
     OutputOracleParams, ProofSystem, RoleName, Source, SourceParseError, Sourced, GAME_TYPE_CANNON,
     GAME_TYPE_CANNON_KONA, GAME_TYPE_PERMISSIONED_CANNON,
 };
+pub use discovery::{discover, EIP1967_ADMIN_SLOT, PROBED_GAME_TYPES};
+pub use error::{system_config_failure, CallFailure, DiscoveryError, FailedCall, RpcError};
+pub use keys::{address_from_private_key_hex, KeyError};
 pub use reads::MULTICALL3;
 pub use redact::redact_url;
 pub use transport::{Backoff, L1Rpc, ReadMode, RpcOptions};

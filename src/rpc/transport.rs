@@ -18,11 +18,11 @@ use serde_json::{json, Value};
 
 use super::abi::IMulticall3;
 use super::error::RpcError;
-use super::model::BlockRef;
 use super::reads::{
     aggregate3_calldata, decode_aggregate3, short, Outcome, Read, ReadSet, Results, MULTICALL3,
 };
 use super::redact::Redactor;
+use crate::model::discovery::BlockRef;
 
 /// `from` of direct `eth_call`s: neither the zero address nor any proxy admin, so calls through
 /// an OP `Proxy` reach the implementation (the proxy answers its own admin functions itself

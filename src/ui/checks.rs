@@ -3,7 +3,7 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
 use super::{style, Printer};
-use crate::rpc::{CheckResult, CheckStatus};
+use crate::model::checks::{CheckResult, CheckStatus};
 
 pub fn render(results: &[CheckResult], printer: &Printer) -> String {
     let mut t = Table::new();

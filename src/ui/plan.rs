@@ -3,8 +3,8 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
 
 use super::{paint, style, Printer};
+use crate::plan::ChainPlan;
 use crate::plan::{KeyState, Op};
-use crate::reconcile::ChainPlan;
 
 fn role_name(c: &crate::plan::Change) -> &'static str {
     c.role.map_or("chain", |r| r.as_str())

@@ -240,27 +240,6 @@ pub async fn run(
     }
 }
 
-/// Who holds a chain's lease now (for `opctl apply`'s warning), if anyone does and it is unexpired.
-pub async fn holder(
-    cluster: &Cluster,
-    namespace: &str,
-    name: &str,
-) -> Result<Option<String>, ClusterError> {
-    let lease = cluster.lease(namespace, name).await?;
-    let now_ms = Timestamp::now().as_millisecond();
-    Ok(
-        match step(
-            lease.as_ref().and_then(|l| l.spec.as_ref()),
-            lease.is_some(),
-            "",
-            now_ms,
-        ) {
-            Step::Wait { holder, .. } => Some(holder),
-            _ => None,
-        },
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,6 @@ pub mod http;
 pub mod l1;
 pub mod lease;
 pub mod metrics;
-pub mod policy;
 pub mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,15 +31,14 @@ use crate::cluster::{Cluster, ClusterError};
 use crate::config::{LoadedChain, LockPolicy};
 use crate::error::Error;
 use crate::lock::Lock;
+use crate::model::discovery::Discovery;
 use crate::plan::Op;
-use crate::reconcile::{self, ApplyOptions, PlanOptions};
-use crate::render::{self, Role};
-use crate::resolve::{self, KeySource};
-use crate::rpc::{check_names, CheckResult, Discovery};
+use crate::reconcile::{self, ChainInput, Inputs};
+use crate::render;
 
+use crate::plan::policy::{self, Decision, Held, Memory};
 use events::Level;
 use metrics::Context;
-use policy::{Decision, Held, Memory, Policy};
 use triggers::Trigger;
 
 /// Triggers closer together than this are one pass.
@@ -101,6 +99,7 @@ pub fn reason_of(e: &Error) -> &'static str {
             ClusterError::Invalid { .. } => "invalid",
             ClusterError::NotServed { .. } => "not-served",
             ClusterError::Config { .. } => "kubeconfig",
+            ClusterError::NotFound { .. } => "not-found",
             ClusterError::Api { .. } => "api-error",
         },
         Error::Partial { source, .. } => reason_of(source),
@@ -113,53 +112,6 @@ pub fn reason_of(e: &Error) -> &'static str {
         Error::PruneRefused { .. } => "prune-refused",
         _ => "other",
     }
-}
-
-/// The roles a failed check holds: key checks hold their role; checks about the chain as a whole
-/// (L1 chain id, SystemConfig, rollup.json) hold every role that signs.
-pub fn held_roles(checks: &[CheckResult]) -> BTreeMap<Role, Vec<String>> {
-    const SIGNERS: [Role; 4] = [
-        Role::Sequencer,
-        Role::Batcher,
-        Role::Proposer,
-        Role::Challenger,
-    ];
-    let mut out: BTreeMap<Role, Vec<String>> = BTreeMap::new();
-    for c in checks.iter().filter(|c| c.is_failure()) {
-        let roles: &[Role] = match c.name {
-            check_names::BATCHER_KEY => &[Role::Batcher],
-            check_names::SEQUENCER_KEY => &[Role::Sequencer],
-            check_names::PROPOSER_KEY => &[Role::Proposer],
-            check_names::CHALLENGER_KEY => &[Role::Challenger],
-            check_names::DISTINCT_KEYS => &[Role::Batcher, Role::Proposer, Role::Challenger],
-            _ => &SIGNERS,
-        };
-        for r in roles {
-            out.entry(*r)
-                .or_default()
-                .push(format!("{}: {}", c.name, c.message));
-        }
-    }
-    out
-}
-
-/// When this process is the chain's watcher pod (`[watch] deploy`, identity = a pod of the
-/// watcher Deployment) and that Deployment is gone, the chain is being destroyed or the watcher
-/// uninstalled: it must not recreate what is being removed. Returns why.
-pub fn uninstalled(
-    plan: &crate::reconcile::ChainPlan,
-    chain: &LoadedChain,
-    identity: &str,
-) -> Option<String> {
-    let own = render::watcher::name(&chain.file.chain.name);
-    let is_pod = identity.starts_with(&format!("{own}-"));
-    let gone = plan
-        .changes
-        .iter()
-        .any(|c| c.object.kind == "Deployment" && c.object.name == own && c.op == Op::Create);
-    (chain.file.watch.deploy && is_pod && gone).then(|| {
-        format!("this watcher's Deployment {own} is gone (opctl destroy, or `[watch] deploy` switched off): not writing")
-    })
 }
 
 /// Files whose change reloads the chain.
@@ -395,26 +347,39 @@ impl Loop {
         self.secret_watch = (names, handles);
     }
 
-    /// One reconcile pass: the same plan and apply as `opctl apply`, with the watch policy between.
+    /// One reconcile pass: `reconcile::run` with the watch policy (drift rules, held roles,
+    /// unattended), from the newest L1 state this loop knows.
     async fn pass(&mut self) -> Result<PassOutcome, Error> {
         let chain = self.chain.clone();
         if !self.served {
             self.cluster.check_served().await?;
             self.served = true;
         }
-        let resolved = resolve::resolve(&chain)?;
-        let contracts = match (&self.l1.adopted, chain.file.watch.lock_policy) {
-            (Some(d), LockPolicy::Apply) => crate::resolve::contracts_of(&chain, d),
-            _ => resolved.contracts.clone(),
+        let adopted = match chain.file.watch.lock_policy {
+            LockPolicy::Apply => self.l1.adopted.clone(),
+            LockPolicy::Hold => None,
         };
-        // Key checks against what L1 says now (else the lock file): a role whose key the chain
-        // does not authorise is never written.
-        let checks = match self.l1.latest.as_ref().or(resolved.discovery.as_ref()) {
-            Some(d) => resolve::checks(&chain, d, &KeySource::Cluster(&self.cluster)).await?,
-            None => Vec::new(),
+        let input = ChainInput {
+            chain: (*chain).clone(),
+            adopted,
+            l1_now: self.l1.latest.clone(),
+            memory: self.memory.clone(),
         };
-        let held = held_roles(&checks);
-        let failed: BTreeSet<String> = checks
+        let policy = reconcile::Policy::watch(&chain, &self.opts.identity);
+        let outcome = reconcile::run(
+            &self.cluster,
+            &Inputs::Chains(vec![input]),
+            &policy,
+            &reconcile::Quiet,
+        )
+        .await;
+        // The key checks are known even when the pass then failed to write.
+        let outcome = outcome?;
+        let Some(c) = outcome.chains.into_iter().next() else {
+            return Err(Error::Usage("the pass returned no chain".into()));
+        };
+        let failed: BTreeSet<String> = c
+            .checks
             .iter()
             .filter(|c| c.is_failure())
             .map(|c| c.name.to_string())
@@ -431,19 +396,10 @@ impl Loop {
             self.failed_checks = failed;
         }
         self.ctx
-            .set_l1_held(self.l1.hold_pending || !held.is_empty());
+            .set_l1_held(self.l1.hold_pending || !c.held_roles().is_empty());
 
-        let plan = reconcile::plan_chain(
-            &self.cluster,
-            &chain,
-            contracts,
-            PlanOptions {
-                prune: chain.file.watch.prune,
-                delete_secrets: false,
-            },
-        )
-        .await?;
-        let mut secrets: Vec<String> = plan
+        let mut secrets: Vec<String> = c
+            .plan
             .changes
             .iter()
             .filter(|c| c.object.kind == "Secret" && c.op != Op::Prune)
@@ -452,39 +408,21 @@ impl Loop {
         secrets.extend(render::watcher::referenced_secrets(&chain.file));
         self.watch_secrets(secrets);
 
-        if let Some(why) = uninstalled(&plan, &chain, &self.opts.identity) {
-            return Err(Error::Usage(why));
-        }
-        let decision = policy::decide(
-            &plan,
-            &Policy::from_config(&chain.file.watch),
-            &self.memory,
-            &held,
-        );
-        let report = if decision.apply.summary.pending() {
-            reconcile::apply_plan(
-                &self.cluster,
-                &decision.apply,
-                ApplyOptions {
-                    force_conflicts: true,
-                    allow_recreate: false,
-                },
-            )
-            .await?
-        } else {
-            reconcile::ApplyReport::default()
-        };
-        self.memory.record(&plan, &decision);
+        self.memory.record(&c.plan, &c.decision);
+        let decision = c.decision;
         let changed = decision
             .apply
             .changes
             .iter()
-            .filter(|c| !decision.corrections.contains(&c.object))
-            .map(|c| format!("{} {}", policy::op_label(c.op), c.object))
+            .filter(|ch| !decision.corrections.contains(&ch.object))
+            .map(|ch| format!("{} {}", policy::op_label(ch.op), ch.object))
             .collect();
         Ok(PassOutcome {
-            written: report.written.len(),
-            deleted: report.deleted.len(),
+            written: c.report.written.len()
+                + c.converged.as_ref().map_or(0, |p| {
+                    p.changes.iter().filter(|ch| ch.op != Op::Unchanged).count()
+                }),
+            deleted: c.report.deleted.len(),
             decision,
             changed,
         })
@@ -811,38 +749,6 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rpc::CheckStatus;
-
-    fn check(name: &'static str, status: CheckStatus) -> CheckResult {
-        CheckResult {
-            name,
-            status,
-            message: format!("{name} says so"),
-        }
-    }
-
-    #[test]
-    fn a_failed_key_check_holds_only_its_role_and_a_chain_check_holds_every_signer() {
-        let held = held_roles(&[
-            check(check_names::BATCHER_KEY, CheckStatus::Fail),
-            check(check_names::PROPOSER_KEY, CheckStatus::Pass),
-            check(check_names::SEQUENCER_KEY, CheckStatus::Skip),
-        ]);
-        assert_eq!(held.keys().copied().collect::<Vec<_>>(), [Role::Batcher]);
-        assert!(held[&Role::Batcher][0].starts_with("batcher-key: "));
-        let held = held_roles(&[check(check_names::L1_CHAIN_ID, CheckStatus::Fail)]);
-        assert_eq!(
-            held.keys().copied().collect::<Vec<_>>(),
-            [
-                Role::Sequencer,
-                Role::Batcher,
-                Role::Proposer,
-                Role::Challenger
-            ]
-        );
-        assert!(!held.contains_key(&Role::Replica));
-    }
-
     #[test]
     fn failure_reasons_name_the_cause() {
         let unreachable = Error::Cluster(ClusterError::Unreachable {
@@ -861,83 +767,6 @@ mod tests {
         };
         assert_eq!(reason_of(&partial), "forbidden");
         assert_eq!(reason_of(&Error::Usage("x".into())), "other");
-    }
-
-    #[test]
-    fn an_adopted_discovery_fills_the_contracts_the_chain_file_does_not_pin() {
-        use crate::rpc::{ContractInfo, ContractName, Source, Sourced};
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/devnet.toml"));
-        let chain = crate::config::load(path).expect("example loads");
-        let mut d = Discovery::new(alloy::primitives::Address::repeat_byte(1));
-        d.contracts.insert(
-            ContractName::L2OutputOracle,
-            ContractInfo {
-                address: alloy::primitives::Address::repeat_byte(7),
-                version: None,
-                source: Source::call("SystemConfig", "l2OutputOracle()"),
-            },
-        );
-        d.respected_game_type = Some(Sourced::new(
-            0,
-            Source::call("OptimismPortal", "respectedGameType()"),
-        ));
-        let c = crate::resolve::contracts_of(&chain, &d);
-        // devnet.toml pins the factory and the game type; discovery fills the rest.
-        assert_eq!(
-            c.dispute_game_factory.as_deref(),
-            chain.file.contracts.dispute_game_factory.as_deref()
-        );
-        assert_eq!(c.respected_game_type, Some(1));
-        assert_eq!(
-            c.l2_output_oracle,
-            Some(alloy::primitives::Address::repeat_byte(7).to_checksum(None))
-        );
-    }
-
-    #[test]
-    fn the_watcher_pod_stops_writing_once_its_own_deployment_is_gone() {
-        use crate::plan::Summary;
-        use crate::reconcile::ChainPlan;
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/devnet.toml"));
-        let text = std::fs::read_to_string(path).expect("example");
-        let chain = crate::config::load_str(
-            path,
-            &format!("{text}\n[watch]\ndeploy = true\nimage = \"example.org/opctl:v1.0.0\"\n"),
-        )
-        .expect("valid");
-        let change = |op| crate::plan::Change {
-            op,
-            object: crate::cluster::ObjectRef {
-                kind: "Deployment".into(),
-                namespace: Some("op-devnet".into()),
-                name: "devnet-opctl-watch".into(),
-            },
-            role: None,
-            phase: None,
-            restarts: false,
-            reason: String::new(),
-            drift: Vec::new(),
-            diff: String::new(),
-            secret_keys: Vec::new(),
-            live_resource_version: None,
-            desired: None,
-        };
-        let plan = |op| ChainPlan {
-            file: path.into(),
-            chain: "devnet".into(),
-            namespace: "op-devnet".into(),
-            inputs_hash: String::new(),
-            env_fingerprints: BTreeMap::new(),
-            summary: Summary::default(),
-            changes: vec![change(op)],
-        };
-        let pod = "devnet-opctl-watch-7d9f-x2k";
-        assert!(uninstalled(&plan(Op::Create), &chain, pod).is_some());
-        assert!(uninstalled(&plan(Op::Unchanged), &chain, pod).is_none());
-        assert!(
-            uninstalled(&plan(Op::Create), &chain, "laptop-123").is_none(),
-            "a watcher outside the cluster recreates it"
-        );
     }
 
     #[test]

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cluster::ObjectRef;
 use crate::config::{DriftPolicy, Watch};
+use crate::model::object::ObjectRef;
+use crate::plan::ChainPlan;
 use crate::plan::{Change, Op, Summary};
-use crate::reconcile::ChainPlan;
 use crate::render::Role;
 
 /// The drift policy of the chain and its per-role overrides.

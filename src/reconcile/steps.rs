@@ -1,38 +1,22 @@
-//! One reconcile pass: render, ask the cluster what would change (dry-run server-side apply), classify,
-//! then apply in order. `apply` runs it once; `watch` runs it in a loop. Never a second implementation.
+//! The steps of the pass, each against the cluster: plan one chain (render, dry-run server-side
+//! apply, classify), check a saved plan for staleness, apply a plan in order, wait for rollouts.
+//! Only [`super::run`] strings them together.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use futures::future::{join_all, try_join_all};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::cluster::{Cluster, ClusterError, Kind, ObjectRef, Propagation};
 use crate::config::LoadedChain;
 use crate::error::Error;
-use crate::plan::{self, ready, Change, Drift, DryRun, Op, Summary};
+use crate::plan::{self, ready, ChainPlan, Change, Drift, DryRun, Op, Summary};
 use crate::render::{self, Desired, Identities, Input, Role, SecretFill};
-
-/// The plan of one chain, as computed against the cluster.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChainPlan {
-    pub file: PathBuf,
-    pub chain: String,
-    pub namespace: String,
-    /// SHA-256 of the chain file, its rollup/genesis files and its lock file.
-    pub inputs_hash: String,
-    /// Fingerprints of values opctl takes from its environment (`env:VAR` URLs), per Secret key.
-    #[serde(default)]
-    pub env_fingerprints: BTreeMap<String, String>,
-    pub summary: Summary,
-    pub changes: Vec<Change>,
-}
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlanOptions {
@@ -137,17 +121,6 @@ fn with_env_values(desired: &Desired) -> Result<Value, Error> {
     Ok(object)
 }
 
-/// The server refused an update of a field it will not change (StatefulSet spec fields other than
-/// replicas/template/updateStrategy, a Deployment's selector, a Service's clusterIP, ...).
-fn is_immutable_error(message: &str) -> bool {
-    message.contains("field is immutable")
-        || (message.contains("Forbidden") && message.contains("updates to statefulset spec"))
-}
-
-fn namespace_missing(message: &str) -> bool {
-    message.contains("namespaces") && message.contains("not found")
-}
-
 async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Error> {
     let r = ObjectRef::of(&desired.object);
     let live = cluster.get(&r).await?;
@@ -165,14 +138,13 @@ async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Err
                 .collect();
             DryRun::Conflict { drift, forced }
         }
-        Err(ClusterError::Invalid { message, .. }) if is_immutable_error(&message) => {
-            DryRun::Immutable {
-                message: first_line(&message),
-            }
-        }
-        Err(ClusterError::Api { message, .. }) if live.is_none() && namespace_missing(&message) => {
-            DryRun::Skipped
-        }
+        Err(ClusterError::Invalid {
+            message, causes, ..
+        }) if crate::cluster::is_immutable(&causes) => DryRun::Immutable {
+            message: first_line(&message),
+        },
+        // A new namespace is created by this same plan; its members cannot be dry-run yet.
+        Err(e) if live.is_none() && e.is_namespace_missing() => DryRun::Skipped,
         Err(e) => return Err(e.into()),
     };
     Ok(plan::classify(desired, live.as_ref(), dry))
@@ -490,41 +462,6 @@ pub async fn wait_ready(
     Ok(())
 }
 
-/// A plan saved with `--out`: everything needed to apply exactly it, and nothing secret.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlanFile {
-    pub api_version: String,
-    pub chains: Vec<ChainPlan>,
-}
-
-impl PlanFile {
-    pub fn new(chains: Vec<ChainPlan>) -> Self {
-        PlanFile {
-            api_version: plan::PLAN_API_VERSION.to_string(),
-            chains,
-        }
-    }
-
-    /// JSON without the unchanged objects' bodies (they are not applied).
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    pub fn from_json(text: &str, path: &str) -> Result<PlanFile, Error> {
-        let file: PlanFile = serde_json::from_str(text)
-            .map_err(|e| Error::Usage(format!("{path} is not an opctl plan file: {e}")))?;
-        if file.api_version != plan::PLAN_API_VERSION {
-            return Err(Error::Usage(format!(
-                "{path}: plan format {} is not {}; plan again with this opctl",
-                file.api_version,
-                plan::PLAN_API_VERSION
-            )));
-        }
-        Ok(file)
-    }
-}
-
 /// Why a saved plan no longer applies: the inputs or the cluster moved since it was made.
 pub async fn stale_reasons(
     cluster: &Cluster,
@@ -582,29 +519,4 @@ pub async fn stale_reasons(
         }
     }
     Ok(reasons)
-}
-
-/// A JSON-friendly view of plans for `-o json` (same shape as the saved plan, without bodies), with
-/// each chain's check results.
-pub fn plan_json(plans: &[ChainPlan], checks: &[Vec<crate::rpc::CheckResult>]) -> Value {
-    let chains: Vec<Value> = plans
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let changes: Vec<Value> = p
-                .changes
-                .iter()
-                .map(|c| {
-                    let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
-                    if let Some(m) = v.as_object_mut() {
-                        m.remove("desired");
-                    }
-                    v
-                })
-                .collect();
-            let checks = checks.get(i).map(|c| serde_json::to_value(c).unwrap_or(Value::Null)).unwrap_or(json!([]));
-            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "checks": checks, "changes": changes})
-        })
-        .collect();
-    json!({"apiVersion": plan::PLAN_API_VERSION, "chains": chains})
 }

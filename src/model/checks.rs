@@ -5,8 +5,7 @@
 use alloy::primitives::Address;
 use serde::Serialize;
 
-use super::error::DiscoveryError;
-use super::model::{ContractName, Discovery, ProofSystem, RoleName};
+use super::discovery::{ContractName, Discovery, ProofSystem, RoleName};
 
 /// Check names, as used on the command line (`--skip-check NAME`) and in output.
 pub mod names {
@@ -71,7 +70,7 @@ impl CheckResult {
             message: message.into(),
         }
     }
-    fn fail(name: &'static str, message: impl Into<String>) -> Self {
+    pub fn fail(name: &'static str, message: impl Into<String>) -> Self {
         CheckResult {
             name,
             status: CheckStatus::Fail,
@@ -190,13 +189,6 @@ pub fn check_system_config(d: &Discovery) -> CheckResult {
             format!("SystemConfig {} was not read on-chain", d.system_config),
         ),
     }
-}
-
-/// `system-config` for a discovery that failed because the address is not a usable
-/// SystemConfig; `None` when the error is about something else (e.g. the RPC).
-pub fn system_config_failure(system_config: Address, err: &DiscoveryError) -> Option<CheckResult> {
-    err.is_system_config_problem(system_config)
-        .then(|| CheckResult::fail(names::SYSTEM_CONFIG, err.to_string()))
 }
 
 /// `rollup-config`: rollup.json names the same contracts and chain ids as discovery.
@@ -378,7 +370,7 @@ pub fn check_distinct_keys(keys: &SignerAddresses) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rpc::model::{
+    use crate::model::discovery::{
         BlockRef, ContractInfo, Source, Sourced, GAME_TYPE_CANNON, GAME_TYPE_PERMISSIONED_CANNON,
     };
     use alloy::primitives::B256;
@@ -474,15 +466,6 @@ mod tests {
         let mut offline = d;
         offline.block = None;
         assert_eq!(status(&check_system_config(&offline)), CheckStatus::Skip);
-        let err = DiscoveryError::NoCode {
-            what: "SystemConfig".into(),
-            address: a(1),
-            block: 5,
-        };
-        let failed = system_config_failure(a(1), &err).expect("a SystemConfig problem");
-        assert_eq!(failed.status, CheckStatus::Fail);
-        let other = DiscoveryError::Inconsistent { detail: "x".into() };
-        assert!(system_config_failure(a(1), &other).is_none());
     }
 
     #[test]

@@ -1,0 +1,137 @@
+//! Addresses of Kubernetes objects and the kinds opctl handles: pure values shared by the plan, the
+//! pass and the cluster edge.
+
+use serde_json::Value;
+
+/// A kind opctl writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Namespace,
+    ServiceAccount,
+    Secret,
+    ConfigMap,
+    Service,
+    StatefulSet,
+    Deployment,
+    /// Read and deleted (destroy --delete-volumes), never applied or pruned.
+    PersistentVolumeClaim,
+    /// Read only (status).
+    Pod,
+    /// The watcher's Role and RoleBinding (`[watch] deploy`): applied, never listed or pruned.
+    Role,
+    RoleBinding,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Namespace,
+        Kind::ServiceAccount,
+        Kind::Secret,
+        Kind::ConfigMap,
+        Kind::Service,
+        Kind::StatefulSet,
+        Kind::Deployment,
+    ];
+
+    pub fn parse(kind: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .chain([
+                Kind::PersistentVolumeClaim,
+                Kind::Pod,
+                Kind::Role,
+                Kind::RoleBinding,
+            ])
+            .find(|k| k.name() == kind)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::ServiceAccount => "ServiceAccount",
+            Kind::Secret => "Secret",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Service => "Service",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::Deployment => "Deployment",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::Pod => "Pod",
+            Kind::Role => "Role",
+            Kind::RoleBinding => "RoleBinding",
+        }
+    }
+
+    pub fn group(self) -> &'static str {
+        match self {
+            Kind::StatefulSet | Kind::Deployment => "apps",
+            Kind::Role | Kind::RoleBinding => "rbac.authorization.k8s.io",
+            _ => "",
+        }
+    }
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespaces",
+            Kind::ServiceAccount => "serviceaccounts",
+            Kind::Secret => "secrets",
+            Kind::ConfigMap => "configmaps",
+            Kind::Service => "services",
+            Kind::StatefulSet => "statefulsets",
+            Kind::Deployment => "deployments",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
+            Kind::Pod => "pods",
+            Kind::Role => "roles",
+            Kind::RoleBinding => "rolebindings",
+        }
+    }
+
+    pub fn namespaced(self) -> bool {
+        self != Kind::Namespace
+    }
+}
+
+/// Address of one object.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{} (namespace {ns})", self.kind, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+impl ObjectRef {
+    pub fn of(object: &Value) -> ObjectRef {
+        let s = |p: &str| {
+            object
+                .pointer(p)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        ObjectRef {
+            kind: s("/kind").unwrap_or_default(),
+            namespace: s("/metadata/namespace"),
+            name: s("/metadata/name").unwrap_or_default(),
+        }
+    }
+}
+
+/// What happens to an object's dependents (a workload's pods) when it is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    /// Dependents keep running (a StatefulSet re-created with the same selector adopts them).
+    Orphan,
+    /// The object goes now; the garbage collector removes dependents afterwards.
+    Background,
+    /// The object stays until its dependents are gone (no two generations run at once).
+    Foreground,
+}
