@@ -64,6 +64,24 @@ pub enum Error {
     WatcherUninstalled { why: String },
     #[error("{flag}: {message}")]
     InvalidFlag { flag: String, message: String },
+    #[error("{failed} of {total} chain files are invalid")]
+    InvalidChainFiles { failed: usize, total: usize },
+    #[error("{file}: no SystemConfig to start from\n  hint: set contracts.system_config, give rollup_config (it names l1_system_config_address), or use a known network ({networks})")]
+    NoSystemConfig { file: String, networks: String },
+    #[error("{0}")]
+    L1Url(String),
+    /// A signer key could not be read or is not a key; the message never carries the value.
+    #[error("{what}: {message}")]
+    Key { what: String, message: String },
+    /// The generated sequencer p2p key in the cluster is unusable.
+    #[error("Secret/{secret} (namespace {namespace}): {message}; delete the Secret to have apply generate a new identity")]
+    Identity {
+        secret: String,
+        namespace: String,
+        message: String,
+    },
+    #[error("cannot print {what}: {message}")]
+    Output { what: String, message: String },
     #[error("{0}")]
     Prompt(String),
     #[error(transparent)]

@@ -240,7 +240,7 @@ pub async fn l1_rpc_url(
         return Ok(url.to_string());
     }
     match &chain.file.l1.rpc_url {
-        UrlSource::Text(s) => match s.strip_prefix("env:") {
+        UrlSource::Text(s) => match chain.file.l1.rpc_url.env_var() {
             Some(var) => std::env::var(var).map_err(|_| Error::EnvMissing {
                 var: var.to_string(),
                 object: "l1.rpc_url".into(),
@@ -249,7 +249,7 @@ pub async fn l1_rpc_url(
         },
         UrlSource::Secret(r) => {
             let cluster = cluster.ok_or_else(|| {
-                Error::Usage(format!(
+                Error::L1Url(format!(
                     "l1.rpc_url is the Secret {}/{} and no cluster is reachable\n  hint: pass --l1-rpc-url or set OPCTL_L1_RPC_URL",
                     r.secret, r.key
                 ))
@@ -259,7 +259,7 @@ pub async fn l1_rpc_url(
                 .await?
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| {
-                    Error::Usage(format!(
+                    Error::L1Url(format!(
                         "l1.rpc_url: Secret {} (namespace {}) does not exist or has no key `{}`\n  hint: create it, or pass --l1-rpc-url",
                         r.secret,
                         chain.namespace(),
@@ -349,13 +349,19 @@ async fn key_address(
     key_text
         .map(|k| rpc::address_from_private_key_hex(&k))
         .transpose()
-        .map_err(|e| Error::Usage(format!("the {role} key: {e}")))
+        .map_err(|e| Error::Key {
+            what: format!("the {role} key"),
+            message: e.to_string(),
+        })
 }
 
 fn read_key_file(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path)
         .map(|t| t.trim().to_string())
-        .map_err(|e| Error::Usage(format!("cannot read key file {}: {e}", path.display())))
+        .map_err(|e| Error::Key {
+            what: format!("cannot read key file {}", path.display()),
+            message: e.to_string(),
+        })
 }
 
 /// Addresses of the keys the enabled roles will sign with.
@@ -420,4 +426,119 @@ pub fn blocking(results: &[CheckResult], skipped: &[String]) -> Vec<String> {
         .filter(|r| r.is_failure() && !skipped.iter().any(|s| s == r.name))
         .map(|r| format!("{}: {}", r.name, r.message))
         .collect()
+}
+
+#[cfg(test)]
+mod precedence_tests {
+    //! Where rendering's contracts come from: the chain file's pins, then the lock file, then the
+    //! built-in registry data, in that order.
+
+    use super::*;
+    use crate::model::discovery::ContractInfo;
+
+    const EXAMPLE: &str = include_str!("../examples/op-sepolia-replicas.toml");
+
+    fn chain_in(dir: &Path, extra: &str) -> LoadedChain {
+        let path = dir.join("op-sepolia.toml");
+        let text = format!("{EXAMPLE}\n{extra}");
+        std::fs::write(&path, &text).expect("write chain");
+        crate::config::load_str(&path, &text).expect("valid chain")
+    }
+
+    fn lock_with_factory(chain: &LoadedChain, factory: Address) {
+        let registry = networks::lookup("op-sepolia")
+            .expect("built in")
+            .to_discovery();
+        let mut d = registry.clone();
+        d.contracts.insert(
+            ContractName::DisputeGameFactory,
+            ContractInfo {
+                address: factory,
+                version: None,
+                source: Source::call("SystemConfig", "disputeGameFactory()"),
+            },
+        );
+        Lock::from_discovery(&chain.file.chain.name, chain.file.chain.l2_chain_id, &d)
+            .write(&Lock::path_for(&chain.path))
+            .expect("write lock");
+    }
+
+    #[test]
+    fn without_a_lock_file_the_registry_entry_is_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chain = chain_in(dir.path(), "");
+        let r = resolve(&chain).expect("resolves");
+        let registry = networks::lookup("op-sepolia")
+            .expect("built in")
+            .to_discovery();
+        assert!(r.origin.as_deref().unwrap_or_default().contains("registry"));
+        assert_eq!(
+            r.contracts.dispute_game_factory,
+            registry
+                .contract(ContractName::DisputeGameFactory)
+                .map(|a| a.to_checksum(None))
+        );
+    }
+
+    #[test]
+    fn a_lock_file_wins_over_the_registry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chain = chain_in(dir.path(), "");
+        let locked = Address::repeat_byte(0x42);
+        lock_with_factory(&chain, locked);
+        let r = resolve(&chain).expect("resolves");
+        assert!(r
+            .origin
+            .as_deref()
+            .unwrap_or_default()
+            .contains("lock file"));
+        assert_eq!(
+            r.contracts.dispute_game_factory,
+            Some(locked.to_checksum(None))
+        );
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn a_pin_in_the_chain_file_wins_over_the_lock_file_and_says_so() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pinned = Address::repeat_byte(0x77);
+        // The example's [contracts] table takes the pin directly.
+        let text = EXAMPLE.replace(
+            "[contracts]\n",
+            &format!(
+                "[contracts]\ndispute_game_factory = \"{}\"\n",
+                pinned.to_checksum(None)
+            ),
+        );
+        let path = dir.path().join("op-sepolia.toml");
+        std::fs::write(&path, &text).expect("write chain");
+        let chain = crate::config::load_str(&path, &text).expect("valid chain");
+        lock_with_factory(&chain, Address::repeat_byte(0x42));
+        let r = resolve(&chain).expect("resolves");
+        assert_eq!(
+            r.contracts.dispute_game_factory,
+            Some(pinned.to_checksum(None))
+        );
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.contains("dispute_game_factory")),
+            "{:?}",
+            r.warnings
+        );
+    }
+
+    #[test]
+    fn a_lock_file_of_another_chain_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chain = chain_in(dir.path(), "");
+        let registry = networks::lookup("op-sepolia")
+            .expect("built in")
+            .to_discovery();
+        Lock::from_discovery("another-chain", 1, &registry)
+            .write(&Lock::path_for(&chain.path))
+            .expect("write lock");
+        assert!(matches!(resolve(&chain), Err(Error::LockMismatch { .. })));
+    }
 }

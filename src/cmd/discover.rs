@@ -86,13 +86,11 @@ fn contracts_table(d: &Discovery) -> String {
 
 pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
     let chain = common::load_chain(&args.chain, global)?;
-    let (system_config, origin) = resolve::system_config(&chain).ok_or_else(|| {
-        Error::Usage(format!(
-            "{}: no SystemConfig to start from\n  hint: set contracts.system_config, give rollup_config (it names l1_system_config_address), or use a known network ({})",
-            args.chain.display(),
-            networks::names().collect::<Vec<_>>().join(", ")
-        ))
-    })?;
+    let (system_config, origin) =
+        resolve::system_config(&chain).ok_or_else(|| Error::NoSystemConfig {
+            file: args.chain.display().to_string(),
+            networks: networks::names().collect::<Vec<_>>().join(", "),
+        })?;
     let url = l1_url(args, &chain, global).await?;
     let options = RpcOptions {
         timeout: args.rpc_timeout,

@@ -16,9 +16,10 @@ pub fn run(args: &RenderArgs, global: &Global, printer: &Printer) -> Result<u8, 
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() && !b"0OIl".contains(&b));
         if !(peer.starts_with("16Uiu2") && base58 && peer.len() <= 64) {
-            return Err(Error::Usage(format!(
-                "--sequencer-peer-id {peer}: not a secp256k1 libp2p peer ID\n  hint: take it from `opp2p_self` on the sequencer's op-node (it starts with 16Uiu2)"
-            )));
+            return Err(Error::InvalidFlag {
+                flag: "--sequencer-peer-id".into(),
+                message: format!("{peer}: not a secp256k1 libp2p peer ID\n  hint: take it from `opp2p_self` on the sequencer's op-node (it starts with 16Uiu2)"),
+            });
         }
     }
     input.identities.sequencer_peer_id = args.sequencer_peer_id.clone();
@@ -51,10 +52,10 @@ pub fn format_objects(objects: &[Desired], format: OutputFormat) -> Result<Strin
             let mut out = String::new();
             for v in values {
                 out.push_str("---\n");
-                out.push_str(
-                    &serde_saphyr::to_string(v)
-                        .map_err(|e| Error::Usage(format!("cannot print YAML: {e}")))?,
-                );
+                out.push_str(&serde_saphyr::to_string(v).map_err(|e| Error::Output {
+                    what: "YAML".into(),
+                    message: e.to_string(),
+                })?);
             }
             Ok(out)
         }

@@ -29,10 +29,10 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<u8, Error> {
         }
     }
     if failed > 0 {
-        return Err(Error::Usage(format!(
-            "{failed} of {} chain files are invalid",
-            args.chains.len()
-        )));
+        return Err(Error::InvalidChainFiles {
+            failed,
+            total: args.chains.len(),
+        });
     }
     Ok(exit::OK)
 }

@@ -95,6 +95,37 @@ pub enum UrlSource {
     Secret(SecretKeyRef),
 }
 
+/// What a [`UrlSource`] says, parsed: the one place that knows the `env:` prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlRef<'a> {
+    /// A URL written in the chain file.
+    Literal(&'a str),
+    /// `env:VAR`: opctl reads `VAR` at apply time and stores it in a Secret it manages.
+    Env(&'a str),
+    /// A key of an existing Secret.
+    Secret(&'a SecretKeyRef),
+}
+
+impl UrlSource {
+    pub fn parsed(&self) -> UrlRef<'_> {
+        match self {
+            UrlSource::Text(s) => match s.strip_prefix("env:") {
+                Some(var) => UrlRef::Env(var),
+                None => UrlRef::Literal(s),
+            },
+            UrlSource::Secret(r) => UrlRef::Secret(r),
+        }
+    }
+
+    /// The environment variable of an `env:VAR` URL.
+    pub fn env_var(&self) -> Option<&str> {
+        match self.parsed() {
+            UrlRef::Env(var) => Some(var),
+            _ => None,
+        }
+    }
+}
+
 /// A key of a Kubernetes Secret in the chain's namespace.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(deny_unknown_fields)]

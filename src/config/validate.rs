@@ -234,7 +234,7 @@ impl Validator<'_, '_> {
     fn url_source(&mut self, path: &str, src: &UrlSource) {
         match src {
             UrlSource::Text(s) => {
-                if let Some(var) = s.strip_prefix("env:") {
+                if let Some(var) = src.env_var() {
                     if !is_env_name(var) {
                         self.err(
                             path,

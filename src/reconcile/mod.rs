@@ -396,7 +396,11 @@ async fn converge(
     policy: &Policy,
 ) -> Result<Option<ChainPlan>, Error> {
     let chain_name = &confirmed.chain;
-    if inputs_hash(chain) != confirmed.inputs_hash {
+    // The files as they are on disk now, not the copy loaded before the confirmation.
+    let on_disk = crate::config::load(&chain.path)
+        .ok()
+        .map(|c| inputs_hash(&c));
+    if on_disk.as_deref() != Some(confirmed.inputs_hash.as_str()) {
         return Err(Error::ConvergeRefused {
             chain: chain_name.clone(),
             why: format!(

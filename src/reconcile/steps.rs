@@ -62,11 +62,10 @@ pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identi
     let peer = key
         .map(|k| render::identity::peer_id_from_private_key_hex(&k))
         .transpose()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "Secret/{name} (namespace {}): {e}; delete the Secret to have apply generate a new identity",
-                chain.namespace()
-            ))
+        .map_err(|e| Error::Identity {
+            secret: name.clone(),
+            namespace: chain.namespace().to_string(),
+            message: e.to_string(),
         })?;
     Ok(Identities {
         sequencer_peer_id: peer,
@@ -80,10 +79,7 @@ pub fn env_fingerprint(chain: &LoadedChain) -> Option<String> {
     let l1 = &chain.file.l1;
     let mut vars: Vec<&str> = [&l1.rpc_url, &l1.beacon_url]
         .into_iter()
-        .filter_map(|u| match u {
-            crate::config::UrlSource::Text(s) => s.strip_prefix("env:"),
-            crate::config::UrlSource::Secret(_) => None,
-        })
+        .filter_map(|u| u.env_var())
         .collect();
     if vars.is_empty() {
         return None;

@@ -267,22 +267,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn namespace(&self) -> Desired {
-        // Several chains may share a namespace, so it carries no chain-specific label (they would
-        // take it from each other on every apply). Cluster-scoped: not an ApplySet member, so prune
-        // never deletes it.
-        let labels = BTreeMap::from([(
-            "app.kubernetes.io/managed-by".to_string(),
-            "opctl".to_string(),
-        )]);
-        let ns = Namespace {
-            metadata: ObjectMeta {
-                name: Some(self.namespace.to_string()),
-                labels: Some(labels),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        self.desired(None, Phase::Namespace, &ns)
+        self.desired(None, Phase::Namespace, &namespace_object(self.namespace))
     }
 
     pub fn service_account(&self) -> Desired {
@@ -328,15 +313,13 @@ impl<'a> Ctx<'a> {
         let l1 = &self.chain.file.l1;
         let mut fills = BTreeMap::new();
         for (key, src) in [("rpc-url", &l1.rpc_url), ("beacon-url", &l1.beacon_url)] {
-            if let UrlSource::Text(s) = src {
-                if let Some(var) = s.strip_prefix("env:") {
-                    fills.insert(
-                        key.to_string(),
-                        SecretFill::Env {
-                            var: var.to_string(),
-                        },
-                    );
-                }
+            if let Some(var) = src.env_var() {
+                fills.insert(
+                    key.to_string(),
+                    SecretFill::Env {
+                        var: var.to_string(),
+                    },
+                );
             }
         }
         if fills.is_empty() {
@@ -657,4 +640,22 @@ pub fn image_tag(image: &str) -> Option<&str> {
     let last = image.rsplit('/').next()?;
     let tag = last.split('@').next()?.split_once(':')?.1;
     Some(tag)
+}
+
+/// The chain's Namespace. Several chains may share a namespace, so it carries no chain-specific
+/// label (they would take it from each other on every apply). Cluster-scoped: not an ApplySet
+/// member, so prune never deletes it. `opctl watch` creates it before taking its Lease there.
+pub fn namespace_object(name: &str) -> Namespace {
+    let labels = BTreeMap::from([(
+        "app.kubernetes.io/managed-by".to_string(),
+        "opctl".to_string(),
+    )]);
+    Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }

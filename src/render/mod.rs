@@ -16,11 +16,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::config::{LoadedChain, UrlSource};
+use crate::config::{LoadedChain, UrlRef, UrlSource};
 
 pub use common::{
-    applyset_id, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF, LABEL_CHAIN,
-    LABEL_ROLE,
+    applyset_id, namespace_object, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF,
+    LABEL_CHAIN, LABEL_ROLE,
 };
 
 /// The role an object belongs to; shared objects (namespace, service account, config) have none.
@@ -206,13 +206,13 @@ pub(crate) enum UrlValue {
 }
 
 pub(crate) fn url_value(chain_name: &str, which: &str, src: &UrlSource) -> UrlValue {
-    match src {
-        UrlSource::Text(s) if s.starts_with("env:") => UrlValue::Secret {
+    match src.parsed() {
+        UrlRef::Env(_) => UrlValue::Secret {
             name: format!("{chain_name}-l1-endpoints"),
             key: which.to_string(),
         },
-        UrlSource::Text(s) => UrlValue::Literal(s.clone()),
-        UrlSource::Secret(r) => UrlValue::Secret {
+        UrlRef::Literal(s) => UrlValue::Literal(s.to_string()),
+        UrlRef::Secret(r) => UrlValue::Secret {
             name: r.secret.clone(),
             key: r.key.clone(),
         },

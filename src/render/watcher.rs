@@ -297,13 +297,10 @@ fn env(ctx: &Ctx<'_>) -> Vec<EnvVar> {
     }];
     let l1 = &ctx.chain.file.l1;
     for (which, src) in [("rpc-url", &l1.rpc_url), ("beacon-url", &l1.beacon_url)] {
-        if let UrlSource::Text(text) = src {
-            if let (Some(var), UrlValue::Secret { name, key }) = (
-                text.strip_prefix("env:"),
-                super::url_value(ctx.name, which, src),
-            ) {
-                env.push(secret_env(var, &name, &key));
-            }
+        if let (Some(var), UrlValue::Secret { name, key }) =
+            (src.env_var(), super::url_value(ctx.name, which, src))
+        {
+            env.push(secret_env(var, &name, &key));
         }
     }
     env

@@ -174,6 +174,7 @@ pub async fn run(
     let retry_cap = period.min(Duration::from_secs(1));
     let mut backoff = super::backoff(Duration::from_millis(200), retry_cap);
     let mut last_renewed: Option<Instant> = None;
+    let mut last_wait_log: Option<Instant> = None;
     let mut cached: Option<Lease> = None;
     let set_leader = |is: bool| {
         ctx.set_leader(is);
@@ -213,8 +214,9 @@ pub async fn run(
                 let lost = last_renewed.is_none_or(|t| t.elapsed() >= step_down_after);
                 if lost && set_leader(false) {
                     tracing::warn!(lease = %s.name, error = %why, "cannot renew the lease: stopped writing");
-                } else {
-                    tracing::debug!(lease = %s.name, error = %why, "lease call failed");
+                } else if last_wait_log.is_none_or(|t| t.elapsed() >= super::WAIT_LOG_EVERY) {
+                    tracing::info!(lease = %s.name, error = %why, "waiting for the lease: the lease call failed; retrying");
+                    last_wait_log = Some(Instant::now());
                 }
                 backoff.next().unwrap_or(retry_cap)
             }

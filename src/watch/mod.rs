@@ -41,6 +41,9 @@ use events::Level;
 use metrics::Context;
 use triggers::Trigger;
 
+/// A condition the loop waits for (namespace, lease, RPC, permissions) is logged at most this
+/// often at info level.
+pub const WAIT_LOG_EVERY: Duration = Duration::from_secs(5);
 /// Triggers closer together than this are one pass.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
 /// A pass that takes longer is abandoned (and retried).
@@ -111,6 +114,34 @@ pub fn reason_of(e: &Error) -> &'static str {
         Error::Discovery(_) | Error::Rpc(_) => "rpc",
         Error::PruneRefused { .. } => "prune-refused",
         _ => "other",
+    }
+}
+
+/// Create the chain's namespace when it does not exist, retrying until it does; what it waits for
+/// is logged at info level, at most every [`WAIT_LOG_EVERY`].
+async fn ensure_namespace(cluster: &Cluster, namespace: &str) {
+    let object = serde_json::to_value(render::namespace_object(namespace)).unwrap_or_default();
+    let cap = Duration::from_secs(5);
+    let mut backoff = backoff(Duration::from_millis(200), cap);
+    let mut last_log: Option<Instant> = None;
+    loop {
+        match cluster.create_if_absent(&object).await {
+            Ok(true) => {
+                tracing::info!(namespace, "created the chain's namespace");
+                return;
+            }
+            Ok(false) => return,
+            Err(e) => {
+                if last_log.is_none_or(|t| t.elapsed() >= WAIT_LOG_EVERY) {
+                    tracing::info!(
+                        namespace,
+                        "waiting: cannot create the chain's namespace (the lease lives there): {e}"
+                    );
+                    last_log = Some(Instant::now());
+                }
+                tokio::time::sleep(backoff.next().unwrap_or(cap)).await;
+            }
+        }
     }
 }
 
@@ -375,8 +406,11 @@ impl Loop {
         .await;
         // The key checks are known even when the pass then failed to write.
         let outcome = outcome?;
+        // One chain in, one chain out: `run` returns a result per input.
         let Some(c) = outcome.chains.into_iter().next() else {
-            return Err(Error::Usage("the pass returned no chain".into()));
+            return Err(Error::Usage(
+                "the pass returned no result for the chain".into(),
+            ));
         };
         let failed: BTreeSet<String> = c
             .checks
@@ -562,18 +596,29 @@ pub async fn run(
     }
 
     let (leader_tx, mut leader_rx) = watch::channel(false);
-    let lease_task = tokio::spawn(lease::run(
-        cluster.clone(),
-        lease::LeaseSettings {
+    // The Lease lives in the chain's namespace: on a new cluster nothing exists yet, so the
+    // namespace is created first (the pass would create it, but only the lease holder passes).
+    let lease_task = tokio::spawn({
+        let (cluster, namespace, ctx, mut stop) = (
+            cluster.clone(),
+            namespace.clone(),
+            ctx.clone(),
+            stop_rx.clone(),
+        );
+        let settings = lease::LeaseSettings {
             namespace: namespace.clone(),
             name: render::watcher::name(&name),
             identity: opts.identity.clone(),
             duration: opts.lease_duration,
-        },
-        ctx.clone(),
-        leader_tx,
-        stop_rx.clone(),
-    ));
+        };
+        async move {
+            tokio::select! {
+                _ = ensure_namespace(&cluster, &namespace) => {}
+                _ = stop.changed() => return,
+            }
+            lease::run(cluster, settings, ctx, leader_tx, stop).await;
+        }
+    });
 
     let (triggers_tx, mut triggers_rx) = mpsc::unbounded_channel();
     tasks.extend(triggers::spawn_kinds(

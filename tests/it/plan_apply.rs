@@ -804,3 +804,99 @@ async fn a_changed_env_url_updates_its_secret_and_restarts_the_pods_that_read_it
         );
     }
 }
+
+/// Edits the chain file while the pass asks for confirmation, then says yes: what the user saw is
+/// what gets written, and the converge step refuses to go further.
+struct EditWhileConfirming {
+    chain: PathBuf,
+}
+
+impl opctl::reconcile::Observer for EditWhileConfirming {
+    fn confirm(
+        &self,
+        _chains: &[opctl::reconcile::ChainOutcome],
+    ) -> Result<bool, opctl::error::Error> {
+        let text = std::fs::read_to_string(&self.chain).expect("read");
+        std::fs::write(&self.chain, text.replacen("count = 2", "count = 3", 1)).expect("write");
+        Ok(true)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_never_writes_beyond_what_was_confirmed_when_the_chain_file_changes_before_converging(
+) {
+    opctl::install_crypto_provider();
+    let env = Env::start().await;
+    let text = std::fs::read_to_string(&env.chain).expect("read");
+    assert!(
+        text.contains("count = 2"),
+        "the devnet example runs two replicas"
+    );
+    let mut chain = opctl::config::load(&env.chain).expect("chain loads");
+    chain.file.chain.namespace = Some(env.ns.clone());
+    let cluster = opctl::cluster::connect(Some(env.cluster.admin_kubeconfig()), None)
+        .await
+        .expect("connect");
+    cluster.check_served().await.expect("served");
+    let policy = opctl::reconcile::Policy::apply(
+        opctl::reconcile::PlanOptions::default(),
+        Vec::new(),
+        false,
+        opctl::reconcile::ApplyOptions::default(),
+        None,
+    );
+    std::env::set_var("L1_BEACON_URL", &env.beacon_url);
+    let observer = EditWhileConfirming {
+        chain: env.chain.clone(),
+    };
+    let err = opctl::reconcile::run(
+        &cluster,
+        &opctl::reconcile::Inputs::Chains(vec![opctl::reconcile::ChainInput::new(chain)]),
+        &policy,
+        &observer,
+    )
+    .await
+    .expect_err("the converge step must stop: the chain file changed after confirmation");
+    let message = err.to_string();
+    assert!(
+        matches!(err, opctl::error::Error::ConvergeRefused { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("changed after the plan was confirmed"),
+        "{message}"
+    );
+    // What was confirmed was written (two replicas, the sequencer's key) and nothing else: no
+    // third replica, and the replicas were not re-rendered from the edited file.
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
+    assert!(sts
+        .get_opt("devnet-replica-1")
+        .await
+        .expect("get")
+        .is_some());
+    assert!(
+        sts.get_opt("devnet-replica-2")
+            .await
+            .expect("get")
+            .is_none(),
+        "a replica the user never confirmed was created"
+    );
+    let secrets = Api::<Secret>::namespaced(env.cluster.admin_client().await, &env.ns);
+    assert!(secrets
+        .get_opt("devnet-sequencer-p2p")
+        .await
+        .expect("get")
+        .is_some());
+    // The next apply of the edited file converges everything (and shows it first).
+    let out = env.opctl(&["apply", env.chain(), "--yes", "--no-wait"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sts
+        .get_opt("devnet-replica-2")
+        .await
+        .expect("get")
+        .is_some());
+}

@@ -1422,3 +1422,132 @@ async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_out
     env.secrets.push(key_hex(&new_batcher));
     env.assert_no_secrets(&[w.log()]).await;
 }
+
+impl Env {
+    /// Like [`Env::start`], but nothing of the chain exists in the cluster: not even its namespace.
+    async fn start_on_a_new_cluster(watch: &str) -> Env {
+        let cluster = TestCluster::start().await;
+        let ns = format!("new-{:08x}", rand::random::<u32>());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+        for f in ["rollup.json", "genesis.json"] {
+            std::fs::copy(
+                root.join("devnet").join(f),
+                dir.path().join("devnet").join(f),
+            )
+            .expect("copy");
+        }
+        let chain = dir.path().join("devnet.toml");
+        let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
+        std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
+        let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
+        Env {
+            cluster,
+            ns,
+            dir,
+            chain,
+            secrets: vec![beacon_url.clone()],
+            beacon_url,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_object() {
+    let env = Env::start_on_a_new_cluster("rediscover = \"0\"").await;
+    let client = env.client().await;
+    assert!(
+        Api::<Namespace>::all(client.clone())
+            .get_opt(&env.ns)
+            .await
+            .expect("get namespace")
+            .is_none(),
+        "the test must start without the chain's namespace"
+    );
+    // Every object `opctl render` prints for this chain file is what the watcher must create.
+    let rendered = env.opctl(&["render", env.chain(), "-o", "json"]);
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&rendered.stdout).expect("render json");
+    let wanted: Vec<(String, String)> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap_or_default().to_string(),
+                o["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(wanted.len() > 10, "{wanted:?}");
+
+    let w = env.watch(env.cluster.admin_kubeconfig(), "solo", &[]);
+    let missing = |client: Client, ns: String, wanted: Vec<(String, String)>| async move {
+        let mut missing = Vec::new();
+        for (kind, name) in &wanted {
+            let (group, version, plural, namespaced) = match kind.as_str() {
+                "Namespace" => ("", "v1", "namespaces", false),
+                "ServiceAccount" => ("", "v1", "serviceaccounts", true),
+                "Secret" => ("", "v1", "secrets", true),
+                "ConfigMap" => ("", "v1", "configmaps", true),
+                "Service" => ("", "v1", "services", true),
+                "StatefulSet" => ("apps", "v1", "statefulsets", true),
+                "Deployment" => ("apps", "v1", "deployments", true),
+                other => panic!("render printed a kind this test does not know: {other}"),
+            };
+            let ar = kube::core::ApiResource::from_gvk_with_plural(
+                &kube::core::GroupVersionKind::gvk(group, version, kind),
+                plural,
+            );
+            let api: Api<kube::core::DynamicObject> = if namespaced {
+                Api::namespaced_with(client.clone(), &ns, &ar)
+            } else {
+                Api::all_with(client.clone(), &ar)
+            };
+            if api.get_opt(name).await.ok().flatten().is_none() {
+                missing.push(format!("{kind}/{name}"));
+            }
+        }
+        missing
+    };
+    let done = poll(Duration::from_secs(120), || {
+        let (client, ns, wanted) = (client.clone(), env.ns.clone(), wanted.clone());
+        let missing = missing.clone();
+        async move { missing(client, ns, wanted).await.is_empty().then_some(()) }
+    })
+    .await;
+    if done.is_none() {
+        let left = missing(client.clone(), env.ns.clone(), wanted.clone()).await;
+        panic!(
+            "after 120 s the watcher had not created: {left:?}\nwatcher log:\n{}",
+            w.log()
+        );
+    }
+    // The lease lives in the namespace the watcher created, and this process holds it.
+    let lease = Api::<Lease>::namespaced(client.clone(), &env.ns)
+        .get_opt("devnet-opctl-watch")
+        .await
+        .expect("get lease")
+        .expect("the watcher's lease exists");
+    assert_eq!(
+        lease
+            .spec
+            .and_then(|s| s.holder_identity)
+            .unwrap_or_default(),
+        "solo"
+    );
+    let log = w.log();
+    assert!(
+        log.contains("created the chain's namespace"),
+        "the first-run step is logged at the default level:\n{log}"
+    );
+    env.assert_no_secrets(&[log]).await;
+}
