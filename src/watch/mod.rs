@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::cluster::{Cluster, ClusterError};
+use crate::cluster::{Cluster, ClusterError, ObjectRef};
 use crate::config::{LoadedChain, LockPolicy};
 use crate::error::Error;
 use crate::lock::Lock;
@@ -124,6 +124,10 @@ async fn ensure_namespace(cluster: &Cluster, namespace: &str) {
     let cap = Duration::from_secs(5);
     let mut backoff = backoff(Duration::from_millis(200), cap);
     let mut last_log: Option<Instant> = None;
+    // Read first: a watcher with only its rendered Role may get its namespace but not create one.
+    if let Ok(Some(_)) = cluster.get(&ObjectRef::of(&object)).await {
+        return;
+    }
     loop {
         match cluster.create_if_absent(&object).await {
             Ok(true) => {
