@@ -110,7 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             break
         }
         'opctl;apply' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. `10m`, `90s`')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. `10m`, `90s`: 1s to 24h')
             [CompletionResult]::new('--skip-check', '--skip-check', [CompletionResultType]::ParameterName, 'Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
@@ -180,9 +180,9 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address of /healthz, /readyz and /metrics (`off` for none)')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines as text or JSON (stderr)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'This process''s name in the chain''s lease (default: $POD_NAME, else host name and pid)')
-            [CompletionResult]::new('--lease-duration', '--lease-duration', [CompletionResultType]::ParameterName, 'How long the lease lasts without renewal: a standby takes over this long after the holder dies')
-            [CompletionResult]::new('--resync', '--resync', [CompletionResultType]::ParameterName, 'Full reconcile at least this often (overrides `[watch] resync`, default 5m)')
-            [CompletionResult]::new('--rediscover', '--rediscover', [CompletionResultType]::ParameterName, 'Re-read the L1 contracts this often; `0` turns it off (overrides `[watch] rediscover`, default 10m)')
+            [CompletionResult]::new('--lease-duration', '--lease-duration', [CompletionResultType]::ParameterName, 'How long the lease lasts without renewal: a standby takes over this long after the holder dies. 5s to 10m')
+            [CompletionResult]::new('--resync', '--resync', [CompletionResultType]::ParameterName, 'Full reconcile at least this often: 1s to 24h (overrides `[watch] resync`, default 5m)')
+            [CompletionResult]::new('--rediscover', '--rediscover', [CompletionResultType]::ParameterName, 'Re-read the L1 contracts this often: 1s to 24h, or `0` to turn it off (overrides `[watch] rediscover`, default 10m)')
             [CompletionResult]::new('--l1-rpc-url', '--l1-rpc-url', [CompletionResultType]::ParameterName, 'L1 JSON-RPC URL for re-discovery; overrides the chain file')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
@@ -204,7 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
         'opctl;discover' {
             [CompletionResult]::new('--l1-rpc-url', '--l1-rpc-url', [CompletionResultType]::ParameterName, 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed')
-            [CompletionResult]::new('--rpc-timeout', '--rpc-timeout', [CompletionResultType]::ParameterName, 'Per-request timeout, e.g. `10s`')
+            [CompletionResult]::new('--rpc-timeout', '--rpc-timeout', [CompletionResultType]::ParameterName, 'Per-request timeout, e.g. `10s`: 1s to 10m')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')

@@ -100,7 +100,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand plan" -s v -l verbose -d 'Mo
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand apply" -l timeout -d 'How long to wait for readiness, e.g. `10m`, `90s`' -r
+complete -c opctl -n "__fish_opctl_using_subcommand apply" -l timeout -d 'How long to wait for readiness, e.g. `10m`, `90s`: 1s to 24h' -r
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l skip-check -d 'Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`' -r -f -a "l1-chain-id\t''
 system-config\t''
 rollup-config\t''
@@ -161,9 +161,9 @@ complete -c opctl -n "__fish_opctl_using_subcommand watch" -l listen -d 'Address
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l log-format -d 'Log lines as text or JSON (stderr)' -r -f -a "text\t''
 json\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l identity -d 'This process\'s name in the chain\'s lease (default: $POD_NAME, else host name and pid)' -r
-complete -c opctl -n "__fish_opctl_using_subcommand watch" -l lease-duration -d 'How long the lease lasts without renewal: a standby takes over this long after the holder dies' -r
-complete -c opctl -n "__fish_opctl_using_subcommand watch" -l resync -d 'Full reconcile at least this often (overrides `[watch] resync`, default 5m)' -r
-complete -c opctl -n "__fish_opctl_using_subcommand watch" -l rediscover -d 'Re-read the L1 contracts this often; `0` turns it off (overrides `[watch] rediscover`, default 10m)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l lease-duration -d 'How long the lease lasts without renewal: a standby takes over this long after the holder dies. 5s to 10m' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l resync -d 'Full reconcile at least this often: 1s to 24h (overrides `[watch] resync`, default 5m)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l rediscover -d 'Re-read the L1 contracts this often: 1s to 24h, or `0` to turn it off (overrides `[watch] rediscover`, default 10m)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l l1-rpc-url -d 'L1 JSON-RPC URL for re-discovery; overrides the chain file' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l context -d 'kubeconfig context to use' -r
@@ -180,7 +180,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand watch" -s h -l help -d 'Prin
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l l1-rpc-url -d 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l key -d 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed' -r
-complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`: 1s to 10m' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -s n -l namespace -d 'Override the chain\'s namespace' -r

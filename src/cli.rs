@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::duration;
+
 /// Run OP Stack L2 chains on Kubernetes from one TOML file.
 #[derive(Debug, Parser)]
 #[command(
@@ -154,8 +156,8 @@ pub struct DiscoverArgs {
     /// Read the keys from the chain's Kubernetes Secrets instead (needs a reachable cluster).
     #[arg(long, conflicts_with = "keys")]
     pub keys_from_cluster: bool,
-    /// Per-request timeout, e.g. `10s`.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    /// Per-request timeout, e.g. `10s`: 1s to 10m.
+    #[arg(long, default_value = "10s", value_parser = rpc_timeout)]
     pub rpc_timeout: std::time::Duration,
 }
 
@@ -196,8 +198,8 @@ pub struct ApplyArgs {
     /// Do not wait for workloads to become ready.
     #[arg(long)]
     pub no_wait: bool,
-    /// How long to wait for readiness, e.g. `10m`, `90s`.
-    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    /// How long to wait for readiness, e.g. `10m`, `90s`: 1s to 24h.
+    #[arg(long, default_value = "10m", value_parser = apply_timeout)]
     pub timeout: std::time::Duration,
     #[command(flatten)]
     pub prune: PruneArgs,
@@ -242,15 +244,15 @@ pub struct WatchArgs {
     #[arg(long, env = "POD_NAME", value_name = "NAME")]
     pub identity: Option<String>,
     /// How long the lease lasts without renewal: a standby takes over this long after the holder
-    /// dies.
-    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    /// dies. 5s to 10m.
+    #[arg(long, default_value = "15s", value_parser = lease_duration)]
     pub lease_duration: std::time::Duration,
-    /// Full reconcile at least this often (overrides `[watch] resync`, default 5m).
-    #[arg(long, value_parser = parse_duration)]
+    /// Full reconcile at least this often: 1s to 24h (overrides `[watch] resync`, default 5m).
+    #[arg(long, value_parser = resync)]
     pub resync: Option<std::time::Duration>,
-    /// Re-read the L1 contracts this often; `0` turns it off (overrides `[watch] rediscover`,
-    /// default 10m).
-    #[arg(long, value_parser = parse_duration)]
+    /// Re-read the L1 contracts this often: 1s to 24h, or `0` to turn it off (overrides
+    /// `[watch] rediscover`, default 10m).
+    #[arg(long, value_parser = rediscover)]
     pub rediscover: Option<std::time::Duration>,
     /// L1 JSON-RPC URL for re-discovery; overrides the chain file.
     #[arg(
@@ -270,4 +272,27 @@ pub enum WatchLogFormat {
 
 /// Durations on the command line read like the chain file's: `90s`, `10m`, `1h30m`, `500ms`, or
 /// plain seconds.
-pub use crate::config::watch::parse_duration;
+pub use crate::config::duration::parse_duration;
+
+// Each duration flag accepts the range of its chain-file twin (`config::duration`); a value
+// outside it is a usage error naming the flag.
+
+fn resync(s: &str) -> Result<std::time::Duration, String> {
+    duration::RESYNC.parse(s)
+}
+
+fn rediscover(s: &str) -> Result<std::time::Duration, String> {
+    duration::REDISCOVER.parse(s)
+}
+
+fn lease_duration(s: &str) -> Result<std::time::Duration, String> {
+    duration::LEASE_DURATION.parse(s)
+}
+
+fn apply_timeout(s: &str) -> Result<std::time::Duration, String> {
+    duration::APPLY_TIMEOUT.parse(s)
+}
+
+fn rpc_timeout(s: &str) -> Result<std::time::Duration, String> {
+    duration::RPC_TIMEOUT.parse(s)
+}

@@ -15,15 +15,12 @@ use crate::reconcile::{ApplyReport, ChainOutcome, Observer};
 use crate::resolve::Resolved;
 use crate::ui::{self, progress::Progress, Printer};
 
-/// Check `-n`: a valid namespace name.
+/// `-n`, checked: a valid namespace name.
 pub fn namespace_override(global: &Global) -> Result<Option<String>, Error> {
-    match &global.namespace {
-        Some(ns) if !config::validate::is_dns_label(ns, 63) => Err(Error::InvalidFlag {
-            flag: "-n/--namespace".into(),
-            message: format!("{ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"),
-        }),
-        other => Ok(other.clone()),
+    if let Some(ns) = &global.namespace {
+        check_namespace(ns)?;
     }
+    Ok(global.namespace.clone())
 }
 
 /// Load and validate a chain file; `-n` overrides its namespace.
@@ -34,6 +31,16 @@ pub fn load_chain(path: &Path, global: &Global) -> Result<LoadedChain, Error> {
         chain.file.chain.namespace = Some(ns);
     }
     Ok(chain)
+}
+
+/// `-n NAMESPACE` must name a namespace Kubernetes could have.
+pub fn check_namespace(ns: &str) -> Result<(), Error> {
+    if config::validate::is_dns_label(ns, 63) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "-n {ns}: not a valid namespace name\n  hint: lowercase letters, digits and `-`, at most 63 characters"
+    )))
 }
 
 /// Contract addresses for rendering (TOML overrides, then the lock file, then the registry);

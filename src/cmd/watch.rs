@@ -73,6 +73,9 @@ async fn shutdown_signal() {
 pub async fn run(args: &WatchArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
     init_logs(args.log_format, global, printer.color);
     let listen = listen_address(&args.listen)?;
+    if let Some(ns) = &global.namespace {
+        super::common::check_namespace(ns)?;
+    }
     let cluster = cluster::connect(global.kubeconfig.as_deref(), global.context.as_deref()).await?;
     let namespace = global.namespace.clone();
     let load: Loader = Box::new(move |path| {

@@ -4,6 +4,7 @@
 //! works on the loaded values.
 
 pub mod diag;
+pub mod duration;
 pub mod model;
 pub mod validate;
 pub mod watch;

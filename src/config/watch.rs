@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::diag::{Diagnostic, SourceMap};
+use super::duration::{self, parse_duration, Bounds};
 use super::model::Resources;
 use super::LoadedChain;
 
@@ -34,9 +35,10 @@ pub struct Watch {
     /// deletes every kind opctl manages, Secrets included.
     #[serde(default)]
     pub prune: bool,
-    /// Full reconcile at least this often, as `90s`, `5m`, `1h` (default `5m`).
+    /// Full reconcile at least this often, as `90s`, `5m`, `1h`: 1s to 24h (default `5m`).
     pub resync: Option<String>,
-    /// Re-read the L1 contracts and roles this often (default `10m`; `0` switches it off).
+    /// Re-read the L1 contracts and roles this often: 1s to 24h (default `10m`), or `0` to switch
+    /// it off.
     pub rediscover: Option<String>,
     /// What an on-chain change found by re-discovery does: `hold` (default: report it and keep
     /// rendering from the lock file) or `apply` (render from the new values once the role checks
@@ -121,20 +123,18 @@ pub enum WatchLogFormat {
 }
 
 impl Watch {
-    /// `resync`, parsed (validation has checked it).
+    /// `resync`, parsed (validation has checked it; kept in range regardless).
     pub fn resync(&self) -> Duration {
-        self.resync
-            .as_deref()
-            .and_then(|s| parse_duration(s).ok())
-            .unwrap_or(DEFAULT_RESYNC)
+        parsed(self.resync.as_deref(), duration::RESYNC, DEFAULT_RESYNC)
     }
 
     /// `rediscover`, parsed; zero means off.
     pub fn rediscover(&self) -> Duration {
-        self.rediscover
-            .as_deref()
-            .and_then(|s| parse_duration(s).ok())
-            .unwrap_or(DEFAULT_REDISCOVER)
+        parsed(
+            self.rediscover.as_deref(),
+            duration::REDISCOVER,
+            DEFAULT_REDISCOVER,
+        )
     }
 
     pub fn port(&self) -> u16 {
@@ -146,37 +146,9 @@ impl Watch {
     }
 }
 
-/// `90s`, `10m`, `1h`, `1h30m`, `500ms`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let bad = || format!("`{s}` is not a duration like 90s, 10m or 1h");
-    if s.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let (unit, len) = if rest.starts_with("ms") {
-            (Duration::from_millis(1), 2)
-        } else {
-            match rest.chars().next() {
-                Some('s') => (Duration::from_secs(1), 1),
-                Some('m') => (Duration::from_secs(60), 1),
-                Some('h') => (Duration::from_secs(3600), 1),
-                _ => return Err(bad()),
-            }
-        };
-        let n = u32::try_from(n).map_err(|_| bad())?;
-        total += unit * n;
-        rest = &rest[len..];
-    }
-    Ok(total)
+fn parsed(text: Option<&str>, bounds: Bounds, default: Duration) -> Duration {
+    text.and_then(|s| parse_duration(s).ok())
+        .map_or(default, |d| bounds.clamp(d))
 }
 
 /// Problems of `[watch]` (empty when valid).
@@ -186,19 +158,25 @@ pub fn validate(chain: &LoadedChain, map: &SourceMap<'_>) -> Vec<Diagnostic> {
     let mut err = |path: &str, message: String, hint: &str| {
         out.push(map.at_path(path, message, (!hint.is_empty()).then(|| hint.to_string())));
     };
-    for (key, value, min) in [
-        ("watch.resync", &w.resync, Duration::from_secs(1)),
-        ("watch.rediscover", &w.rediscover, Duration::ZERO),
+    for (key, value, bounds, default) in [
+        ("watch.resync", &w.resync, duration::RESYNC, DEFAULT_RESYNC),
+        (
+            "watch.rediscover",
+            &w.rediscover,
+            duration::REDISCOVER,
+            DEFAULT_REDISCOVER,
+        ),
     ] {
         let Some(text) = value else { continue };
+        let range = format!("use {bounds} (the default is {})", duration::Human(default));
         match parse_duration(text) {
-            Ok(d) if d < min => err(
-                key,
-                format!("`{text}` is too short"),
-                "use at least 1s; the default is 5m",
-            ),
+            Ok(d) if !bounds.contains(d) => err(key, format!("`{text}` is out of range"), &range),
             Ok(_) => {}
-            Err(e) => err(key, e, "write a duration like `90s`, `5m` or `1h`"),
+            Err(e) => err(
+                key,
+                e,
+                &format!("write a duration like `90s`, `5m` or `1h`; {range}"),
+            ),
         }
     }
     if let Some(r) = w.replicas {
@@ -301,19 +279,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_accept_milliseconds_seconds_minutes_hours_and_plain_seconds() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "m", "5d", "1.5s", "s5", "99999999999s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn defaults_are_five_and_ten_minutes_and_zero_switches_rediscovery_off() {
         let w = Watch::default();
         assert_eq!(w.resync(), DEFAULT_RESYNC);
@@ -326,6 +291,21 @@ mod tests {
         assert_eq!(w.drift, DriftPolicy::Correct);
         assert_eq!(w.lock_policy, LockPolicy::Hold);
         assert!(!w.prune && !w.deploy);
+    }
+
+    #[test]
+    fn out_of_range_values_that_skipped_validation_are_kept_in_range() {
+        let w = |resync: &str, rediscover: &str| Watch {
+            resync: Some(resync.into()),
+            rediscover: Some(rediscover.into()),
+            ..Watch::default()
+        };
+        let max = u64::MAX.to_string();
+        assert_eq!(w("0", &max).resync(), Duration::from_secs(1));
+        assert_eq!(w(&max, "0").resync(), Duration::from_secs(24 * 3600));
+        assert_eq!(w(&max, &max).rediscover(), Duration::from_secs(24 * 3600));
+        assert_eq!(w("1", "1ms").rediscover(), Duration::from_secs(1));
+        assert_eq!(w("1", "0").rediscover(), Duration::ZERO);
     }
 
     #[test]

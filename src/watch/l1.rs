@@ -97,7 +97,9 @@ pub async fn run(
             _ = stop.changed() => return,
         }
         let current = chain.borrow_and_update().clone();
-        let interval = interval_override.unwrap_or_else(|| current.file.watch.rediscover());
+        // In range whoever built the override: a sub-second interval would hammer the L1 RPC.
+        let interval = crate::config::duration::REDISCOVER
+            .clamp(interval_override.unwrap_or_else(|| current.file.watch.rediscover()));
         let wait = if interval.is_zero() {
             None
         } else {

@@ -63,11 +63,13 @@ pub fn step(lease: Option<&LeaseSpec>, exists: bool, me: &str, now_ms: i64) -> S
         .or(spec.acquire_time.as_ref())
         .map(millis);
     let duration_ms = i64::from(spec.lease_duration_seconds.unwrap_or(0).max(0)) * 1000;
-    match since {
-        Some(since) if since + duration_ms > now_ms => Step::Wait {
+    // The lease's times are whatever another writer stored: saturate, never overflow.
+    let expires = since.map(|since| since.saturating_add(duration_ms));
+    match expires {
+        Some(expires) if expires > now_ms => Step::Wait {
             holder: holder.to_string(),
             remaining: Duration::from_millis(
-                u64::try_from(since + duration_ms - now_ms).unwrap_or(0),
+                u64::try_from(expires.saturating_sub(now_ms)).unwrap_or(0),
             ),
         },
         _ => Step::Acquire,
@@ -80,6 +82,24 @@ fn now() -> MicroTime {
 
 fn seconds(d: Duration) -> i32 {
     i32::try_from(d.as_secs().max(1)).unwrap_or(i32::MAX)
+}
+
+/// How often the holder renews, and after how long without a renewal it stops writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Timing {
+    period: Duration,
+    step_down_after: Duration,
+}
+
+impl Timing {
+    /// A third of the lease, and two thirds (divided first: no overflow for any duration).
+    fn of(duration: Duration) -> Timing {
+        let third = duration / 3;
+        Timing {
+            period: third.max(Duration::from_millis(200)),
+            step_down_after: third.saturating_mul(2),
+        }
+    }
 }
 
 /// The outcome of one attempt.
@@ -130,7 +150,8 @@ async fn attempt(
             if next == Step::Acquire {
                 spec.holder_identity = Some(s.identity.clone());
                 spec.acquire_time = Some(now());
-                spec.lease_transitions = Some(spec.lease_transitions.unwrap_or(0) + 1);
+                spec.lease_transitions =
+                    Some(spec.lease_transitions.unwrap_or(0).saturating_add(1));
             }
             spec.lease_duration_seconds = Some(seconds(s.duration));
             spec.renew_time = Some(now());
@@ -169,8 +190,10 @@ pub async fn run(
     leader: watch::Sender<bool>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let period = (s.duration / 3).max(Duration::from_millis(200));
-    let step_down_after = s.duration * 2 / 3;
+    let Timing {
+        period,
+        step_down_after,
+    } = Timing::of(s.duration);
     let retry_cap = period.min(Duration::from_secs(1));
     let mut backoff = super::backoff(Duration::from_millis(200), retry_cap);
     let mut last_renewed: Option<Instant> = None;
@@ -203,7 +226,9 @@ pub async fn run(
                     tracing::warn!(lease = %s.name, holder = %holder, "another watcher holds the lease: standing by");
                 }
                 ctx.set_lease(Ok(Some(holder)));
-                (remaining + Duration::from_millis(20)).min(period)
+                remaining
+                    .saturating_add(Duration::from_millis(20))
+                    .min(period)
             }
             failed => {
                 let why = match failed {
@@ -276,6 +301,37 @@ mod tests {
             step(Some(&spec(Some("me"), 0, 15)), true, "me", 1_000_000),
             Step::Renew
         );
+    }
+
+    #[test]
+    fn the_holder_renews_every_third_and_steps_down_after_two_thirds_of_any_duration() {
+        let t = Timing::of(Duration::from_secs(15));
+        assert_eq!(t.period, Duration::from_secs(5));
+        assert_eq!(t.step_down_after, Duration::from_secs(10));
+        for huge in [Duration::from_secs(u64::MAX), Duration::MAX] {
+            let t = Timing::of(huge);
+            assert_eq!(t.period, huge / 3);
+            assert!(t.step_down_after < huge && t.step_down_after > t.period);
+        }
+        assert_eq!(
+            Timing::of(Duration::ZERO).period,
+            Duration::from_millis(200)
+        );
+    }
+
+    #[test]
+    fn lease_times_another_writer_stored_never_overflow() {
+        let mut s = spec(Some("other"), 0, i32::MAX);
+        s.renew_time = Some(MicroTime(Timestamp::MAX));
+        assert_eq!(
+            step(Some(&s), true, "me", i64::MIN),
+            Step::Wait {
+                holder: "other".into(),
+                remaining: Duration::from_millis(u64::try_from(i64::MAX).expect("fits")),
+            }
+        );
+        s.renew_time = Some(MicroTime(Timestamp::MIN));
+        assert_eq!(step(Some(&s), true, "me", i64::MAX), Step::Acquire);
     }
 
     #[test]

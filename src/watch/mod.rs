@@ -149,6 +149,20 @@ async fn ensure_namespace(cluster: &Cluster, namespace: &str) {
     }
 }
 
+/// `after` from `at`; a deadline past what an `Instant` holds becomes about 30 years away (tokio's
+/// own cap for timers), so no interval overflows.
+fn deadline(at: Instant, after: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+    at.checked_add(after)
+        .or_else(|| at.checked_add(FAR))
+        .unwrap_or(at)
+}
+
+/// `after` from now (see [`deadline`]).
+fn later(after: Duration) -> Instant {
+    deadline(Instant::now(), after)
+}
+
 /// Files whose change reloads the chain.
 fn watched_files(chain: &LoadedChain) -> Vec<PathBuf> {
     let base = chain.path.parent().unwrap_or(Path::new("."));
@@ -222,10 +236,13 @@ impl Loop {
         let _ = self.events.send((level, reason.to_string(), message));
     }
 
+    /// Never zero (a zero resync would spin the loop), whoever built `Options`.
     fn resync(&self) -> Duration {
-        self.opts
+        let resync = self
+            .opts
             .resync
-            .unwrap_or_else(|| self.chain.file.watch.resync())
+            .unwrap_or_else(|| self.chain.file.watch.resync());
+        crate::config::duration::RESYNC.clamp(resync)
     }
 
     /// Re-read the chain file after a change on disk; an invalid file keeps the last good one.
@@ -678,7 +695,7 @@ pub async fn run(
     let mut stop = stop_rx.clone();
     let mut backoff = backoff(PASS_RETRY.0, PASS_RETRY.1);
     let mut due: Option<Instant> = None;
-    let mut resync_at = Instant::now() + state.resync();
+    let mut resync_at = later(state.resync());
     let mut followups = 0u32;
     let far = || Instant::now() + Duration::from_secs(3600);
     let schedule = |due: &mut Option<Instant>, at: Instant| {
@@ -720,7 +737,7 @@ pub async fn run(
                 }
             }
             _ = tokio::time::sleep_until(resync_at) => {
-                resync_at = Instant::now() + state.resync();
+                resync_at = later(state.resync());
                 if leading {
                     ctx.trigger("resync");
                     schedule(&mut due, Instant::now());
@@ -762,7 +779,7 @@ pub async fn run(
                         } else {
                             followups = 0;
                         }
-                        resync_at = Instant::now() + state.resync();
+                        resync_at = later(state.resync());
                     }
                     Some(Ok(Err(e))) => {
                         let delay = backoff.next().unwrap_or(PASS_RETRY.1);
@@ -833,6 +850,18 @@ mod tests {
             .map(|_| backoff(ms(1000), ms(1000)).next().unwrap_or_default())
             .collect();
         assert!(delays.len() > 1, "jittered: {delays:?}");
+    }
+
+    #[test]
+    fn deadlines_never_overflow_an_instant() {
+        let now = Instant::now();
+        assert_eq!(
+            deadline(now, Duration::from_secs(5)),
+            now + Duration::from_secs(5)
+        );
+        for huge in [Duration::from_secs(u64::MAX), Duration::MAX] {
+            assert!(deadline(now, huge) > now + Duration::from_secs(100 * 24 * 3600));
+        }
     }
 
     #[test]

@@ -120,3 +120,94 @@ fn a_bad_namespace_or_peer_id_on_the_command_line_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("16Uiu2"));
     assert!(out.stdout.is_empty());
 }
+
+/// Exit 1, the flag and the accepted range on stderr, nothing on stdout, no panic.
+fn assert_refused(args: &[&str], flag: &str, range: &str) {
+    let out = opctl(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    assert!(
+        stderr.contains(flag) && stderr.contains("out of range") && stderr.contains(range),
+        "{args:?}: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("overflow"),
+        "{args:?}: {stderr}"
+    );
+}
+
+#[test]
+fn out_of_range_watch_durations_exit_1_naming_the_flag() {
+    let max = u64::MAX.to_string();
+    let max_ms = format!("{max}ms");
+    for (flag, value, range) in [
+        ("--resync", "0", "1s to 24h"),
+        ("--resync", max.as_str(), "1s to 24h"),
+        ("--resync", max_ms.as_str(), "1s to 24h"),
+        ("--lease-duration", max.as_str(), "5s to 10m"),
+        ("--lease-duration", "0", "5s to 10m"),
+        ("--rediscover", max.as_str(), "0 (off) or 1s to 24h"),
+        ("--rediscover", "100ms", "0 (off) or 1s to 24h"),
+    ] {
+        assert_refused(&["watch", "examples/devnet.toml", flag, value], flag, range);
+    }
+    // A sum past what a duration holds is a parse error, not a panic.
+    let out = opctl(&[
+        "watch",
+        "examples/devnet.toml",
+        "--resync",
+        &format!("{max}h"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--resync") && stderr.contains("too long a duration"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn out_of_range_timeouts_exit_1_naming_the_flag() {
+    let max = u64::MAX.to_string();
+    for value in ["0", max.as_str()] {
+        assert_refused(
+            &["apply", "examples/devnet.toml", "--yes", "--timeout", value],
+            "--timeout",
+            "1s to 24h",
+        );
+        assert_refused(
+            &["discover", "examples/devnet.toml", "--rpc-timeout", value],
+            "--rpc-timeout",
+            "1s to 10m",
+        );
+    }
+}
+
+#[test]
+fn watch_refuses_a_bad_namespace_before_connecting() {
+    let out = Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("KUBECONFIG", "/nonexistent/kubeconfig")
+        .args([
+            "watch",
+            "examples/devnet.toml",
+            "-n",
+            "Bad_NS",
+            "--listen",
+            "off",
+        ])
+        .output()
+        .expect("opctl runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("-n Bad_NS: not a valid namespace name"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("kubeconfig"),
+        "checked before connecting: {stderr}"
+    );
+}

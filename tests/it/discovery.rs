@@ -2,7 +2,7 @@
 //! bytecode (see `support::chain` for exactly which parts are real OP code and which are
 //! stand-ins), plus misbehaving RPC endpoints served from local TCP sockets.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use alloy::primitives::{Address, B256, U256};
 use alloy::signers::local::PrivateKeySigner;
@@ -767,20 +767,16 @@ async fn an_rpc_that_never_answers_times_out_after_bounded_retries() {
         ..RpcOptions::default()
     };
     let rpc = L1Rpc::new(&url, options).expect("valid URL");
-    let began = Instant::now();
     let err = discover(&rpc, Address::repeat_byte(1), origin())
         .await
         .expect_err("timeout");
-    assert!(
-        began.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        began.elapsed()
-    );
     let message = err.to_string();
+    // The server never answers: only the configured per-request timeout ends each attempt.
     assert!(
         matches!(
             err,
-            DiscoveryError::Rpc(RpcError::Timeout { attempts: 2, .. })
+            DiscoveryError::Rpc(RpcError::Timeout { attempts: 2, timeout, .. })
+                if timeout == Duration::from_millis(300)
         ),
         "{message}"
     );

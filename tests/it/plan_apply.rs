@@ -11,6 +11,7 @@ use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 use crate::support::cluster::TestCluster;
+use crate::support::poll;
 
 struct Env {
     cluster: TestCluster,
@@ -620,8 +621,7 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
         .expect("spawn");
     let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
     let deps = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
+    let created = poll(|| async {
         let s = sts
             .list(&ListParams::default())
             .await
@@ -634,21 +634,27 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
             .expect("list")
             .items
             .len();
-        if s == 4 && d == 2 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "apply did not create the workloads"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+        (s == 4 && d == 2).then_some(())
+    })
+    .await;
+    assert!(created.is_some(), "apply did not create the workloads");
     assert!(
         child.try_wait().expect("wait").is_none(),
         "apply returned before workloads were ready"
     );
-    // Let the convergence pass (replicas' static peer) land before marking the final generation.
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // The converging pass (replicas' static peer) lands before the final generations are marked
+    // ready: apply says so once it has written it.
+    let err_file = env._dir.path().join("apply.err");
+    let converged = poll(|| async {
+        let err = std::fs::read_to_string(&err_file).unwrap_or_default();
+        err.contains("more objects written").then_some(())
+    })
+    .await;
+    assert!(
+        converged.is_some(),
+        "apply did not converge onto the sequencer's peer ID:\n{}",
+        std::fs::read_to_string(&err_file).unwrap_or_default()
+    );
     for name in [
         "devnet-sequencer",
         "devnet-replica-0",

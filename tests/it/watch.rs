@@ -1,10 +1,10 @@
 //! `opctl watch` as an operator runs it: the real binary against the harness's kube-apiserver (and
-//! anvil for L1). Drift repaired within 2 s (or only reported), chain-file edits, the API server
-//! and the L1 RPC going away, two watchers behind one lease, SIGTERM, the rendered Role as the only
-//! rights, `/healthz` `/readyz` `/metrics`, and an on-chain batcher rotation. Every wait is a poll
-//! with a deadline.
+//! anvil for L1). Drift repaired (or only reported), chain-file edits, the API server and the L1
+//! RPC going away, two watchers behind one lease, SIGTERM, the rendered Role as the only rights,
+//! `/healthz` `/readyz` `/metrics`, and an on-chain batcher rotation. Every wait polls for its
+//! condition under the shared generous deadline (`support::DEADLINE`); these tests assert what
+//! happens, not how fast (repair latency is measured by `benches/watch.rs`).
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -23,7 +23,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::chain::{key_hex, Flavor, TestChain, L1_CHAIN_ID};
 use crate::support::cluster::{TestCluster, LIMITED_USER};
-use crate::support::free_port;
+use crate::support::{free_port, poll, DEADLINE};
 
 /// The series `/metrics` documents (`opctl::watch::metrics::SERIES`).
 const SERIES: [&str; 13] = [
@@ -49,24 +49,6 @@ fn random_hex() -> String {
     (0..4)
         .map(|_| format!("{:016x}", rand::random::<u64>()))
         .collect()
-}
-
-/// Polls `f` every 50 ms until it answers `Some`, or `timeout` passes.
-async fn poll<T, F, Fut>(timeout: Duration, mut f: F) -> Option<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f().await {
-            return Some(v);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// A cluster, a namespace, and the devnet example (with `[watch]` settings) in a temp dir.
@@ -170,8 +152,8 @@ impl Env {
             .collect()
     }
 
-    async fn wait_event(&self, reason: &str, timeout: Duration) -> String {
-        let found = poll(timeout, || async {
+    async fn wait_event(&self, reason: &str) -> String {
+        let found = poll(|| async {
             self.events()
                 .await
                 .into_iter()
@@ -184,7 +166,7 @@ impl Env {
             None => {
                 let reasons: Vec<String> =
                     self.events().await.into_iter().map(|(r, _)| r).collect();
-                panic!("no {reason} Event within {timeout:?}; recorded: {reasons:?}")
+                panic!("no {reason} Event after {DEADLINE:?}; recorded: {reasons:?}")
             }
         }
     }
@@ -219,20 +201,15 @@ impl Env {
             .expect("delete service");
     }
 
-    /// Seconds until the deleted Service is back (panics after `timeout`).
-    async fn time_to_recreate(&self, name: &str, timeout: Duration) -> Duration {
+    /// Deletes a Service and waits until it is back.
+    async fn delete_and_wait_recreated(&self, name: &str) {
         assert!(self.service_exists(name).await, "{name} must exist first");
         self.delete_service(name).await;
-        let t = Instant::now();
-        let back = poll(timeout, || async {
-            self.service_exists(name).await.then_some(())
-        })
-        .await;
+        let back = poll(|| async { self.service_exists(name).await.then_some(()) }).await;
         assert!(
             back.is_some(),
-            "Service {name} not repaired within {timeout:?}"
+            "Service {name} not repaired after {DEADLINE:?}"
         );
-        t.elapsed()
     }
 
     async fn image(&self, deployment: &str) -> String {
@@ -290,19 +267,14 @@ impl Env {
             .expect("update as kubectl-edit");
     }
 
-    /// Time until a Deployment's image is `image` again (panics after `timeout`).
-    async fn time_to_image(&self, deployment: &str, image: &str, timeout: Duration) -> Duration {
-        let t = Instant::now();
-        let done = poll(timeout, || async {
-            (self.image(deployment).await == image).then_some(())
-        })
-        .await;
+    /// Waits until a Deployment's image is `image`.
+    async fn wait_image(&self, deployment: &str, image: &str) {
+        let done = poll(|| async { (self.image(deployment).await == image).then_some(()) }).await;
         assert!(
             done.is_some(),
-            "{deployment} image not back to {image} within {timeout:?} (is {})",
+            "{deployment} image not {image} after {DEADLINE:?} (is {})",
             self.image(deployment).await
         );
-        t.elapsed()
     }
 
     async fn lease_holder(&self) -> Option<String> {
@@ -424,10 +396,9 @@ impl Watcher {
         &self,
         name: &str,
         labels: &[(&str, &str)],
-        timeout: Duration,
         ok: impl Fn(f64) -> bool,
     ) -> f64 {
-        let found = poll(timeout, || async {
+        let found = poll(|| async {
             let v = self.value(name, labels).await;
             ok(v).then_some(v)
         })
@@ -435,42 +406,36 @@ impl Watcher {
         match found {
             Some(v) => v,
             None => panic!(
-                "{name}{labels:?} never satisfied the condition within {timeout:?} (is {}); log:\n{}",
+                "{name}{labels:?} did not satisfy the condition after {DEADLINE:?} (is {}); log:\n{}",
                 self.value(name, labels).await,
                 self.log()
             ),
         }
     }
 
-    /// Waits until this watcher leads, its last pass succeeded, and passes stopped writing (the
-    /// first pass is followed by a converging one).
-    async fn wait_settled(&self, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        let mut last = (-1.0, -1.0);
-        let mut same_since = Instant::now();
-        loop {
-            let ready =
+    /// Waits until this watcher leads, a pass of it succeeded last, and the cluster matches the
+    /// chain file (`opctl plan --exit-code` finds nothing to change): the first pass and the
+    /// converging one after it (onto the sequencer's peer ID) have written everything.
+    async fn wait_settled(&self, env: &Env) {
+        let settled = poll(|| async {
+            let leads =
                 matches!(self.get("/readyz").await, Some((200, ref b)) if b.contains("leader"));
-            let m = self.metrics().await;
-            let now = (
-                sample(&m, "opctl_watch_passes_total", &[]),
-                sample(&m, "opctl_watch_objects_changed_total", &[]),
-            );
-            if now != last {
-                last = now;
-                same_since = Instant::now();
-            }
-            if ready && now.0 >= 1.0 && same_since.elapsed() >= Duration::from_millis(800) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "watcher {} did not settle within {timeout:?}; log:\n{}",
-                self.identity,
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            let passed = self.value("opctl_watch_passes_total", &[]).await >= 1.0;
+            let matches = || {
+                env.opctl(&["plan", env.chain(), "--exit-code"])
+                    .status
+                    .code()
+                    == Some(0)
+            };
+            (leads && passed && matches()).then_some(())
+        })
+        .await;
+        assert!(
+            settled.is_some(),
+            "watcher {} did not settle (leading, a pass succeeded, nothing left to plan) after {DEADLINE:?}; log:\n{}",
+            self.identity,
+            self.log()
+        );
     }
 
     fn signal(&self, signal: &str) {
@@ -482,19 +447,10 @@ impl Watcher {
         assert!(status.success(), "kill -{signal} failed");
     }
 
-    /// Waits for the process to exit; `None` if it still runs after `timeout`.
-    async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+    /// Waits for the process to exit; `None` if it still runs after [`DEADLINE`].
+    async fn wait_exit(&mut self) -> Option<ExitStatus> {
         let child = &mut self.child;
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        poll(|| std::future::ready(child.try_wait().ok().flatten())).await
     }
 
     fn is_running(&mut self) -> bool {
@@ -533,11 +489,11 @@ fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_creates_everything_repairs_deleted_and_edited_objects_within_two_seconds_and_serves_health_and_metrics(
-) {
+async fn watch_creates_everything_repairs_deleted_and_edited_objects_and_serves_health_and_metrics()
+{
     let env = Env::start("rediscover = \"0\"").await;
     let w = env.watch(env.cluster.admin_kubeconfig(), "solo", &[]);
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
 
     let client = env.client().await;
     let deps = Api::<Deployment>::namespaced(client.clone(), &env.ns)
@@ -554,36 +510,17 @@ async fn watch_creates_everything_repairs_deleted_and_edited_objects_within_two_
         assert!(env.service_exists(svc).await, "{svc}");
     }
 
-    let took = env
-        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
-        .await;
-    assert!(
-        took <= Duration::from_secs(2),
-        "deleted Service repaired after {took:?}"
-    );
+    env.delete_and_wait_recreated("devnet-sequencer").await;
 
     env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
         .await;
-    let took = env
-        .time_to_image("devnet-batcher", BATCHER_IMAGE, Duration::from_secs(10))
-        .await;
-    assert!(
-        took <= Duration::from_secs(2),
-        "edited image repaired after {took:?}"
-    );
+    env.wait_image("devnet-batcher", BATCHER_IMAGE).await;
 
     let corrected = w
-        .wait_value(
-            "opctl_watch_drift_corrections_total",
-            &[],
-            Duration::from_secs(5),
-            |v| v >= 2.0,
-        )
+        .wait_value("opctl_watch_drift_corrections_total", &[], |v| v >= 2.0)
         .await;
     assert!(corrected >= 2.0);
-    let msg = env
-        .wait_event("DriftCorrected", Duration::from_secs(5))
-        .await;
+    let msg = env.wait_event("DriftCorrected").await;
     assert!(
         msg.contains("Service/devnet-sequencer") || msg.contains("Deployment/devnet-batcher"),
         "{msg}"
@@ -647,7 +584,7 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
         Env::start("rediscover = \"0\"\ndrift = \"warn\"\n[watch.roles]\nproposer = \"correct\"")
             .await;
     let w = env.watch(env.cluster.admin_kubeconfig(), "warn", &[]);
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
     assert!(
         env.service_exists("devnet-sequencer").await,
         "the first pass creates everything"
@@ -656,16 +593,9 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
     env.delete_service("devnet-sequencer").await;
     env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
         .await;
-    w.wait_value(
-        "opctl_watch_drift_reported_total",
-        &[],
-        Duration::from_secs(5),
-        |v| v >= 2.0,
-    )
-    .await;
-    let msg = env
-        .wait_event("DriftDetected", Duration::from_secs(5))
+    w.wait_value("opctl_watch_drift_reported_total", &[], |v| v >= 2.0)
         .await;
+    let msg = env.wait_event("DriftDetected").await;
     assert!(msg.contains("drift = \"warn\""), "{msg}");
     // A chain-file change is applied under warn, and the pass it triggers still leaves the drift.
     let passes = w.value("opctl_watch_passes_total", &[]).await;
@@ -673,7 +603,7 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
         "prestates_url = \"https://storage.googleapis.com/",
         "prestates_url = \"https://prestates.example.org/",
     );
-    let applied = poll(Duration::from_secs(10), || async {
+    let applied = poll(|| async {
         env.sts_args("devnet-challenger")
             .await
             .iter()
@@ -686,13 +616,8 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
         "the chain file's change was not applied:\n{}",
         w.log()
     );
-    w.wait_value(
-        "opctl_watch_passes_total",
-        &[],
-        Duration::from_secs(5),
-        |v| v > passes,
-    )
-    .await;
+    w.wait_value("opctl_watch_passes_total", &[], |v| v > passes)
+        .await;
     assert!(
         !env.service_exists("devnet-sequencer").await,
         "warn must not recreate"
@@ -705,10 +630,7 @@ async fn with_drift_warn_deleted_and_edited_objects_are_only_reported_unless_the
     // The proposer's override is `correct`.
     env.edit_image("devnet-proposer", "example.org/op-proposer:hacked")
         .await;
-    let took = env
-        .time_to_image("devnet-proposer", PROPOSER_IMAGE, Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2), "{took:?}");
+    env.wait_image("devnet-proposer", PROPOSER_IMAGE).await;
     assert_eq!(
         env.image("devnet-batcher").await,
         "example.org/op-batcher:hacked"
@@ -721,37 +643,26 @@ async fn an_edited_chain_file_is_applied_an_invalid_one_is_kept_out_and_a_disabl
 {
     let env = Env::start("rediscover = \"0\"\nprune = true").await;
     let w = env.watch(env.cluster.admin_kubeconfig(), "edit", &[]);
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
 
     env.edit(
         "[batcher]\n",
         "[images]\nop_batcher = \"example.org/op-batcher:v9.9.9\"\n\n[batcher]\n",
     );
-    let took = env
-        .time_to_image(
-            "devnet-batcher",
-            "example.org/op-batcher:v9.9.9",
-            Duration::from_secs(10),
-        )
+    env.wait_image("devnet-batcher", "example.org/op-batcher:v9.9.9")
         .await;
-    assert!(took <= Duration::from_secs(4), "picked up after {took:?}");
-    env.wait_event("Applied", Duration::from_secs(5)).await;
+    env.wait_event("Applied").await;
 
     env.edit(
         "max_channel_duration = 1500",
         "max_channel_duration = \"often\"",
     );
-    let msg = env
-        .wait_event("ChainFileInvalid", Duration::from_secs(10))
-        .await;
+    let msg = env.wait_event("ChainFileInvalid").await;
     assert!(msg.contains("batcher.max_channel_duration"), "{msg}");
     let mut w = w;
     assert!(w.is_running(), "an invalid file never stops the watcher");
     // Drift is still repaired from the last valid file.
-    let took = env
-        .time_to_recreate("devnet-batcher", Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2), "{took:?}");
+    env.delete_and_wait_recreated("devnet-batcher").await;
     assert_eq!(
         env.image("devnet-batcher").await,
         "example.org/op-batcher:v9.9.9"
@@ -764,7 +675,7 @@ async fn an_edited_chain_file_is_applied_an_invalid_one_is_kept_out_and_a_disabl
     );
     env.edit("[proposer]\n", "[proposer]\nenabled = false\n");
     let deployments = Api::<Deployment>::namespaced(env.client().await, &env.ns);
-    let pruned = poll(Duration::from_secs(10), || async {
+    let pruned = poll(|| async {
         let gone = deployments.get_opt("devnet-proposer").await.ok()?.is_none();
         (gone && !env.service_exists("devnet-proposer").await).then_some(())
     })
@@ -778,18 +689,16 @@ async fn an_edited_chain_file_is_applied_an_invalid_one_is_kept_out_and_a_disabl
     w.wait_value(
         "opctl_watch_objects_changed_total",
         &[("op", "prune")],
-        Duration::from_secs(5),
         |v| v >= 2.0,
     )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_api_server_going_away_for_ten_seconds_is_survived_and_reconciled_within_five_seconds_of_its_return(
-) {
+async fn the_api_server_going_away_for_ten_seconds_is_survived_and_reconciled_once_it_returns() {
     let env = Env::start("rediscover = \"0\"").await;
     let mut w = env.watch(env.cluster.admin_kubeconfig(), "outage", &[]);
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
 
     env.cluster.stop_apiserver();
     let down = Instant::now();
@@ -798,27 +707,38 @@ async fn the_api_server_going_away_for_ten_seconds_is_survived_and_reconciled_wi
     w.wait_value(
         "opctl_watch_pass_failures_total",
         &[("reason", "api-unreachable")],
-        Duration::from_secs(8),
         |v| v >= 1.0,
     )
     .await;
-    let (status, body) = w
-        .get("/readyz")
-        .await
-        .expect("readyz answers during the outage");
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(w.get("/healthz").await.map(|(s, _)| s), Some(200));
-    let rest = Duration::from_secs(10).saturating_sub(down.elapsed());
-    tokio::time::sleep(rest).await;
+    let unready = poll(|| async {
+        match w.get("/readyz").await {
+            Some((503, body)) => Some(body),
+            _ => None,
+        }
+    })
+    .await;
     assert!(
-        w.is_running(),
-        "the watcher died with the API server:\n{}",
+        unready.is_some(),
+        "/readyz never said 503 during the outage:\n{}",
         w.log()
     );
+    assert_eq!(w.get("/healthz").await.map(|(s, _)| s), Some(200));
+    // The outage lasts 10 s: the scenario, not a wait for a condition. The process lives
+    // throughout.
+    loop {
+        assert!(
+            w.is_running(),
+            "the watcher died with the API server:\n{}",
+            w.log()
+        );
+        if down.elapsed() >= Duration::from_secs(10) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     env.cluster.start_apiserver().await;
-    let back = Instant::now();
-    let applied = poll(Duration::from_secs(10), || async {
+    let applied = poll(|| async {
         env.args("devnet-batcher")
             .await
             .iter()
@@ -831,30 +751,21 @@ async fn the_api_server_going_away_for_ten_seconds_is_survived_and_reconciled_wi
         "not reconciled after the API server returned:\n{}",
         w.log()
     );
-    let took = back.elapsed();
-    assert!(
-        took <= Duration::from_secs(5),
-        "reconciled {took:?} after the API server returned"
-    );
 
     // The watch streams are back too.
-    let took = env
-        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2), "{took:?}");
+    env.delete_and_wait_recreated("devnet-sequencer").await;
     let (status, _) = w.get("/readyz").await.expect("readyz");
     assert_eq!(status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replaced_within_the_lease_duration(
-) {
+async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replaced() {
     let env = Env::start("rediscover = \"0\"").await;
     let kc = env.cluster.admin_kubeconfig();
-    let a = env.watch(kc, "first", &["--lease-duration", "3s"]);
-    a.wait_settled(Duration::from_secs(60)).await;
-    let mut b = env.watch(kc, "second", &["--lease-duration", "3s"]);
-    let standby = poll(Duration::from_secs(10), || async {
+    let a = env.watch(kc, "first", &["--lease-duration", "5s"]);
+    a.wait_settled(&env).await;
+    let mut b = env.watch(kc, "second", &["--lease-duration", "5s"]);
+    let standby = poll(|| async {
         match b.get("/readyz").await {
             Some((200, body)) if body.contains("standby") => Some(body),
             _ => None,
@@ -864,10 +775,7 @@ async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replac
     assert!(standby.is_some_and(|s| s.contains("first")), "{}", b.log());
     assert_eq!(env.lease_holder().await.as_deref(), Some("first"));
 
-    let took = env
-        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2));
+    env.delete_and_wait_recreated("devnet-sequencer").await;
     let m = b.metrics().await;
     assert_eq!(sample(&m, "opctl_watch_leader", &[]), 0.0);
     assert_eq!(
@@ -876,45 +784,28 @@ async fn two_watchers_only_the_lease_holder_writes_and_a_killed_holder_is_replac
         "the standby ran a pass"
     );
     assert_eq!(sample(&m, "opctl_watch_objects_changed_total", &[]), 0.0);
-    a.wait_value(
-        "opctl_watch_drift_corrections_total",
-        &[],
-        Duration::from_secs(5),
-        |v| v >= 1.0,
-    )
-    .await;
+    a.wait_value("opctl_watch_drift_corrections_total", &[], |v| v >= 1.0)
+        .await;
 
     let mut a = a;
     a.signal("KILL");
-    let killed = Instant::now();
-    assert!(a.wait_exit(Duration::from_secs(5)).await.is_some());
-    b.wait_value("opctl_watch_leader", &[], Duration::from_secs(6), |v| {
-        v == 1.0
-    })
-    .await;
-    let took = killed.elapsed();
-    assert!(
-        took <= Duration::from_millis(3300),
-        "the standby took over {took:?} after the holder died (lease 3s)"
-    );
+    assert!(a.wait_exit().await.is_some());
+    b.wait_value("opctl_watch_leader", &[], |v| v == 1.0).await;
     assert_eq!(env.lease_holder().await.as_deref(), Some("second"));
-    b.wait_settled(Duration::from_secs(20)).await;
-    let took = env
-        .time_to_recreate("devnet-batcher", Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2), "{took:?}");
+    b.wait_settled(&env).await;
+    env.delete_and_wait_recreated("devnet-batcher").await;
     assert!(b.is_running());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
+async fn sigterm_exits_zero_and_releases_the_lease() {
     let env = Env::start("rediscover = \"0\"").await;
     let mut w = env.watch(
         env.cluster.admin_kubeconfig(),
         "term",
         &["--log-format", "json"],
     );
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
     assert_eq!(env.lease_holder().await.as_deref(), Some("term"));
     // A manual apply from another copy of the file is warned, and the watcher takes it back.
     let laptop = env.dir.path().join("laptop.toml");
@@ -936,7 +827,7 @@ async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
         stderr.contains("`opctl watch` (term) holds the lease devnet-opctl-watch"),
         "{stderr}"
     );
-    let back = poll(Duration::from_secs(5), || async {
+    let back = poll(|| async {
         env.args("devnet-batcher")
             .await
             .iter()
@@ -951,12 +842,10 @@ async fn sigterm_exits_zero_within_five_seconds_and_releases_the_lease() {
     // Mid-pass: a change is on its way when the signal arrives.
     env.delete_service("devnet-sequencer").await;
     w.signal("TERM");
-    let t = Instant::now();
-    let status = w.wait_exit(Duration::from_secs(5)).await;
-    let took = t.elapsed();
-    let status = status.unwrap_or_else(|| panic!("still running 5 s after SIGTERM:\n{}", w.log()));
+    let status = w.wait_exit().await;
+    let status =
+        status.unwrap_or_else(|| panic!("still running {DEADLINE:?} after SIGTERM:\n{}", w.log()));
     assert_eq!(status.code(), Some(0), "{}", w.log());
-    assert!(took <= Duration::from_secs(5));
     assert_eq!(
         env.lease_holder().await,
         None,
@@ -994,7 +883,7 @@ async fn bind_limited_user_to(env: &Env, role: &str) {
     }))
     .expect("review");
     let reviews = Api::<SubjectAccessReview>::all(client);
-    let granted = poll(Duration::from_secs(10), || async {
+    let granted = poll(|| async {
         reviews
             .create(&PostParams::default(), &review)
             .await
@@ -1094,7 +983,7 @@ async fn the_watcher_pod_runs_from_its_mounted_files_with_the_rendered_role_and_
         &args,
         &mount,
     );
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
     assert_eq!(
         w.value("opctl_watch_objects_changed_total", &[]).await,
         0.0,
@@ -1107,17 +996,12 @@ async fn the_watcher_pod_runs_from_its_mounted_files_with_the_rendered_role_and_
         "{}",
         w.log()
     );
-    let took = env
-        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2), "{took:?}");
+    env.delete_and_wait_recreated("devnet-sequencer").await;
     env.edit_image("devnet-batcher", "example.org/op-batcher:hacked")
         .await;
-    env.time_to_image("devnet-batcher", BATCHER_IMAGE, Duration::from_secs(5))
-        .await;
+    env.wait_image("devnet-batcher", BATCHER_IMAGE).await;
     assert_eq!(env.lease_holder().await.as_deref(), Some("limited"));
-    env.wait_event("DriftCorrected", Duration::from_secs(5))
-        .await;
+    env.wait_event("DriftCorrected").await;
 
     // Outside the Role: forbidden.
     let limited = env.cluster.limited_client().await;
@@ -1316,11 +1200,10 @@ async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_out
     let proxy = Proxy::start(chain.url().trim_start_matches("http://")).await;
     let mut env = anvil_env(&chain, &proxy.url()).await;
     let w = env.watch(env.cluster.admin_kubeconfig(), "l1", &[]);
-    w.wait_settled(Duration::from_secs(60)).await;
+    w.wait_settled(&env).await;
     w.wait_value(
         "opctl_watch_discoveries_total",
         &[("result", "success")],
-        Duration::from_secs(10),
         |v| v >= 1.0,
     )
     .await;
@@ -1337,54 +1220,43 @@ async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_out
     w.wait_value(
         "opctl_watch_discoveries_total",
         &[("result", "failure")],
-        Duration::from_secs(10),
         |v| v >= 1.0,
     )
     .await;
-    let took = env
-        .time_to_recreate("devnet-sequencer", Duration::from_secs(10))
-        .await;
-    assert!(took <= Duration::from_secs(2), "{took:?}");
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    env.delete_and_wait_recreated("devnet-sequencer").await;
+    // The RPC stays away across a retry too (retries back off, capped by `rediscover`).
+    w.wait_value(
+        "opctl_watch_discoveries_total",
+        &[("result", "failure")],
+        |v| v >= 2.0,
+    )
+    .await;
     proxy.up().await;
     let ok_before = w
         .value("opctl_watch_discoveries_total", &[("result", "success")])
         .await;
-    let t = Instant::now();
     w.wait_value(
         "opctl_watch_discoveries_total",
         &[("result", "success")],
-        Duration::from_secs(10),
         |v| v > ok_before,
     )
     .await;
-    assert!(
-        t.elapsed() <= Duration::from_secs(5),
-        "RPC recovery took {:?}",
-        t.elapsed()
-    );
 
     // A real SystemConfig.setBatcherHash from the owner.
     let new_batcher = chain.rotate_batcher().await;
-    let msg = env.wait_event("L1Changed", Duration::from_secs(15)).await;
+    let msg = env.wait_event("L1Changed").await;
     assert!(msg.contains("roles.batcher"), "{msg}");
     assert!(msg.contains(&new_batcher.address().to_string()), "{msg}");
     w.wait_value(
         "opctl_watch_check_failed",
         &[("check", "batcher-key")],
-        Duration::from_secs(10),
         |v| v == 1.0,
     )
     .await;
     assert!(w.value("opctl_watch_l1_changes_total", &[]).await >= 1.0);
-    w.wait_value(
-        "opctl_watch_l1_change_held",
-        &[],
-        Duration::from_secs(5),
-        |v| v == 1.0,
-    )
-    .await;
-    let held = env.wait_event("L1ChangeHeld", Duration::from_secs(5)).await;
+    w.wait_value("opctl_watch_l1_change_held", &[], |v| v == 1.0)
+        .await;
+    let held = env.wait_event("L1ChangeHeld").await;
     assert!(held.contains("opctl discover"), "{held}");
 
     // The batcher's key is no longer authorised: its drift is reported, not deployed; the proposer's
@@ -1393,9 +1265,8 @@ async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_out
         .await;
     env.edit_image("devnet-proposer", "example.org/op-proposer:hacked")
         .await;
-    env.time_to_image("devnet-proposer", PROPOSER_IMAGE, Duration::from_secs(5))
-        .await;
-    let msg = env.wait_event("HeldByChecks", Duration::from_secs(5)).await;
+    env.wait_image("devnet-proposer", PROPOSER_IMAGE).await;
+    let msg = env.wait_event("HeldByChecks").await;
     assert!(
         msg.contains("batcher-key") && msg.contains("devnet-batcher"),
         "{msg}"
@@ -1416,8 +1287,7 @@ async fn a_batcher_rotated_on_chain_is_reported_holds_the_batcher_and_an_rpc_out
         )
         .await
         .expect("rotate the key Secret");
-    env.time_to_image("devnet-batcher", BATCHER_IMAGE, Duration::from_secs(10))
-        .await;
+    env.wait_image("devnet-batcher", BATCHER_IMAGE).await;
     assert_eq!(w.value("opctl_watch_check_failed", &[]).await, 0.0);
     env.secrets.push(key_hex(&new_batcher));
     env.assert_no_secrets(&[w.log()]).await;
@@ -1518,7 +1388,7 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
         }
         missing
     };
-    let done = poll(Duration::from_secs(120), || {
+    let done = poll(|| {
         let (client, ns, wanted) = (client.clone(), env.ns.clone(), wanted.clone());
         let missing = missing.clone();
         async move { missing(client, ns, wanted).await.is_empty().then_some(()) }
@@ -1527,7 +1397,7 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
     if done.is_none() {
         let left = missing(client.clone(), env.ns.clone(), wanted.clone()).await;
         panic!(
-            "after 120 s the watcher had not created: {left:?}\nwatcher log:\n{}",
+            "the watcher had not created within the deadline: {left:?}\nwatcher log:\n{}",
             w.log()
         );
     }

@@ -316,7 +316,7 @@ impl TestCluster {
         }))
         .expect("access review literal is valid");
         let reviews = Api::<SubjectAccessReview>::all(client);
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + super::DEADLINE;
         loop {
             let answer = reviews
                 .create(&PostParams::default(), &review)
@@ -327,7 +327,8 @@ impl TestCluster {
             }
             assert!(
                 Instant::now() < deadline,
-                "binding {LIMITED_USER} to {cluster_role} in {namespace} took no effect in 10 s"
+                "binding {LIMITED_USER} to {cluster_role} in {namespace} took no effect after {:?}",
+                super::DEADLINE
             );
             tokio::time::sleep(POLL).await;
         }

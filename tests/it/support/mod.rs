@@ -12,8 +12,10 @@ pub mod chain;
 pub mod cluster;
 
 use std::ffi::OsString;
+use std::future::Future;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The command that provisions every peer; named in every "peer missing" failure.
 pub const PROVISION_COMMAND: &str = "scripts/provision";
@@ -156,6 +158,29 @@ pub fn npm_dir() -> PathBuf {
         );
     }
     dir
+}
+
+/// How long a test waits for something to happen before it fails. Generous on purpose: tests
+/// assert *what* happens; how fast it happens is measured by `benches/`, not asserted on a
+/// loaded 2-core machine.
+pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// Polls `f` every 50 ms until it answers `Some`, or [`DEADLINE`] passes (then `None`).
+pub async fn poll<T, F, Fut>(mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A loopback port that was free a moment ago. The kernel may hand it out again before the
