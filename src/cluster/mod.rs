@@ -1,6 +1,10 @@
 //! The Kubernetes edge: connecting, API discovery, reads, server-side apply (real and dry-run),
 //! deletes. It translates; it never decides what should change.
 
+pub mod events;
+pub mod lease;
+pub mod watchers;
+
 use std::path::Path;
 
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
@@ -112,7 +116,7 @@ impl ClusterError {
 /// A connected cluster.
 #[derive(Clone)]
 pub struct Cluster {
-    pub client: Client,
+    client: Client,
     pub url: String,
     permits: std::sync::Arc<tokio::sync::Semaphore>,
 }

@@ -176,7 +176,8 @@ pub fn rules(
         &own,
         &["get", "update"],
     ));
-    rules.push(rule("", &["events"], &[], &["create"]));
+    // Events are `events.k8s.io/v1` (kube-runtime's Recorder), each message created once.
+    rules.push(rule("events.k8s.io", &["events"], &[], &["create"]));
     if file.watch.prune {
         rules.push(rule(
             "",

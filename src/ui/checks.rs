@@ -2,7 +2,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
-use super::Printer;
+use super::{style, Printer};
 use crate::model::checks::{CheckResult, CheckStatus};
 
 pub fn render(results: &[CheckResult], printer: &Printer) -> String {
@@ -13,8 +13,8 @@ pub fn render(results: &[CheckResult], printer: &Printer) -> String {
         .set_header(vec!["check", "result", "detail"]);
     for r in results {
         let status = match r.status {
-            CheckStatus::Pass => printer.paint_data("pass", "32"),
-            CheckStatus::Fail => printer.paint_data("FAIL", "31;1"),
+            CheckStatus::Pass => printer.paint_data(style::PASS, "pass"),
+            CheckStatus::Fail => printer.paint_data(style::FAIL, "FAIL"),
             CheckStatus::Skip => "skip".to_string(),
         };
         t.add_row(vec![r.name.to_string(), status, r.message.clone()]);

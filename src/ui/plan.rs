@@ -2,7 +2,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
 
-use super::Printer;
+use super::{paint, style, Printer};
 use crate::plan::ChainPlan;
 use crate::plan::{KeyState, Op};
 
@@ -43,17 +43,18 @@ fn paint_diff(diff: &str, color: bool) -> String {
     }
     diff.lines()
         .map(|l| {
-            if l.starts_with("+++") || l.starts_with("---") {
-                format!("\x1b[1m{l}\x1b[0m")
+            let line_style = if l.starts_with("+++") || l.starts_with("---") {
+                style::DIFF_FILE
             } else if l.starts_with('+') {
-                format!("\x1b[32m{l}\x1b[0m")
+                style::DIFF_ADDED
             } else if l.starts_with('-') {
-                format!("\x1b[31m{l}\x1b[0m")
+                style::DIFF_REMOVED
             } else if l.starts_with("@@") {
-                format!("\x1b[36m{l}\x1b[0m")
+                style::DIFF_HUNK
             } else {
-                l.to_string()
-            }
+                return l.to_string();
+            };
+            paint(line_style, l)
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kube::runtime::utils::Backoff as _;
 use tokio::sync::{mpsc, watch};
 
-use super::backoff::Backoff;
 use crate::cluster::Cluster;
 use crate::config::LoadedChain;
 use crate::lock::Lock;
@@ -90,7 +90,7 @@ pub async fn run(
     tx: mpsc::UnboundedSender<Found>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut backoff = super::backoff(Duration::from_secs(1), Duration::from_secs(30));
     loop {
         tokio::select! {
             r = leader.wait_for(|l| *l) => if r.is_err() { return },
@@ -115,7 +115,7 @@ pub async fn run(
                     backoff.reset();
                     Some(interval)
                 }
-                Found::Failed { .. } => Some(backoff.next_delay().min(interval)),
+                Found::Failed { .. } => Some(backoff.next().unwrap_or(interval).min(interval)),
                 Found::Unavailable { .. } => None,
             };
             if tx.send(found).is_err() {

@@ -1,7 +1,8 @@
 //! Single writer: a `coordination.k8s.io/v1` Lease per chain (`<chain>-opctl-watch`). The holder
 //! renews it every third of its duration and steps down when it cannot renew for two thirds of it;
 //! a standby takes it over once it has expired (it sleeps until exactly then) or been released.
-//! Only the holder writes. The decision is a pure function of the lease as read.
+//! Only the holder writes. The decision is a pure function of the lease as read; the reads and
+//! writes are `crate::cluster::lease`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,12 +10,11 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use k8s_openapi::jiff::Timestamp;
-use kube::api::{Api, PostParams};
-use kube::Client;
+use kube::runtime::utils::Backoff as _;
 use tokio::sync::watch;
 
-use super::backoff::Backoff;
 use super::metrics::Context;
+use crate::cluster::{Cluster, ClusterError};
 
 /// Which lease, and who we are.
 #[derive(Debug, Clone)]
@@ -110,13 +110,13 @@ enum Outcome {
 }
 
 async fn attempt(
-    api: &Api<Lease>,
+    cluster: &Cluster,
     s: &LeaseSettings,
     cached: Option<Lease>,
-) -> Result<Outcome, kube::Error> {
+) -> Result<Outcome, ClusterError> {
     let current = match cached {
         Some(l) => Some(l),
-        None => api.get_opt(&s.name).await?,
+        None => cluster.lease(&s.namespace, &s.name).await?,
     };
     let now_ms = Timestamp::now().as_millisecond();
     let next = step(
@@ -142,9 +142,7 @@ async fn attempt(
                     ..Default::default()
                 }),
             };
-            Ok(Outcome::Held(Box::new(
-                api.create(&PostParams::default(), &lease).await?,
-            )))
+            Ok(Outcome::Held(Box::new(cluster.create_lease(&lease).await?)))
         }
         Step::Renew | Step::Acquire => {
             let mut lease = current.unwrap_or_default();
@@ -159,7 +157,7 @@ async fn attempt(
             spec.renew_time = Some(now());
             // `replace` carries the resourceVersion read: a concurrent writer makes it fail (409).
             Ok(Outcome::Held(Box::new(
-                api.replace(&s.name, &PostParams::default(), &lease).await?,
+                cluster.replace_lease(&lease).await?,
             )))
         }
         Step::Wait { holder, remaining } => Ok(Outcome::Standby { holder, remaining }),
@@ -167,8 +165,8 @@ async fn attempt(
 }
 
 /// Give the lease up if we hold it, so a standby takes over at once.
-async fn release(api: &Api<Lease>, s: &LeaseSettings) -> Result<bool, kube::Error> {
-    let Some(mut lease) = api.get_opt(&s.name).await? else {
+async fn release(cluster: &Cluster, s: &LeaseSettings) -> Result<bool, ClusterError> {
+    let Some(mut lease) = cluster.lease(&s.namespace, &s.name).await? else {
         return Ok(false);
     };
     let Some(spec) = lease.spec.as_mut() else {
@@ -180,27 +178,24 @@ async fn release(api: &Api<Lease>, s: &LeaseSettings) -> Result<bool, kube::Erro
     spec.holder_identity = None;
     spec.lease_duration_seconds = Some(1);
     spec.renew_time = Some(now());
-    api.replace(&s.name, &PostParams::default(), &lease).await?;
+    cluster.replace_lease(&lease).await?;
     Ok(true)
 }
 
 /// Keep the lease (or wait for it) until `stop`; `leader` says whether we may write.
 pub async fn run(
-    client: Client,
+    cluster: Cluster,
     s: LeaseSettings,
     ctx: Arc<Context>,
     leader: watch::Sender<bool>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let api: Api<Lease> = Api::namespaced(client, &s.namespace);
     let Timing {
         period,
         step_down_after,
     } = Timing::of(s.duration);
-    let mut backoff = Backoff::new(
-        Duration::from_millis(200),
-        period.min(Duration::from_secs(1)),
-    );
+    let retry_cap = period.min(Duration::from_secs(1));
+    let mut backoff = super::backoff(Duration::from_millis(200), retry_cap);
     let mut last_renewed: Option<Instant> = None;
     let mut last_wait_log: Option<Instant> = None;
     let mut cached: Option<Lease> = None;
@@ -210,7 +205,7 @@ pub async fn run(
     };
     loop {
         let attempted = tokio::select! {
-            r = tokio::time::timeout(period, attempt(&api, &s, cached.take())) => r,
+            r = tokio::time::timeout(period, attempt(&cluster, &s, cached.take())) => r,
             _ = stop.changed() => break,
         };
         let sleep = match attempted {
@@ -248,7 +243,7 @@ pub async fn run(
                     tracing::info!(lease = %s.name, error = %why, "waiting for the lease: the lease call failed; retrying");
                     last_wait_log = Some(Instant::now());
                 }
-                backoff.next_delay()
+                backoff.next().unwrap_or(retry_cap)
             }
         };
         tokio::select! {
@@ -259,7 +254,7 @@ pub async fn run(
     let was_leader = *leader.borrow();
     set_leader(false);
     if was_leader {
-        match tokio::time::timeout(Duration::from_secs(2), release(&api, &s)).await {
+        match tokio::time::timeout(Duration::from_secs(2), release(&cluster, &s)).await {
             Ok(Ok(true)) => tracing::info!(lease = %s.name, "released the lease"),
             Ok(Ok(false)) => {}
             Ok(Err(e)) => {
@@ -270,28 +265,6 @@ pub async fn run(
             }
         }
     }
-}
-
-/// Who holds a chain's lease now (for `opctl apply`'s warning), if anyone does and it is unexpired.
-pub async fn holder(
-    client: Client,
-    namespace: &str,
-    name: &str,
-) -> Result<Option<String>, kube::Error> {
-    let api: Api<Lease> = Api::namespaced(client, namespace);
-    let lease = api.get_opt(name).await?;
-    let now_ms = Timestamp::now().as_millisecond();
-    Ok(
-        match step(
-            lease.as_ref().and_then(|l| l.spec.as_ref()),
-            lease.is_some(),
-            "",
-            now_ms,
-        ) {
-            Step::Wait { holder, .. } => Some(holder),
-            _ => None,
-        },
-    )
 }
 
 #[cfg(test)]

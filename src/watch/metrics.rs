@@ -1,16 +1,27 @@
-//! What the watch loop reports about itself: Prometheus series and health, kept in a context struct
-//! the loop and the HTTP server share (no globals). Rendering the text format is pure.
+//! What the watch loop reports about itself: Prometheus series (prometheus-client) and health, kept
+//! in a context struct the loop and the HTTP server share (no globals).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
+use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
+
+use prometheus_client::encoding::{prometheus_text, EncodeMetric, MetricEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::{Metric, Registry};
 
 /// Upper bounds (seconds) of the pass-duration histogram buckets.
 pub const DURATION_BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
 
 /// How long the loop may go without a heartbeat before `/healthz` fails.
 pub const HEARTBEAT_LIMIT: Duration = Duration::from_secs(120);
+
+/// The `Content-Type` of [`Context::render`]'s text.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Every series `/metrics` exposes, with its type and help text (the documented set).
 pub const SERIES: [(&str, &str, &str); 13] = [
@@ -29,41 +40,118 @@ pub const SERIES: [(&str, &str, &str); 13] = [
     ("opctl_watch_triggers_total", "counter", "Reasons a pass was scheduled, by source."),
 ];
 
-#[derive(Debug, Default)]
-struct Histogram {
-    buckets: [u64; DURATION_BUCKETS.len()],
-    count: u64,
-    sum: f64,
+/// One label beside `chain`.
+type By = [(&'static str, String); 1];
+/// No label beside `chain`: a family of at most one series, absent until first set.
+type Unlabelled = [(&'static str, String); 0];
+
+fn by(key: &'static str, value: &str) -> By {
+    [(key, value.to_string())]
 }
 
-impl Histogram {
-    fn observe(&mut self, seconds: f64) {
-        for (i, le) in DURATION_BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                self.buckets[i] += 1;
-            }
-        }
-        self.count += 1;
-        self.sum += seconds;
+/// The series, as handles into the registry that renders them.
+#[derive(Debug)]
+struct Series {
+    passes: Counter,
+    failures: Family<By, Counter>,
+    duration: Histogram,
+    objects_changed: Family<By, Counter>,
+    drift_corrections: Counter,
+    drift_reported: Counter,
+    last_success: Family<Unlabelled, Gauge<f64, AtomicU64>>,
+    discoveries: Family<By, Counter>,
+    l1_changes: Counter,
+    l1_held: Gauge,
+    checks_failed: Family<By, Gauge>,
+    leader: Gauge,
+    triggers: Family<By, Counter>,
+}
+
+impl Series {
+    /// Every series registered under its documented name, each labelled `chain`; `leader` also
+    /// `identity`.
+    fn register(chain: &str, identity: &str) -> (Registry, Series) {
+        let s = Series {
+            passes: Counter::default(),
+            failures: Family::default(),
+            duration: Histogram::new(DURATION_BUCKETS),
+            objects_changed: Family::default(),
+            drift_corrections: Counter::default(),
+            drift_reported: Counter::default(),
+            last_success: Family::default(),
+            discoveries: Family::default(),
+            l1_changes: Counter::default(),
+            l1_held: Gauge::default(),
+            checks_failed: Family::default(),
+            leader: Gauge::default(),
+            triggers: Family::default(),
+        };
+        let mut registry =
+            Registry::with_labels([("chain".into(), chain.to_string().into())].into_iter());
+        let r = &mut registry;
+        register(r, "opctl_watch_passes_total", s.passes.clone());
+        register(r, "opctl_watch_pass_failures_total", s.failures.clone());
+        register(r, "opctl_watch_pass_duration_seconds", s.duration.clone());
+        register(
+            r,
+            "opctl_watch_objects_changed_total",
+            s.objects_changed.clone(),
+        );
+        register(
+            r,
+            "opctl_watch_drift_corrections_total",
+            s.drift_corrections.clone(),
+        );
+        register(
+            r,
+            "opctl_watch_drift_reported_total",
+            s.drift_reported.clone(),
+        );
+        register(
+            r,
+            "opctl_watch_last_success_timestamp_seconds",
+            s.last_success.clone(),
+        );
+        register(r, "opctl_watch_discoveries_total", s.discoveries.clone());
+        register(r, "opctl_watch_l1_changes_total", s.l1_changes.clone());
+        register(r, "opctl_watch_l1_change_held", s.l1_held.clone());
+        register(r, "opctl_watch_check_failed", s.checks_failed.clone());
+        register(r, "opctl_watch_triggers_total", s.triggers.clone());
+        let with_identity =
+            r.sub_registry_with_label(("identity".into(), identity.to_string().into()));
+        register(with_identity, "opctl_watch_leader", s.leader.clone());
+        (registry, s)
     }
 }
 
-/// A snapshot of every value, for rendering.
-#[derive(Debug, Default)]
-struct State {
-    passes: u64,
-    failures: BTreeMap<String, u64>,
-    duration: Histogram,
-    objects_changed: BTreeMap<String, u64>,
-    drift_corrections: u64,
-    drift_reported: u64,
-    last_success: Option<f64>,
-    discoveries: BTreeMap<String, u64>,
-    l1_changes: u64,
-    l1_held: bool,
-    checks_failed: BTreeSet<String>,
-    leader: bool,
-    triggers: BTreeMap<String, u64>,
+/// A series listed (`# HELP`, `# TYPE`) before it has a sample too, as every documented one is;
+/// prometheus-client leaves out families without children.
+#[derive(Debug)]
+struct Listed<M>(M);
+
+impl<M: EncodeMetric> EncodeMetric for Listed<M> {
+    fn encode(&self, encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        self.0.encode(encoder)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        self.0.metric_type()
+    }
+}
+
+/// Registers `metric` as the documented series `name`: prometheus-client adds a counter's `_total`
+/// and the help text's final `.` itself.
+fn register(registry: &mut Registry, name: &str, metric: impl Metric) {
+    let (_, kind, help) = SERIES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .copied()
+        .unwrap_or((name, "", ""));
+    let name = match kind {
+        "counter" => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    };
+    registry.register(name, help.strip_suffix('.').unwrap_or(help), Listed(metric));
 }
 
 /// Health as `/healthz` and `/readyz` see it.
@@ -79,7 +167,8 @@ struct Health {
 pub struct Context {
     pub chain: String,
     pub identity: String,
-    state: Mutex<State>,
+    registry: Registry,
+    series: Series,
     health: Mutex<Health>,
 }
 
@@ -99,20 +188,18 @@ fn unix_now() -> f64 {
 
 impl Context {
     pub fn new(chain: &str, identity: &str) -> Self {
+        let (registry, series) = Series::register(chain, identity);
         Context {
             chain: chain.to_string(),
             identity: identity.to_string(),
-            state: Mutex::new(State::default()),
+            registry,
+            series,
             health: Mutex::new(Health {
                 heartbeat: Instant::now(),
                 last_pass: None,
                 lease: Err("the lease has not been read yet".into()),
             }),
         }
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
@@ -132,67 +219,76 @@ impl Context {
         corrected: u64,
         reported: u64,
     ) {
-        let mut s = self.state();
-        s.passes += 1;
+        let s = &self.series;
+        s.passes.inc();
         s.duration.observe(took.as_secs_f64());
         for (op, n) in changed {
-            *s.objects_changed.entry(op.clone()).or_default() += n;
+            s.objects_changed.get_or_create(&by("op", op)).inc_by(*n);
         }
-        s.drift_corrections += corrected;
-        s.drift_reported += reported;
-        s.last_success = Some(unix_now());
-        drop(s);
+        s.drift_corrections.inc_by(corrected);
+        s.drift_reported.inc_by(reported);
+        s.last_success.get_or_create(&[]).set(unix_now());
         self.health().last_pass = Some(Ok(()));
     }
 
     /// A pass failed for `reason` (a short kebab-case word, see `reason_of`).
     pub fn pass_failed(&self, took: Duration, reason: &str, message: &str) {
-        let mut s = self.state();
-        *s.failures.entry(reason.to_string()).or_default() += 1;
-        s.duration.observe(took.as_secs_f64());
-        drop(s);
+        self.series
+            .failures
+            .get_or_create(&by("reason", reason))
+            .inc();
+        self.series.duration.observe(took.as_secs_f64());
         self.health().last_pass = Some(Err(format!("{reason}: {message}")));
     }
 
     /// A failure outside a pass (an invalid chain file on reload): counted, and readiness says why,
     /// but no pass duration is observed.
     pub fn failed(&self, reason: &str, message: &str) {
-        *self.state().failures.entry(reason.to_string()).or_default() += 1;
+        self.series
+            .failures
+            .get_or_create(&by("reason", reason))
+            .inc();
         self.health().last_pass = Some(Err(format!("{reason}: {message}")));
     }
 
     /// Objects written by a pass that then failed part-way.
     pub fn objects_written(&self, op: &str, n: u64) {
-        *self
-            .state()
+        self.series
             .objects_changed
-            .entry(op.to_string())
-            .or_default() += n;
+            .get_or_create(&by("op", op))
+            .inc_by(n);
     }
 
     pub fn discovery(&self, ok: bool) {
         let result = if ok { "success" } else { "failure" };
-        *self.state().discoveries.entry(result.into()).or_default() += 1;
+        self.series
+            .discoveries
+            .get_or_create(&by("result", result))
+            .inc();
     }
 
     pub fn l1_changed(&self, n: u64) {
-        self.state().l1_changes += n;
+        self.series.l1_changes.inc_by(n);
     }
 
     pub fn set_l1_held(&self, held: bool) {
-        self.state().l1_held = held;
+        self.series.l1_held.set(i64::from(held));
     }
 
     pub fn set_checks_failed(&self, failed: BTreeSet<String>) {
-        self.state().checks_failed = failed;
+        let checks = &self.series.checks_failed;
+        checks.clear();
+        for check in &failed {
+            checks.get_or_create(&by("check", check)).set(1);
+        }
     }
 
     pub fn set_leader(&self, leader: bool) {
-        self.state().leader = leader;
+        self.series.leader.set(i64::from(leader));
     }
 
     pub fn is_leader(&self) -> bool {
-        self.state().leader
+        self.series.leader.get() == 1
     }
 
     /// The last lease read: `Ok(holder)` or why it failed.
@@ -201,7 +297,10 @@ impl Context {
     }
 
     pub fn trigger(&self, source: &str) {
-        *self.state().triggers.entry(source.to_string()).or_default() += 1;
+        self.series
+            .triggers
+            .get_or_create(&by("source", source))
+            .inc();
     }
 
     /// `/healthz`: the loop is not stuck.
@@ -227,10 +326,12 @@ impl Context {
         readiness(leader, h.last_pass.as_ref(), &h.lease)
     }
 
-    /// Prometheus text format (version 0.0.4).
+    /// Prometheus text format (version 0.0.4), see [`CONTENT_TYPE`].
     pub fn render(&self) -> String {
-        let s = self.state();
-        render(&self.chain, &self.identity, &s)
+        let mut text = String::new();
+        // Writing to a String does not fail.
+        let _ = prometheus_text::encode(&mut text, &self.registry);
+        text
     }
 }
 
@@ -256,153 +357,6 @@ fn readiness(
         ok,
         body: format!("{body}\n"),
     }
-}
-
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-fn render(chain: &str, identity: &str, s: &State) -> String {
-    let mut out = String::new();
-    let chain_label = format!("chain=\"{}\"", escape(chain));
-    let head = |out: &mut String, name: &str| {
-        if let Some((_, kind, help)) = SERIES.iter().find(|(n, _, _)| *n == name) {
-            let _ = writeln!(out, "# HELP {name} {help}");
-            let _ = writeln!(out, "# TYPE {name} {kind}");
-        }
-    };
-    let line = |out: &mut String, name: &str, extra: &str, value: f64| {
-        let labels = if extra.is_empty() {
-            chain_label.clone()
-        } else {
-            format!("{chain_label},{extra}")
-        };
-        let _ = writeln!(out, "{name}{{{labels}}} {value}");
-    };
-    head(&mut out, "opctl_watch_passes_total");
-    line(&mut out, "opctl_watch_passes_total", "", s.passes as f64);
-
-    head(&mut out, "opctl_watch_pass_failures_total");
-    for (reason, n) in &s.failures {
-        line(
-            &mut out,
-            "opctl_watch_pass_failures_total",
-            &format!("reason=\"{}\"", escape(reason)),
-            *n as f64,
-        );
-    }
-
-    head(&mut out, "opctl_watch_pass_duration_seconds");
-    for (le, n) in DURATION_BUCKETS.iter().zip(s.duration.buckets.iter()) {
-        line(
-            &mut out,
-            "opctl_watch_pass_duration_seconds_bucket",
-            &format!("le=\"{le}\""),
-            *n as f64,
-        );
-    }
-    line(
-        &mut out,
-        "opctl_watch_pass_duration_seconds_bucket",
-        "le=\"+Inf\"",
-        s.duration.count as f64,
-    );
-    line(
-        &mut out,
-        "opctl_watch_pass_duration_seconds_sum",
-        "",
-        s.duration.sum,
-    );
-    line(
-        &mut out,
-        "opctl_watch_pass_duration_seconds_count",
-        "",
-        s.duration.count as f64,
-    );
-
-    head(&mut out, "opctl_watch_objects_changed_total");
-    for (op, n) in &s.objects_changed {
-        line(
-            &mut out,
-            "opctl_watch_objects_changed_total",
-            &format!("op=\"{}\"", escape(op)),
-            *n as f64,
-        );
-    }
-    head(&mut out, "opctl_watch_drift_corrections_total");
-    line(
-        &mut out,
-        "opctl_watch_drift_corrections_total",
-        "",
-        s.drift_corrections as f64,
-    );
-    head(&mut out, "opctl_watch_drift_reported_total");
-    line(
-        &mut out,
-        "opctl_watch_drift_reported_total",
-        "",
-        s.drift_reported as f64,
-    );
-    head(&mut out, "opctl_watch_last_success_timestamp_seconds");
-    if let Some(t) = s.last_success {
-        line(
-            &mut out,
-            "opctl_watch_last_success_timestamp_seconds",
-            "",
-            t,
-        );
-    }
-    head(&mut out, "opctl_watch_discoveries_total");
-    for (result, n) in &s.discoveries {
-        line(
-            &mut out,
-            "opctl_watch_discoveries_total",
-            &format!("result=\"{result}\""),
-            *n as f64,
-        );
-    }
-    head(&mut out, "opctl_watch_l1_changes_total");
-    line(
-        &mut out,
-        "opctl_watch_l1_changes_total",
-        "",
-        s.l1_changes as f64,
-    );
-    head(&mut out, "opctl_watch_l1_change_held");
-    line(
-        &mut out,
-        "opctl_watch_l1_change_held",
-        "",
-        f64::from(u8::from(s.l1_held)),
-    );
-    head(&mut out, "opctl_watch_check_failed");
-    for check in &s.checks_failed {
-        line(
-            &mut out,
-            "opctl_watch_check_failed",
-            &format!("check=\"{}\"", escape(check)),
-            1.0,
-        );
-    }
-    head(&mut out, "opctl_watch_leader");
-    line(
-        &mut out,
-        "opctl_watch_leader",
-        &format!("identity=\"{}\"", escape(identity)),
-        f64::from(u8::from(s.leader)),
-    );
-    head(&mut out, "opctl_watch_triggers_total");
-    for (source, n) in &s.triggers {
-        line(
-            &mut out,
-            "opctl_watch_triggers_total",
-            &format!("source=\"{}\"", escape(source)),
-            *n as f64,
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -459,7 +413,26 @@ mod tests {
 
     #[test]
     fn label_values_are_escaped() {
-        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+        let text = Context::new("a\"b\\c\nd", "i").render();
+        assert!(
+            text.contains("opctl_watch_passes_total{chain=\"a\\\"b\\\\c\\nd\"} 0\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn series_without_samples_are_listed_and_checks_that_pass_again_disappear() {
+        let ctx = Context::new("devnet", "pod-1");
+        let text = ctx.render();
+        for (name, kind, help) in SERIES {
+            assert!(text.contains(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n")));
+        }
+        assert!(!text.contains("opctl_watch_last_success_timestamp_seconds{"));
+        ctx.set_checks_failed(BTreeSet::from(["a".to_string(), "b".to_string()]));
+        ctx.set_checks_failed(BTreeSet::from(["b".to_string()]));
+        let text = ctx.render();
+        assert!(!text.contains("check=\"a\""), "{text}");
+        assert!(text.contains("opctl_watch_check_failed{chain=\"devnet\",check=\"b\"} 1\n"));
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! reported) is in [`policy`], pure; the edges are [`lease`], [`triggers`], [`l1`], [`events`],
 //! and [`http`] with [`metrics`].
 
-pub mod backoff;
 pub mod events;
 pub mod http;
 pub mod l1;
@@ -22,11 +21,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use kube::runtime::utils::Backoff as _;
+use kube::runtime::watcher::ExponentialBackoff;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::cluster::{Cluster, ClusterError};
+use crate::cluster::{Cluster, ClusterError, ObjectRef};
 use crate::config::{LoadedChain, LockPolicy};
 use crate::error::Error;
 use crate::lock::Lock;
@@ -36,7 +37,6 @@ use crate::reconcile::{self, ChainInput, Inputs};
 use crate::render;
 
 use crate::plan::policy::{self, Decision, Held, Memory};
-use backoff::Backoff;
 use events::Level;
 use metrics::Context;
 use triggers::Trigger;
@@ -50,6 +50,8 @@ pub const DEBOUNCE: Duration = Duration::from_millis(200);
 pub const PASS_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a running pass may go on after SIGTERM before it is abandoned.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+/// The first and the longest delay before a failed pass is retried.
+const PASS_RETRY: (Duration, Duration) = (Duration::from_millis(500), Duration::from_secs(4));
 /// Passes that wrote something are followed by another (to converge, e.g. onto the sequencer's
 /// peer ID) at most this many times in a row.
 const MAX_FOLLOWUPS: u32 = 3;
@@ -70,6 +72,21 @@ pub struct Options {
     pub rediscover: Option<Duration>,
     /// Overrides `l1.rpc_url` for re-discovery.
     pub l1_rpc_url: Option<String>,
+}
+
+/// Capped exponential backoff with jitter, the one used for every retry of the watcher (passes, L1
+/// re-discovery, lease calls, watch streams): kube-runtime's, built on `backon`. The n-th delay
+/// is `initial * 2^n`, at most `max`, shortened by a random share of up to half so that replicas
+/// and streams do not retry in lockstep (`backon` adds up to 100% to a delay, so it starts from
+/// half of each bound). `reset` after a success.
+pub fn backoff(initial: Duration, max: Duration) -> ExponentialBackoff {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(initial / 2)
+        .with_max_delay(max / 2)
+        .with_factor(2.0)
+        .with_jitter()
+        .without_max_times()
+        .into()
 }
 
 /// Loads and validates the chain file (with the command line's overrides).
@@ -105,10 +122,12 @@ pub fn reason_of(e: &Error) -> &'static str {
 /// namespaces (the rendered Role is namespaced) goes on to the lease, which says what it lacks.
 async fn ensure_namespace(cluster: &Cluster, namespace: &str) {
     let object = serde_json::to_value(render::namespace_object(namespace)).unwrap_or_default();
-    let r = crate::model::object::ObjectRef::of(&object);
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
+    let r = ObjectRef::of(&object);
+    let cap = Duration::from_secs(5);
+    let mut backoff = backoff(Duration::from_millis(200), cap);
     let mut last_log: Option<Instant> = None;
     loop {
+        // Read first: a watcher with only its rendered Role may get its namespace but not create one.
         let waiting = match cluster.get(&r).await {
             Ok(Some(_)) | Err(ClusterError::Forbidden { .. }) => return,
             Ok(None) => match cluster.create_if_absent(&object).await {
@@ -128,7 +147,7 @@ async fn ensure_namespace(cluster: &Cluster, namespace: &str) {
             tracing::info!(namespace, "waiting: {waiting}");
             last_log = Some(Instant::now());
         }
-        tokio::time::sleep(backoff.next_delay()).await;
+        tokio::time::sleep(backoff.next().unwrap_or(cap)).await;
     }
 }
 
@@ -395,7 +414,7 @@ impl Loop {
             h.abort();
         }
         let handles = triggers::spawn_secrets(
-            &self.cluster.client,
+            &self.cluster,
             self.chain.namespace(),
             &names,
             &self.triggers_tx,
@@ -642,13 +661,13 @@ pub async fn run(
                 _ = ensure_namespace(&cluster, &namespace) => {}
                 _ = stop.changed() => return,
             }
-            lease::run(cluster.client.clone(), settings, ctx, leader_tx, stop).await;
+            lease::run(cluster, settings, ctx, leader_tx, stop).await;
         }
     });
 
     let (triggers_tx, mut triggers_rx) = mpsc::unbounded_channel();
     tasks.extend(triggers::spawn_kinds(
-        &cluster.client,
+        &cluster,
         &namespace,
         &name,
         &triggers_tx,
@@ -672,8 +691,7 @@ pub async fn run(
     )));
 
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<(Level, String, String)>();
-    let mut recorder =
-        events::Recorder::new(cluster.client.clone(), &namespace, &name, &opts.identity);
+    let mut recorder = events::Recorder::new(&cluster, &namespace, &name, &opts.identity);
     tasks.push(tokio::spawn(async move {
         while let Some((level, reason, message)) = events_rx.recv().await {
             recorder.record(level, &reason, &message).await;
@@ -699,7 +717,7 @@ pub async fn run(
     tracing::info!(chain = %name, namespace = %namespace, identity = %state.opts.identity, "watching");
 
     let mut stop = stop_rx.clone();
-    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
+    let mut backoff = backoff(PASS_RETRY.0, PASS_RETRY.1);
     let mut due: Option<Instant> = None;
     let mut resync_at = later(state.resync());
     let mut followups = 0u32;
@@ -788,12 +806,12 @@ pub async fn run(
                         resync_at = later(state.resync());
                     }
                     Some(Ok(Err(e))) => {
-                        let delay = backoff.next_delay();
+                        let delay = backoff.next().unwrap_or(PASS_RETRY.1);
                         state.report_failure(&e, took, delay);
                         schedule(&mut due, Instant::now() + delay);
                     }
                     Some(Err(_)) => {
-                        let delay = backoff.next_delay();
+                        let delay = backoff.next().unwrap_or(PASS_RETRY.1);
                         let e = Error::Timeout { what: format!("a reconcile pass ({}s)", PASS_TIMEOUT.as_secs()) };
                         state.report_failure(&e, took, delay);
                         schedule(&mut due, Instant::now() + delay);
@@ -839,6 +857,23 @@ mod tests {
         };
         assert_eq!(reason_of(&partial), "forbidden");
         assert_eq!(reason_of(&Error::Usage("x".into())), "other");
+    }
+
+    #[test]
+    fn retry_delays_double_up_to_the_cap_and_jitter_only_shortens_them() {
+        let ms = Duration::from_millis;
+        let mut b = backoff(ms(250), ms(4000));
+        for bound in [250, 500, 1000, 2000, 4000, 4000, 4000, 4000].map(ms) {
+            let d = b.next().expect("never runs out");
+            assert!(d <= bound && d >= bound / 2, "{d:?} for {bound:?}");
+        }
+        b.reset();
+        let d = b.next().expect("never runs out");
+        assert!(d <= ms(250) && d >= ms(125), "a reset starts over: {d:?}");
+        let delays: BTreeSet<Duration> = (0..20)
+            .map(|_| backoff(ms(1000), ms(1000)).next().unwrap_or_default())
+            .collect();
+        assert!(delays.len() > 1, "jittered: {delays:?}");
     }
 
     #[test]

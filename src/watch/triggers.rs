@@ -1,28 +1,25 @@
 //! What makes the watch loop run a pass: kube-runtime watch streams on the chain's own objects
 //! (metadata only, by label selector; Secrets one by one, by name, so the watcher never needs to
 //! list Secrets) and a poll of the chain file, its lock file and the files it names (which also
-//! catches a ConfigMap update mounted into the pod). Timers (resync, retries) live in the loop.
+//! catches a ConfigMap update mounted into the pod). The streams themselves are
+//! `crate::cluster::watchers`; timers (resync, retries) live in the loop.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Debug;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
-use kube::{Client, Resource};
-use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::backoff::Backoff;
+use crate::cluster::Cluster;
 
 /// How often the chain file and its companions are checked.
 pub const FILE_POLL: Duration = Duration::from_secs(1);
@@ -97,15 +94,11 @@ fn name_of(meta: &ObjectMeta) -> String {
 
 /// One watch stream, metadata only, turned into triggers until the receiver goes away.
 async fn follow<K>(
-    api: Api<PartialObjectMeta<K>>,
-    config: watcher::Config,
+    stream: impl Stream<Item = watcher::Result<Event<PartialObjectMeta<K>>>>,
     kind: &'static str,
     tx: UnboundedSender<Trigger>,
-) where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-    K::DynamicType: Default,
-{
-    let stream = watcher::watcher(api, config).backoff(Backoff::new(
+) {
+    let stream = stream.backoff(super::backoff(
         Duration::from_millis(250),
         Duration::from_secs(2),
     ));
@@ -167,42 +160,36 @@ async fn follow<K>(
 /// Watch streams on the chain's StatefulSets, Deployments, Services, ConfigMaps and
 /// ServiceAccounts (label `opctl.io/chain=<chain>`).
 pub fn spawn_kinds(
-    client: &Client,
+    cluster: &Cluster,
     namespace: &str,
     chain: &str,
     tx: &UnboundedSender<Trigger>,
 ) -> Vec<JoinHandle<()>> {
     let labels =
         watcher::Config::default().labels(&format!("{}={chain}", crate::render::LABEL_CHAIN));
-    let c = || client.clone();
     vec![
         tokio::spawn(follow(
-            Api::<PartialObjectMeta<StatefulSet>>::namespaced(c(), namespace),
-            labels.clone(),
+            cluster.watch_metadata::<StatefulSet>(namespace, labels.clone()),
             "StatefulSet",
             tx.clone(),
         )),
         tokio::spawn(follow(
-            Api::<PartialObjectMeta<Deployment>>::namespaced(c(), namespace),
-            labels.clone(),
+            cluster.watch_metadata::<Deployment>(namespace, labels.clone()),
             "Deployment",
             tx.clone(),
         )),
         tokio::spawn(follow(
-            Api::<PartialObjectMeta<Service>>::namespaced(c(), namespace),
-            labels.clone(),
+            cluster.watch_metadata::<Service>(namespace, labels.clone()),
             "Service",
             tx.clone(),
         )),
         tokio::spawn(follow(
-            Api::<PartialObjectMeta<ConfigMap>>::namespaced(c(), namespace),
-            labels.clone(),
+            cluster.watch_metadata::<ConfigMap>(namespace, labels.clone()),
             "ConfigMap",
             tx.clone(),
         )),
         tokio::spawn(follow(
-            Api::<PartialObjectMeta<ServiceAccount>>::namespaced(c(), namespace),
-            labels,
+            cluster.watch_metadata::<ServiceAccount>(namespace, labels),
             "ServiceAccount",
             tx.clone(),
         )),
@@ -212,7 +199,7 @@ pub fn spawn_kinds(
 /// One watch stream per named Secret (a `metadata.name` field selector, which RBAC authorises by
 /// name), so the watcher never lists Secrets.
 pub fn spawn_secrets(
-    client: &Client,
+    cluster: &Cluster,
     namespace: &str,
     names: &[String],
     tx: &UnboundedSender<Trigger>,
@@ -220,9 +207,9 @@ pub fn spawn_secrets(
     names
         .iter()
         .map(|name| {
+            let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
             tokio::spawn(follow(
-                Api::<PartialObjectMeta<Secret>>::namespaced(client.clone(), namespace),
-                watcher::Config::default().fields(&format!("metadata.name={name}")),
+                cluster.watch_metadata::<Secret>(namespace, config),
                 "Secret",
                 tx.clone(),
             ))

@@ -1390,7 +1390,6 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
     };
     let done = poll(|| {
         let (client, ns, wanted) = (client.clone(), env.ns.clone(), wanted.clone());
-        let missing = missing.clone();
         async move { missing(client, ns, wanted).await.is_empty().then_some(()) }
     })
     .await;
