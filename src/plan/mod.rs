@@ -3,6 +3,8 @@
 //! Nothing here talks to a cluster; `reconcile` feeds it what the cluster said.
 
 pub mod file;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod policy;
 pub mod ready;
 

@@ -193,45 +193,8 @@ pub fn op_label(op: Op) -> &'static str {
 mod tests {
     use super::*;
     use crate::config::watch::RoleDrift;
+    use crate::plan::fixtures::{change, plan};
     use crate::plan::Drift;
-    use crate::render::{Desired, Phase};
-    use serde_json::json;
-
-    fn change(kind: &str, name: &str, role: Option<Role>, op: Op, image: &str) -> Change {
-        let object = json!({"apiVersion": "v1", "kind": kind,
-                            "metadata": {"name": name, "namespace": "ns"}, "spec": {"image": image}});
-        Change {
-            op,
-            object: ObjectRef::of(&object),
-            role,
-            phase: Some(Phase::Services),
-            restarts: false,
-            reason: "r".into(),
-            drift: Vec::new(),
-            diff: String::new(),
-            secret_keys: Vec::new(),
-            live_resource_version: None,
-            desired: Some(Desired {
-                role,
-                phase: Phase::Services,
-                create_only: false,
-                fills: BTreeMap::new(),
-                object,
-            }),
-        }
-    }
-
-    fn plan(changes: Vec<Change>) -> ChainPlan {
-        ChainPlan {
-            file: "c.toml".into(),
-            chain: "c".into(),
-            namespace: "ns".into(),
-            inputs_hash: String::new(),
-            env_fingerprints: BTreeMap::new(),
-            summary: Summary::of(&changes),
-            changes,
-        }
-    }
 
     fn policy(default: DriftPolicy, batcher: Option<DriftPolicy>) -> Policy {
         Policy::from_config(&Watch {

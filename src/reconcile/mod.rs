@@ -599,10 +599,9 @@ mod tests {
     use crate::config::watch::RoleDrift;
     use crate::config::{DriftPolicy, Watch};
     use crate::model::checks::CheckStatus;
+    use crate::plan::fixtures::plan;
     use crate::plan::policy::Held;
-    use crate::plan::{Change, Drift, Summary};
-    use crate::render::{Desired, Phase};
-    use serde_json::json;
+    use crate::plan::{Change, Drift};
     use std::path::Path;
 
     fn check(name: &'static str, status: CheckStatus) -> CheckResult {
@@ -614,39 +613,7 @@ mod tests {
     }
 
     fn change(name: &str, role: Option<Role>, op: Op) -> Change {
-        let object = json!({"apiVersion": "v1", "kind": "Service",
-                            "metadata": {"name": name, "namespace": "ns"}, "spec": {"x": name}});
-        Change {
-            op,
-            object: ObjectRef::of(&object),
-            role,
-            phase: Some(Phase::Services),
-            restarts: false,
-            reason: "r".into(),
-            drift: Vec::new(),
-            diff: String::new(),
-            secret_keys: Vec::new(),
-            live_resource_version: None,
-            desired: Some(Desired {
-                role,
-                phase: Phase::Services,
-                create_only: false,
-                fills: BTreeMap::new(),
-                object,
-            }),
-        }
-    }
-
-    fn plan(changes: Vec<Change>) -> ChainPlan {
-        ChainPlan {
-            file: "c.toml".into(),
-            chain: "c".into(),
-            namespace: "ns".into(),
-            inputs_hash: String::new(),
-            env_fingerprints: BTreeMap::new(),
-            summary: Summary::of(&changes),
-            changes,
-        }
+        crate::plan::fixtures::change("Service", name, role, op, name)
     }
 
     /// One plan with every kind of change the policies treat differently.

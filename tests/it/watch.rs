@@ -51,6 +51,24 @@ fn random_hex() -> String {
         .collect()
 }
 
+/// The devnet example (with its rollup.json and genesis.json) in a temp dir, with `[watch]` set.
+fn devnet_with_watch(watch: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+    for f in ["rollup.json", "genesis.json"] {
+        std::fs::copy(
+            root.join("devnet").join(f),
+            dir.path().join("devnet").join(f),
+        )
+        .expect("copy");
+    }
+    let chain = dir.path().join("devnet.toml");
+    let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
+    std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
+    (dir, chain)
+}
+
 /// A cluster, a namespace, and the devnet example (with `[watch]` settings) in a temp dir.
 struct Env {
     cluster: TestCluster,
@@ -66,19 +84,7 @@ impl Env {
     async fn start(watch: &str) -> Env {
         let cluster = TestCluster::start().await;
         let ns = cluster.fresh_namespace().await;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-        std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
-        for f in ["rollup.json", "genesis.json"] {
-            std::fs::copy(
-                root.join("devnet").join(f),
-                dir.path().join("devnet").join(f),
-            )
-            .expect("copy");
-        }
-        let chain = dir.path().join("devnet.toml");
-        let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
-        std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
+        let (dir, chain) = devnet_with_watch(watch);
         let keys: Vec<String> = (0..4).map(|_| random_hex()).collect();
         let secret: Secret = serde_json::from_value(json!({
             "apiVersion": "v1", "kind": "Secret",
@@ -1298,19 +1304,7 @@ impl Env {
     async fn start_on_a_new_cluster(watch: &str) -> Env {
         let cluster = TestCluster::start().await;
         let ns = format!("new-{:08x}", rand::random::<u32>());
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-        std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
-        for f in ["rollup.json", "genesis.json"] {
-            std::fs::copy(
-                root.join("devnet").join(f),
-                dir.path().join("devnet").join(f),
-            )
-            .expect("copy");
-        }
-        let chain = dir.path().join("devnet.toml");
-        let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
-        std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
+        let (dir, chain) = devnet_with_watch(watch);
         let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
         Env {
             cluster,
