@@ -32,26 +32,25 @@ fn devnet() -> &'static LoadedChain {
     })
 }
 
-fn check(chain: &LoadedChain) {
-    let map = SourceMap::new(Path::new(PATH), TOML);
-    for d in validate::validate(chain, &map) {
+fn validate(chain: &LoadedChain, map: &SourceMap<'_>) {
+    for d in validate::validate(chain, map) {
         let _ = d.to_string();
     }
-    let _ = opctl::resolve::system_config(chain);
-    let _ = opctl::resolve::rollup_facts(chain);
 }
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    let map = SourceMap::new(Path::new(PATH), TOML);
     let mut chain = devnet().clone();
     chain.rollup_json = Some(text.to_string());
-    check(&chain);
+    validate(&chain, &map);
+    let _ = opctl::resolve::rollup_facts(&chain);
     // Without `contracts.system_config` the anchor comes from rollup.json.
     chain.file.contracts.system_config = None;
-    check(&chain);
+    let _ = opctl::resolve::system_config(&chain);
     chain.rollup_json = Some(ROLLUP.to_string());
     chain.genesis_json = Some(text.to_string());
-    check(&chain);
+    validate(&chain, &map);
 });
