@@ -173,7 +173,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             }
         };
         let n = u32::try_from(n).map_err(|_| bad())?;
-        total += unit * n;
+        // `+` panics past Duration::MAX, which a long enough chain of parts reaches.
+        total = total.checked_add(unit * n).ok_or_else(bad)?;
         rest = &rest[len..];
     }
     Ok(total)
@@ -311,6 +312,14 @@ mod tests {
         for bad in ["", "m", "5d", "1.5s", "s5", "99999999999s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_sum_of_durations_beyond_the_largest_duration_is_an_error_not_a_panic() {
+        // Each part fits; 1.2 million of them add up to more than u64::MAX seconds.
+        let parts = (u64::MAX / (u64::from(u32::MAX) * 3600) + 1) as usize;
+        let long = "4294967295h".repeat(parts);
+        assert!(parse_duration(&long).is_err());
     }
 
     #[test]
