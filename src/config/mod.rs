@@ -1,7 +1,7 @@
 //! The chain TOML: loading with precise errors (file:line:col, key path, hint), and validation.
 //!
-//! Loading is the only I/O here (the TOML file and the rollup/genesis files it names); everything after
-//! works on the loaded values.
+//! Loading is the only I/O here (the TOML file and the rollup/genesis files it names, read through
+//! [`load_with`]'s reader); everything after works on the loaded values.
 
 pub mod diag;
 pub mod duration;
@@ -108,6 +108,17 @@ pub fn load(path: &Path) -> Result<LoadedChain, ConfigError> {
 
 /// Like [`load`] for text already in memory; `path` locates the relative rollup/genesis files.
 pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
+    load_with(path, text, &mut |p| std::fs::read_to_string(p))
+}
+
+/// Parse and validate chain-file `text` shown as `path`, reading the files it names (rollup.json,
+/// genesis.json, the L1 genesis, the lock file) through `read` instead of the file system, so the
+/// whole loader runs without I/O (fuzzing, tests).
+pub fn load_with(
+    path: &Path,
+    text: &str,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+) -> Result<LoadedChain, ConfigError> {
     let map = diag::SourceMap::new(path, text);
     // Scan for secrets before anything else so that no later error message can echo one.
     let secrets = validate::scan_for_private_keys(&map);
@@ -123,6 +134,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
         "chain.rollup_config",
         &map,
         &mut diags,
+        read,
     );
     let genesis_json = read_side_file(
         base,
@@ -130,6 +142,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
         "chain.genesis",
         &map,
         &mut diags,
+        read,
     );
     let l1_genesis_json = read_side_file(
         base,
@@ -137,9 +150,10 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedChain, ConfigError> {
         "l1.genesis",
         &map,
         &mut diags,
+        read,
     );
     let lock_text = if file.watch.deploy {
-        std::fs::read_to_string(crate::lock::Lock::path_for(path)).ok()
+        read(&crate::lock::Lock::path_for(path)).ok()
     } else {
         None
     };
@@ -210,10 +224,11 @@ fn read_side_file(
     key: &str,
     map: &diag::SourceMap<'_>,
     diags: &mut Vec<Diagnostic>,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
 ) -> Option<String> {
     let rel = rel?;
     let full = base.join(rel);
-    match std::fs::read_to_string(&full) {
+    match read(&full) {
         Ok(text) => Some(text),
         Err(e) => {
             diags.push(map.at_path(

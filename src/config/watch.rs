@@ -279,6 +279,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_sum_of_durations_beyond_the_largest_duration_is_an_error_not_a_panic() {
+        // Found by the chain-file fuzz target. Each part fits; 1.2 million of them add up to
+        // more than u64::MAX seconds.
+        let parts = (u64::MAX / (u64::from(u32::MAX) * 3600) + 1) as usize;
+        let long = "4294967295h".repeat(parts);
+        assert!(parse_duration(&long).is_err());
+    }
+
+    #[test]
     fn defaults_are_five_and_ten_minutes_and_zero_switches_rediscovery_off() {
         let w = Watch::default();
         assert_eq!(w.resync(), DEFAULT_RESYNC);
