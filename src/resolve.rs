@@ -33,13 +33,7 @@ pub struct Resolved {
 
 /// The SystemConfig anchor: `contracts.system_config`, else rollup.json, else the registry entry.
 pub fn system_config(chain: &LoadedChain) -> Option<(Address, Source)> {
-    if let Some(a) = chain
-        .file
-        .contracts
-        .system_config
-        .as_deref()
-        .and_then(|s| s.parse().ok())
-    {
+    if let Some(a) = chain.file.contracts.addresses().system_config {
         return Some((
             a,
             Source::Toml {
@@ -78,42 +72,42 @@ pub fn system_config(chain: &LoadedChain) -> Option<(Address, Source)> {
 /// Pin the chain file's explicit `[contracts]` addresses onto a discovery (source `toml <key>`);
 /// returns a line for every pin that differs from what discovery found.
 pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
-    let c = &chain.file.contracts;
+    let c = chain.file.contracts.addresses();
     let mut notes = Vec::new();
     let pins = [
         (
             ContractName::OptimismPortal,
-            &c.optimism_portal,
+            c.optimism_portal,
             "contracts.optimism_portal",
         ),
         (
             ContractName::DisputeGameFactory,
-            &c.dispute_game_factory,
+            c.dispute_game_factory,
             "contracts.dispute_game_factory",
         ),
         (
             ContractName::L2OutputOracle,
-            &c.l2_output_oracle,
+            c.l2_output_oracle,
             "contracts.l2_output_oracle",
         ),
         (
             ContractName::AnchorStateRegistry,
-            &c.anchor_state_registry,
+            c.anchor_state_registry,
             "contracts.anchor_state_registry",
         ),
         (
             ContractName::L1CrossDomainMessenger,
-            &c.l1_cross_domain_messenger,
+            c.l1_cross_domain_messenger,
             "contracts.l1_cross_domain_messenger",
         ),
         (
             ContractName::L1StandardBridge,
-            &c.l1_standard_bridge,
+            c.l1_standard_bridge,
             "contracts.l1_standard_bridge",
         ),
     ];
     for (name, value, key) in pins {
-        let Some(address) = value.as_deref().and_then(|v| v.parse::<Address>().ok()) else {
+        let Some(address) = value else {
             continue;
         };
         if let Some(previous) = d.override_contract(name, address, key) {
@@ -125,11 +119,7 @@ pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
             }
         }
     }
-    if let Some(inbox) = c
-        .batch_inbox
-        .as_deref()
-        .and_then(|v| v.parse::<Address>().ok())
-    {
+    if let Some(inbox) = c.batch_inbox {
         let previous = d.batch_inbox.replace(Sourced::new(
             inbox,
             Source::Toml {
@@ -143,7 +133,7 @@ pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
             ));
         }
     }
-    if let Some(t) = c.respected_game_type {
+    if let Some(t) = chain.file.contracts.respected_game_type {
         let previous = d.respected_game_type.replace(Sourced::new(
             t,
             Source::Toml {
@@ -330,7 +320,7 @@ async fn key_address(
     let Some(signer) = signer else {
         return Ok(None);
     };
-    if let Some(addr) = signer.address.as_deref().and_then(|a| a.parse().ok()) {
+    if let Some(addr) = signer.signer_address() {
         return Ok(Some(addr));
     }
     let key_text = match source {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use alloy::primitives::Address;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -193,6 +194,46 @@ pub struct Contracts {
     pub batch_inbox: Option<String>,
     /// Respected game type (`OptimismPortal.respectedGameType()`), when not discovered.
     pub respected_game_type: Option<u32>,
+}
+
+/// The addresses `[contracts]` pins, parsed: the one place the chain file's address strings become
+/// addresses. Validation has refused any that do not parse, so `None` means "not pinned".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PinnedAddresses {
+    pub system_config: Option<Address>,
+    pub optimism_portal: Option<Address>,
+    pub dispute_game_factory: Option<Address>,
+    pub l2_output_oracle: Option<Address>,
+    pub anchor_state_registry: Option<Address>,
+    pub l1_cross_domain_messenger: Option<Address>,
+    pub l1_standard_bridge: Option<Address>,
+    pub batch_inbox: Option<Address>,
+}
+
+fn address(text: &Option<String>) -> Option<Address> {
+    text.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+impl Contracts {
+    pub fn addresses(&self) -> PinnedAddresses {
+        PinnedAddresses {
+            system_config: address(&self.system_config),
+            optimism_portal: address(&self.optimism_portal),
+            dispute_game_factory: address(&self.dispute_game_factory),
+            l2_output_oracle: address(&self.l2_output_oracle),
+            anchor_state_registry: address(&self.anchor_state_registry),
+            l1_cross_domain_messenger: address(&self.l1_cross_domain_messenger),
+            l1_standard_bridge: address(&self.l1_standard_bridge),
+            batch_inbox: address(&self.batch_inbox),
+        }
+    }
+}
+
+impl Signer {
+    /// `address` (a remote signer's), parsed.
+    pub fn signer_address(&self) -> Option<Address> {
+        address(&self.address)
+    }
 }
 
 /// `[images]`: full image references. Defaults are pinned tags from the OP Stack fact sheet.
