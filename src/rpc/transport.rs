@@ -43,7 +43,9 @@ pub enum ReadMode {
     Sequential,
 }
 
-/// Capped exponential backoff between retries of one HTTP request.
+/// Capped exponential backoff between retries of one HTTP request: the settings; the delays come
+/// from the same `backon` backoff the watch loop and kube-runtime use (no jitter here: an L1
+/// request's retries are few and `Retry-After` sets the floor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
     /// Delay before the first retry.
@@ -74,12 +76,16 @@ impl Backoff {
         }
     }
 
-    /// Delay before retry number `retry` (1-based): `initial * 2^(retry-1)`, at most `max`.
-    pub fn delay(&self, retry: u32) -> Duration {
-        let factor = 1u32
-            .checked_shl(retry.saturating_sub(1))
-            .unwrap_or(u32::MAX);
-        self.initial.saturating_mul(factor).min(self.max)
+    /// The delays before each retry: `initial`, doubling, at most `max`; `max_attempts - 1` of
+    /// them.
+    pub fn delays(&self) -> backon::ExponentialBackoff {
+        use backon::BackoffBuilder;
+        backon::ExponentialBuilder::default()
+            .with_min_delay(self.initial)
+            .with_max_delay(self.max)
+            .with_factor(2.0)
+            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+            .build()
     }
 }
 
@@ -592,7 +598,7 @@ impl L1Rpc {
     /// failures with backoff.
     async fn exchange(&self, what: &str, items: Vec<Item>) -> Result<Vec<ItemResult>, RpcError> {
         let backoff = self.options.backoff;
-        let max_attempts = backoff.max_attempts.max(1);
+        let mut delays = backoff.delays();
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -609,8 +615,7 @@ impl L1Rpc {
                     },
                     Ok(Err(failure)) => failure,
                 };
-            if failure.retryable() && attempt < max_attempts {
-                let mut delay = backoff.delay(attempt);
+            if let Some(mut delay) = failure.retryable().then(|| delays.next()).flatten() {
                 if let Failure::Http {
                     retry_after: Some(after),
                     ..
@@ -841,11 +846,19 @@ mod tests {
             max: Duration::from_millis(350),
             max_attempts: 5,
         };
-        assert_eq!(b.delay(1), Duration::from_millis(100));
-        assert_eq!(b.delay(2), Duration::from_millis(200));
-        assert_eq!(b.delay(3), Duration::from_millis(350));
-        assert_eq!(b.delay(40), Duration::from_millis(350));
-        assert_eq!(Backoff::none().delay(1), Duration::ZERO);
+        let ms = |d: Duration| d.as_millis();
+        assert_eq!(
+            b.delays().map(ms).collect::<Vec<_>>(),
+            [100, 200, 350, 350],
+            "max_attempts - 1 retries"
+        );
+        assert_eq!(Backoff::none().delays().count(), 0);
+        let huge = Backoff {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(4),
+            max_attempts: u32::MAX,
+        };
+        assert!(huge.delays().take(100).all(|d| d <= Duration::from_secs(4)));
     }
 
     #[test]
