@@ -10,7 +10,6 @@
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -151,19 +150,7 @@ async fn run(idle: Duration) {
     let cluster = TestCluster::start().await;
     let ns = cluster.fresh_namespace().await;
     let client = cluster.admin_client().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
-    for f in ["rollup.json", "genesis.json"] {
-        std::fs::copy(
-            root.join("devnet").join(f),
-            dir.path().join("devnet").join(f),
-        )
-        .expect("copy");
-    }
-    let chain = dir.path().join("devnet.toml");
-    let text = std::fs::read_to_string(root.join("devnet.toml")).expect("example");
-    std::fs::write(&chain, format!("{text}\n[watch]\nrediscover = \"0\"\n")).expect("write");
+    let (dir, chain) = support::devnet_with_watch("rediscover = \"0\"");
     let key = || {
         format!(
             "{:032x}{:032x}",

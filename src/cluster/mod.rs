@@ -297,42 +297,6 @@ fn manager_of(message: &str) -> String {
 }
 
 impl Cluster {
-    /// Who holds the Lease `name` now (renewed within its duration), if anyone.
-    pub async fn lease_holder(
-        &self,
-        namespace: &str,
-        name: &str,
-    ) -> Result<Option<String>, ClusterError> {
-        use k8s_openapi::api::coordination::v1::Lease;
-        let api: Api<Lease> = Api::namespaced(self.client.clone(), namespace);
-        let lease = api.get_opt(name).await.map_err(|e| {
-            status_error(
-                "get",
-                &format!("Lease/{name} (namespace {namespace})"),
-                &format!("namespace {namespace}"),
-                "leases",
-                e,
-                &self.url,
-            )
-        })?;
-        let Some(spec) = lease.and_then(|l| l.spec) else {
-            return Ok(None);
-        };
-        let (Some(holder), Some(renewed), Some(secs)) = (
-            spec.holder_identity.filter(|h| !h.is_empty()),
-            spec.renew_time,
-            spec.lease_duration_seconds,
-        ) else {
-            return Ok(None);
-        };
-        let now_ms = k8s_openapi::jiff::Timestamp::now().as_millisecond();
-        let expires = renewed
-            .0
-            .as_millisecond()
-            .saturating_add(i64::from(secs).saturating_mul(1000));
-        Ok((expires > now_ms).then_some(holder))
-    }
-
     /// Wait for one of the [`MAX_IN_FLIGHT`] request slots (the semaphore is never closed).
     async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         self.permits.acquire().await.ok()

@@ -4,4 +4,5 @@
 
 pub mod checks;
 pub mod discovery;
+pub mod lease;
 pub mod object;

@@ -11,6 +11,7 @@
 mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::try_join_all;
@@ -134,7 +135,8 @@ impl Policy {
 /// One chain as the pass gets it.
 #[derive(Debug, Clone)]
 pub struct ChainInput {
-    pub chain: LoadedChain,
+    /// Shared, not copied: `watch` passes the chain it holds (with its genesis text) every pass.
+    pub chain: Arc<LoadedChain>,
     /// Render from this discovery instead of the lock file (`watch` with `lock_policy = "apply"`).
     pub adopted: Option<Discovery>,
     /// Check the keys against this discovery (the newest L1 state) instead of the lock file's.
@@ -146,7 +148,7 @@ pub struct ChainInput {
 impl ChainInput {
     pub fn new(chain: LoadedChain) -> ChainInput {
         ChainInput {
-            chain,
+            chain: Arc::new(chain),
             adopted: None,
             l1_now: None,
             memory: Memory::default(),
@@ -432,11 +434,8 @@ async fn converge(
     let new = render_with(before)?;
     let allowed: BTreeSet<ObjectRef> = new
         .iter()
-        .filter(|n| {
-            !old.iter().any(|o| {
-                o.object == n.object && ObjectRef::of(&o.object) == ObjectRef::of(&n.object)
-            })
-        })
+        // Rendered differently once the peer ID exists (the object bodies include their names).
+        .filter(|n| !old.iter().any(|o| o.object == n.object))
         .map(|n| ObjectRef::of(&n.object))
         .collect();
     let again = plan_chain(cluster, chain, contracts.clone(), PlanOptions::default()).await?;
@@ -473,7 +472,7 @@ pub async fn run(
     let (mut chains, loaded): (Vec<ChainOutcome>, Vec<&LoadedChain>) = match inputs {
         Inputs::Chains(list) => (
             try_join_all(list.iter().map(|i| plan_one(cluster, i, policy, observer))).await?,
-            list.iter().map(|i| &i.chain).collect(),
+            list.iter().map(|i| &*i.chain).collect(),
         ),
         Inputs::Saved { file, chains } => (
             saved(cluster, file, chains, policy, observer).await?,
@@ -515,7 +514,13 @@ pub async fn run(
     if policy.warn_if_watched {
         for c in &chains {
             let lease = render::watcher::name(&c.plan.chain);
-            if let Ok(Some(holder)) = cluster.lease_holder(&c.plan.namespace, &lease).await {
+            let read = cluster.lease(&c.plan.namespace, &lease).await;
+            let now_ms = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+            let holder = read.ok().and_then(|l| {
+                let spec = l.as_ref().and_then(|l| l.spec.as_ref());
+                crate::model::lease::holder(spec, l.is_some(), now_ms)
+            });
+            if let Some(holder) = holder {
                 observer.warn(&format!(
                     "{}: `opctl watch` ({holder}) holds the lease {lease} and keeps this chain matching its own chain file; a change made here and not there is taken back (or reported) by it",
                     c.plan.chain

@@ -206,6 +206,15 @@ struct L1State {
     failing: bool,
 }
 
+/// Names of the failed checks.
+fn failed_checks(checks: &[crate::model::checks::CheckResult]) -> BTreeSet<String> {
+    checks
+        .iter()
+        .filter(|c| c.is_failure())
+        .map(|c| c.name.to_string())
+        .collect()
+}
+
 /// Sets the check and hold gauges as soon as the pass has checked, before it writes: whoever sees
 /// a write of this pass sees the gauges of the same pass.
 struct Gauges<'a> {
@@ -215,11 +224,9 @@ struct Gauges<'a> {
 
 impl reconcile::Observer for Gauges<'_> {
     fn planned(&self, chains: &[reconcile::ChainOutcome]) {
-        let failed: BTreeSet<String> = chains
+        let failed = chains
             .iter()
-            .flat_map(|c| c.checks.iter())
-            .filter(|c| c.is_failure())
-            .map(|c| c.name.to_string())
+            .flat_map(|c| failed_checks(&c.checks))
             .collect();
         self.ctx.set_checks_failed(failed);
         let held = chains.iter().any(|c| !c.held_roles().is_empty());
@@ -435,7 +442,7 @@ impl Loop {
             LockPolicy::Hold => None,
         };
         let input = ChainInput {
-            chain: (*chain).clone(),
+            chain: chain.clone(),
             adopted,
             l1_now: self.l1.latest.clone(),
             memory: self.memory.clone(),
@@ -460,12 +467,7 @@ impl Loop {
                 "the pass returned no result for the chain".into(),
             ));
         };
-        let failed: BTreeSet<String> = c
-            .checks
-            .iter()
-            .filter(|c| c.is_failure())
-            .map(|c| c.name.to_string())
-            .collect();
+        let failed = failed_checks(&c.checks);
         if failed != self.failed_checks {
             if failed.is_empty() {
                 self.event(

@@ -23,7 +23,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::chain::{key_hex, Flavor, TestChain, L1_CHAIN_ID};
 use crate::support::cluster::{TestCluster, LIMITED_USER};
-use crate::support::{free_port, poll, DEADLINE};
+use crate::support::{devnet_with_watch, free_port, poll, DEADLINE};
 
 /// The series `/metrics` documents (`opctl::watch::metrics::SERIES`).
 const SERIES: [&str; 13] = [
@@ -49,24 +49,6 @@ fn random_hex() -> String {
     (0..4)
         .map(|_| format!("{:016x}", rand::random::<u64>()))
         .collect()
-}
-
-/// The devnet example (with its rollup.json and genesis.json) in a temp dir, with `[watch]` set.
-fn devnet_with_watch(watch: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
-    for f in ["rollup.json", "genesis.json"] {
-        std::fs::copy(
-            root.join("devnet").join(f),
-            dir.path().join("devnet").join(f),
-        )
-        .expect("copy");
-    }
-    let chain = dir.path().join("devnet.toml");
-    let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
-    std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
-    (dir, chain)
 }
 
 /// A cluster, a namespace, and the devnet example (with `[watch]` settings) in a temp dir.

@@ -263,3 +263,21 @@ fn an_env_override_wins_over_the_cache() {
     .expect("an executable override is used");
     assert_eq!(found, PathBuf::from("/bin/sh"));
 }
+
+/// The devnet example (with its rollup.json and genesis.json) in a temp dir, with `[watch]` set.
+pub fn devnet_with_watch(watch: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+    for f in ["rollup.json", "genesis.json"] {
+        std::fs::copy(
+            root.join("devnet").join(f),
+            dir.path().join("devnet").join(f),
+        )
+        .expect("copy");
+    }
+    let chain = dir.path().join("devnet.toml");
+    let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
+    std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
+    (dir, chain)
+}
