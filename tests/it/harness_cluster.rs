@@ -1,17 +1,21 @@
-//! Smoke tests of the `TestCluster` harness against the real kube-apiserver 1.20.2 + etcd:
-//! server-side apply, `dryRun=All`, RBAC denial, status writing, stop/restart, and kube and
-//! alloy clients living in one process.
+//! Smoke tests of the `TestCluster` harness: a real control plane (etcd, kube-apiserver,
+//! kube-controller-manager, kube-scheduler) with the kubelet stand-in. Server-side apply,
+//! `dryRun=All`, RBAC denial, controllers that roll workloads out and bind volumes, garbage
+//! collection, namespace deletion, the stand-in's failure modes, stop/restart, and kube and alloy
+//! clients living in one process.
 
 use std::time::Duration;
 
 use alloy::providers::{Provider, ProviderBuilder};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service};
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Pod, Service};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::cluster::{TestCluster, LIMITED_USER};
+use crate::support::kubelet::{CRASH_LOOP, NEVER_READY};
+use crate::support::poll;
 
 const MANAGER: &str = "opctl";
 
@@ -38,7 +42,6 @@ fn deployment(name: &str, replicas: i32) -> Value {
                     "containers": [{
                         "name": "node",
                         "image": "example.invalid/op-node:v1",
-                        // 1.20 rejects server-side apply of a port without `protocol`.
                         "ports": [{ "name": "rpc", "containerPort": 8545, "protocol": "TCP" }],
                     }],
                 },
@@ -63,9 +66,21 @@ fn statefulset(name: &str, replicas: i32) -> Value {
                         "name": "geth",
                         "image": "example.invalid/op-geth:v1",
                         "ports": [{ "name": "rpc", "containerPort": 8545, "protocol": "TCP" }],
+                        "readinessProbe": {
+                            "httpGet": { "path": "/", "port": 8545 },
+                            "initialDelaySeconds": 10,
+                        },
+                        "volumeMounts": [{ "name": "data", "mountPath": "/data" }],
                     }],
                 },
             },
+            "volumeClaimTemplates": [{
+                "metadata": { "name": "data" },
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": { "requests": { "storage": "1Gi" } },
+                },
+            }],
         },
     })
 }
@@ -136,14 +151,18 @@ async fn server_side_apply_creates_a_config_map_and_a_deployment_owned_by_opctl(
 }
 
 #[tokio::test]
-async fn server_side_apply_on_1_20_needs_protocol_on_service_ports_but_defaults_it_on_containers() {
-    // Pins the 1.20 behaviour the renderer must respect: a Service port without `protocol` is
-    // rejected outright; a container port without it is accepted and defaulted to TCP.
+async fn the_server_is_the_current_release_and_defaults_port_protocols() {
+    // 1.20 refused a server-side applied Service port without `protocol`; current releases
+    // default it like every other field. Pins which release the suite runs against.
     let cluster = TestCluster::start().await;
     let ns = cluster.fresh_namespace().await;
     let client = cluster.admin_client().await;
-    let apply = PatchParams::apply(MANAGER);
-
+    let version = client.apiserver_version().await.expect("GET /version");
+    assert_eq!(
+        format!("v{}", crate::support::KUBERNETES_VERSION),
+        version.git_version,
+        "the harness runs the release scripts/provision builds"
+    );
     let service = json!({
         "apiVersion": "v1",
         "kind": "Service",
@@ -153,37 +172,11 @@ async fn server_side_apply_on_1_20_needs_protocol_on_service_ports_but_defaults_
             "ports": [{ "name": "rpc", "port": 8545 }],
         },
     });
-    let err = Api::<Service>::namespaced(client.clone(), &ns)
-        .patch("op-geth", &apply, &Patch::Apply(service))
+    let live = Api::<Service>::namespaced(client, &ns)
+        .patch("op-geth", &PatchParams::apply(MANAGER), &Patch::Apply(service))
         .await
-        .expect_err("1.20 rejects a Service port without protocol");
-    let kube::Error::Api(status) = &err else {
-        panic!("expected an API status error, got {err}");
-    };
-    assert!(
-        status.message.contains(r#"omits key field "protocol""#),
-        "{status:?}"
-    );
-
-    let mut object = deployment("op-node", 1);
-    object["spec"]["template"]["spec"]["containers"][0]["ports"][0]
-        .as_object_mut()
-        .expect("port is an object")
-        .remove("protocol");
-    let live = Api::<Deployment>::namespaced(client, &ns)
-        .patch("op-node", &apply, &Patch::Apply(object))
-        .await
-        .expect("1.20 defaults a container port's protocol");
-    let ports = live
-        .spec
-        .expect("spec")
-        .template
-        .spec
-        .expect("pod spec")
-        .containers[0]
-        .ports
-        .clone()
-        .expect("ports");
+        .expect("a current apiserver defaults a Service port's protocol");
+    let ports = live.spec.expect("spec").ports.expect("ports");
     assert_eq!(ports[0].protocol.as_deref(), Some("TCP"));
 }
 
@@ -279,7 +272,7 @@ async fn the_limited_user_gets_a_403_naming_verb_and_resource_until_granted() {
 }
 
 #[tokio::test]
-async fn marking_workloads_ready_writes_the_status_a_kubelet_and_controllers_would() {
+async fn the_controllers_and_the_kubelet_stand_in_roll_workloads_out_and_bind_volumes() {
     let cluster = TestCluster::start().await;
     let ns = cluster.fresh_namespace().await;
     let client = cluster.admin_client().await;
@@ -290,35 +283,135 @@ async fn marking_workloads_ready_writes_the_status_a_kubelet_and_controllers_wou
         .patch("op-node", &apply, &Patch::Apply(deployment("op-node", 3)))
         .await
         .expect("apply the deployment");
-    let before = deployments
-        .get_status("op-node")
-        .await
-        .expect("read status");
-    assert_eq!(
-        before.status.as_ref().and_then(|s| s.ready_replicas),
-        None,
-        "nothing makes workloads ready on this cluster by itself"
-    );
-    cluster.mark_deployment_ready(&ns, "op-node").await;
-    let after = deployments
-        .get_status("op-node")
-        .await
-        .expect("read status");
-    let status = after.status.expect("status written");
-    assert_eq!(status.ready_replicas, Some(3));
-    assert_eq!(status.available_replicas, Some(3));
-    assert_eq!(status.observed_generation, after.metadata.generation);
-
-    let sets = Api::<StatefulSet>::namespaced(client, &ns);
-    sets.patch("op-geth", &apply, &Patch::Apply(statefulset("op-geth", 1)))
+    let sets = Api::<StatefulSet>::namespaced(client.clone(), &ns);
+    sets.patch("op-geth", &apply, &Patch::Apply(statefulset("op-geth", 2)))
         .await
         .expect("apply the statefulset");
-    cluster.mark_statefulset_ready(&ns, "op-geth").await;
-    let after = sets.get_status("op-geth").await.expect("read status");
-    let status = after.status.expect("status written");
-    assert_eq!(status.ready_replicas, Some(1));
-    assert_eq!(status.current_revision, status.update_revision);
-    assert_eq!(status.observed_generation, after.metadata.generation);
+
+    // Nothing in the test writes workload status: the deployment and replicaset controllers,
+    // the scheduler and the stand-in get there on their own.
+    let done = poll(|| async {
+        let d = deployments.get_status("op-node").await.expect("read status");
+        let s = d.status?;
+        (s.available_replicas == Some(3) && s.observed_generation == d.metadata.generation)
+            .then_some(())
+    })
+    .await;
+    assert!(done.is_some(), "the deployment never became available");
+    let done = poll(|| async {
+        let set = sets.get_status("op-geth").await.expect("read status");
+        let s = set.status?;
+        (s.ready_replicas == Some(2)
+            && s.current_revision.is_some()
+            && s.current_revision == s.update_revision)
+            .then_some(())
+    })
+    .await;
+    assert!(done.is_some(), "the statefulset never became ready");
+
+    // Pods were scheduled onto stand-in nodes and given addresses; volumes were provisioned.
+    let pods = Api::<Pod>::namespaced(client.clone(), &ns)
+        .list(&ListParams::default().labels("app=op-geth"))
+        .await
+        .expect("list pods");
+    assert_eq!(pods.items.len(), 2);
+    let nodes = cluster.nodes();
+    for pod in &pods.items {
+        let spec = pod.spec.as_ref().expect("spec");
+        assert!(nodes.contains(spec.node_name.as_ref().expect("bound by the scheduler")));
+        let status = pod.status.as_ref().expect("status");
+        assert_eq!(status.phase.as_deref(), Some("Running"));
+        assert!(status.pod_ip.is_some());
+        assert_eq!(
+            status.container_statuses.as_ref().expect("containers")[0].image,
+            "example.invalid/op-geth:v1"
+        );
+    }
+    let claims = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &ns);
+    let bound = poll(|| async {
+        let list = claims.list(&ListParams::default()).await.expect("list claims");
+        (list.items.len() == 2
+            && list
+                .items
+                .iter()
+                .all(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound")))
+        .then_some(())
+    })
+    .await;
+    assert!(bound.is_some(), "the PVCs were never bound to provisioned volumes");
+
+    // The garbage collector removes what an owner leaves behind, and the namespace controller
+    // finishes a namespace deletion.
+    deployments
+        .delete("op-node", &DeleteParams::background())
+        .await
+        .expect("delete the deployment");
+    let collected = poll(|| async {
+        let left = Api::<Pod>::namespaced(client.clone(), &ns)
+            .list(&ListParams::default().labels("app=op-node"))
+            .await
+            .expect("list pods");
+        left.items.is_empty().then_some(())
+    })
+    .await;
+    assert!(collected.is_some(), "the deployment's pods were never garbage-collected");
+    Api::<Namespace>::all(client.clone())
+        .delete(&ns, &DeleteParams::default())
+        .await
+        .expect("delete the namespace");
+    let gone = poll(|| async {
+        Api::<Namespace>::all(client.clone())
+            .get_opt(&ns)
+            .await
+            .expect("read the namespace")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(gone.is_some(), "the namespace controller never finished deleting {ns}");
+}
+
+#[tokio::test]
+async fn the_kubelet_stand_in_keeps_a_never_ready_image_unready_and_crash_loops_on_request() {
+    let cluster = TestCluster::start().await;
+    let ns = cluster.fresh_namespace().await;
+    let client = cluster.admin_client().await;
+    let apply = PatchParams::apply(MANAGER);
+    let sets = Api::<StatefulSet>::namespaced(client.clone(), &ns);
+    for (name, image) in [
+        ("stuck", format!("example.invalid/op-geth:{NEVER_READY}")),
+        ("crashing", format!("example.invalid/{CRASH_LOOP}:v1")),
+    ] {
+        let mut object = statefulset(name, 1);
+        object["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+        sets.patch(name, &apply, &Patch::Apply(object))
+            .await
+            .expect("apply the statefulset");
+    }
+    let pods = Api::<Pod>::namespaced(client.clone(), &ns);
+    let running = poll(|| async {
+        let pod = pods.get_opt("stuck-0").await.expect("read pod")?;
+        (pod.status?.phase.as_deref() == Some("Running")).then_some(())
+    })
+    .await;
+    assert!(running.is_some(), "the never-ready pod never started");
+    let restarted = poll(|| async {
+        let pod = pods.get_opt("crashing-0").await.expect("read pod")?;
+        let statuses = pod.status?.container_statuses?;
+        let waiting = statuses[0].state.as_ref()?.waiting.as_ref()?.reason.clone();
+        (statuses[0].restart_count >= 2 && waiting.as_deref() == Some("CrashLoopBackOff"))
+            .then_some(())
+    })
+    .await;
+    assert!(restarted.is_some(), "the crash-looping pod never restarted");
+    for name in ["stuck", "crashing"] {
+        let set = sets.get_status(name).await.expect("read status");
+        assert_eq!(
+            set.status.and_then(|s| s.ready_replicas).unwrap_or(0),
+            0,
+            "{name} must not become ready"
+        );
+    }
 }
 
 #[tokio::test]
@@ -456,7 +549,11 @@ async fn a_panicking_test_leaves_no_peer_process_behind() {
     });
     let (pids, dir) = rx.await.expect("the cluster started");
     assert!(task.await.expect_err("the task panicked").is_panic());
-    assert_eq!(pids.len(), 2, "kube-apiserver and etcd were running");
+    assert_eq!(
+        pids.len(),
+        4,
+        "kube-apiserver, etcd, kube-controller-manager and kube-scheduler were running"
+    );
     for pid in pids {
         // Killed and reaped: not even a zombie entry is left.
         let proc_entry = std::path::PathBuf::from(format!("/proc/{pid}"));

@@ -619,53 +619,6 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
         .stderr(std::fs::File::create(env._dir.path().join("apply.err")).expect("file"))
         .spawn()
         .expect("spawn");
-    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
-    let deps = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns);
-    let created = poll(|| async {
-        let s = sts
-            .list(&ListParams::default())
-            .await
-            .expect("list")
-            .items
-            .len();
-        let d = deps
-            .list(&ListParams::default())
-            .await
-            .expect("list")
-            .items
-            .len();
-        (s == 4 && d == 2).then_some(())
-    })
-    .await;
-    assert!(created.is_some(), "apply did not create the workloads");
-    assert!(
-        child.try_wait().expect("wait").is_none(),
-        "apply returned before workloads were ready"
-    );
-    // The converging pass (replicas' static peer) lands before the final generations are marked
-    // ready: apply says so once it has written it.
-    let err_file = env._dir.path().join("apply.err");
-    let converged = poll(|| async {
-        let err = std::fs::read_to_string(&err_file).unwrap_or_default();
-        err.contains("more objects written").then_some(())
-    })
-    .await;
-    assert!(
-        converged.is_some(),
-        "apply did not converge onto the sequencer's peer ID:\n{}",
-        std::fs::read_to_string(&err_file).unwrap_or_default()
-    );
-    for name in [
-        "devnet-sequencer",
-        "devnet-replica-0",
-        "devnet-replica-1",
-        "devnet-challenger",
-    ] {
-        env.cluster.mark_statefulset_ready(&env.ns, name).await;
-    }
-    for name in ["devnet-batcher", "devnet-proposer"] {
-        env.cluster.mark_deployment_ready(&env.ns, name).await;
-    }
     let status = child.wait().expect("wait");
     let out = Output {
         status,
@@ -674,11 +627,40 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
     };
     env.assert_no_secret_in(&out);
     assert_code(&out, 0);
-    assert!(
-        text(&out).1.contains("ready: StatefulSet/devnet-sequencer"),
-        "{}",
-        text(&out).1
-    );
+    let stderr = text(&out).1;
+    assert!(stderr.contains("ready: StatefulSet/devnet-sequencer"), "{stderr}");
+    // The converging pass (replicas' static peer) was written before the waits ended.
+    assert!(stderr.contains("more objects written"), "{stderr}");
+    // apply returned only once the real controllers report every rollout complete: nothing in
+    // this test wrote a status, so without apply's waits these would still be rolling.
+    let client = env.cluster.admin_client().await;
+    for set in Api::<StatefulSet>::namespaced(client.clone(), &env.ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let name = set.metadata.name.clone().unwrap_or_default();
+        let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let status = set.status.expect("status written by the statefulset controller");
+        assert_eq!(status.observed_generation, set.metadata.generation, "{name}");
+        assert_eq!(status.ready_replicas, Some(want), "{name}");
+        assert_eq!(status.updated_replicas, Some(want), "{name}");
+        assert_eq!(status.current_revision, status.update_revision, "{name}");
+    }
+    for dep in Api::<Deployment>::namespaced(client, &env.ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let name = dep.metadata.name.clone().unwrap_or_default();
+        let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let status = dep.status.expect("status written by the deployment controller");
+        assert_eq!(status.observed_generation, dep.metadata.generation, "{name}");
+        assert_eq!(status.available_replicas, Some(want), "{name}");
+        assert_eq!(status.updated_replicas, Some(want), "{name}");
+    }
 }
 
 #[tokio::test]

@@ -1,22 +1,29 @@
-//! `TestCluster`: a real kube-apiserver 1.20.2 backed by a real etcd 3.4, both on free loopback
-//! ports with fresh temp dirs, started by a test and killed when it is dropped (also on panic).
+//! `TestCluster`: a real Kubernetes control plane on loopback — etcd, kube-apiserver,
+//! kube-controller-manager and kube-scheduler of one current release (see
+//! [`super::KUBERNETES_VERSION`]) — plus a **kubelet stand-in** ([`super::kubelet`]), started by a
+//! test on free ports with fresh temp dirs and killed when it is dropped (also on panic).
 //!
-//! What it is and is not:
-//! - Only etcd and kube-apiserver run. There is **no controller-manager, scheduler or kubelet**:
-//!   Deployments and StatefulSets never become ready by themselves, no Pods are created, namespace
-//!   deletion never finishes, and no `default` ServiceAccount appears in new namespaces. Tests that
-//!   need a "ready" workload write the status subresource themselves, the way a kubelet and the
-//!   controllers would ([`TestCluster::mark_deployment_ready`],
-//!   [`TestCluster::mark_statefulset_ready`]).
-//! - The server is 1.20: APIs added later (for example `policy/v1` PodDisruptionBudget) are not
-//!   served, and server-side apply needs an explicit `protocol` on every container and Service
-//!   port. Tests must not pretend otherwise.
-//! - Authentication is by static token: `admin` is in `system:masters`; `limited` is an ordinary
-//!   user with no bindings (RBAC denies everything until [`TestCluster::grant_limited_user`]).
-//!   The aggregated ClusterRoles `view`, `edit` and `admin` start empty (their aggregation is a
-//!   controller-manager job); `grant_limited_user` aggregates them the way that controller would.
-//! - The serving certificate is the apiserver's own self-signed one (`--cert-dir`); both
-//!   kubeconfigs trust it through `certificate-authority`, so TLS is verified for real.
+//! What is real and what stands in:
+//! - **Real:** every controller of kube-controller-manager's default set (deployment, replicaset,
+//!   statefulset, garbage collector, namespace, serviceaccount and its token controller, the
+//!   clusterrole aggregation, endpoints/endpointslices, the node lifecycle, the PV/PVC binder
+//!   with the in-tree hostpath provisioner, disruption, …) and the default scheduler. Workload
+//!   status is written only by them: no test helper writes the status of a StatefulSet,
+//!   Deployment or ReplicaSet.
+//! - **Stand-in:** the kubelet only, because no container runtime exists on these machines. It
+//!   registers the nodes and writes pod status the way a kubelet does (see its module docs),
+//!   including failure modes chosen by image name.
+//! - **Storage:** two StorageClasses, `standard` (the default) and `premium-rwo` (the class the
+//!   devnet example names), both served by kube-controller-manager's hostpath provisioner, so
+//!   PVCs bind to real PersistentVolumes.
+//! - **Authentication** is by static token: `admin` is in `system:masters`; `limited` is an
+//!   ordinary user with no bindings (RBAC denies everything until
+//!   [`TestCluster::grant_limited_user`]); kube-controller-manager and kube-scheduler run as
+//!   `system:kube-controller-manager` and `system:kube-scheduler`, which the bootstrap RBAC
+//!   policy grants what they need (controllers use their own service accounts).
+//! - The serving certificate is the apiserver's own self-signed one (`--cert-dir`); every
+//!   kubeconfig trusts it through `certificate-authority`, so TLS is verified for real, and it is
+//!   the root CA the controller-manager publishes into every namespace.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -26,25 +33,31 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use k8s_openapi::api::storage::v1::StorageClass;
+use kube::api::{Api, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{etcd_binary, free_port, install_crypto_provider, kube_apiserver_binary, log_tail};
+use super::kubelet::{KubeletStandIn, StandInOptions};
+use super::{
+    etcd_binary, free_port, install_crypto_provider, kube_apiserver_binary,
+    kube_controller_manager_binary, kube_scheduler_binary, log_tail,
+};
 
 /// How long a fresh etcd or kube-apiserver may take before the harness gives up. Generous
 /// because two test processes may be starting clusters on a 2-core machine at once.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often readiness is polled.
 const POLL: Duration = Duration::from_millis(50);
-/// Service CIDR handed to the apiserver; nothing routes it, it only has to be valid.
-const SERVICE_CIDR: &str = "10.96.0.0/24";
+/// Service CIDR handed to the apiserver and the controller-manager; nothing routes it.
+const SERVICE_CIDR: &str = "10.96.0.0/16";
+/// StorageClasses the harness creates: (name, is the default).
+pub const STORAGE_CLASSES: [(&str, bool); 2] = [("standard", true), ("premium-rwo", false)];
 /// Name of the ordinary user without RBAC bindings.
 pub const LIMITED_USER: &str = "limited";
 
@@ -57,12 +70,19 @@ pub struct StartTimings {
     pub etcd_and_keys: Duration,
     /// kube-apiserver spawn until `/readyz` answers `ok`.
     pub apiserver: Duration,
+    /// kube-controller-manager, kube-scheduler and the kubelet stand-in until the controllers
+    /// answer (the `default` ServiceAccount exists) and the nodes are registered.
+    pub controllers: Duration,
     /// Everything, including temp dirs and kubeconfigs.
     pub total: Duration,
 }
 
-/// A running etcd + kube-apiserver pair. See the module docs for what it does not run.
+/// A running control plane with its kubelet stand-in. See the module docs.
 pub struct TestCluster {
+    /// First field: stops before the control plane it talks to.
+    kubelet: Mutex<Option<KubeletStandIn>>,
+    scheduler: Mutex<Option<Process>>,
+    controller_manager: Mutex<Option<Process>>,
     apiserver: Mutex<Option<Process>>,
     etcd: Mutex<Option<Process>>,
     apiserver_bin: PathBuf,
@@ -119,12 +139,16 @@ impl TestCluster {
 
         let admin_token = random_token();
         let limited_token = random_token();
+        let kcm_token = random_token();
+        let scheduler_token = random_token();
         let tokens = root.join("tokens.csv");
         std::fs::write(
             &tokens,
             format!(
                 "{admin_token},admin,uid-admin,\"system:masters\"\n\
-                 {limited_token},{LIMITED_USER},uid-{LIMITED_USER}\n"
+                 {limited_token},{LIMITED_USER},uid-{LIMITED_USER}\n\
+                 {kcm_token},system:kube-controller-manager,uid-kcm\n\
+                 {scheduler_token},system:kube-scheduler,uid-scheduler\n"
             ),
         )
         .expect("write the token auth file");
@@ -149,8 +173,27 @@ impl TestCluster {
         let limited_kubeconfig = root.join("limited.kubeconfig");
         write_kubeconfig(&admin_kubeconfig, &url, &ca, "admin", &admin_token);
         write_kubeconfig(&limited_kubeconfig, &url, &ca, LIMITED_USER, &limited_token);
+        let kcm_kubeconfig = root.join("kube-controller-manager.kubeconfig");
+        let scheduler_kubeconfig = root.join("kube-scheduler.kubeconfig");
+        write_kubeconfig(
+            &kcm_kubeconfig,
+            &url,
+            &ca,
+            "system:kube-controller-manager",
+            &kcm_token,
+        );
+        write_kubeconfig(
+            &scheduler_kubeconfig,
+            &url,
+            &ca,
+            "system:kube-scheduler",
+            &scheduler_token,
+        );
 
         let mut cluster = TestCluster {
+            kubelet: Mutex::new(None),
+            scheduler: Mutex::new(None),
+            controller_manager: Mutex::new(None),
             apiserver: Mutex::new(Some(apiserver)),
             etcd: Mutex::new(Some(etcd)),
             apiserver_bin,
@@ -164,6 +207,7 @@ impl TestCluster {
                 etcd: etcd_time,
                 etcd_and_keys: etcd_and_keys_time,
                 apiserver: Duration::ZERO,
+                controllers: Duration::ZERO,
                 total: Duration::ZERO,
             },
             dir,
@@ -173,16 +217,109 @@ impl TestCluster {
             return Err(StartFailure::new(&log, why));
         }
         cluster.timings.apiserver = t.elapsed();
+
+        let t = Instant::now();
+        let kcm_log = root.join("kube-controller-manager.log");
+        let scheduler_log = root.join("kube-scheduler.log");
+        *cluster
+            .controller_manager
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(spawn(
+            &kube_controller_manager_binary(),
+            &controller_manager_args(&kcm_kubeconfig, &ca, &sa_key),
+            &kcm_log,
+        ));
+        *cluster.scheduler.lock().unwrap_or_else(|e| e.into_inner()) = Some(spawn(
+            &kube_scheduler_binary(),
+            &scheduler_args(&scheduler_kubeconfig),
+            &scheduler_log,
+        ));
+        cluster.create_storage_classes().await;
+        let kubelet = KubeletStandIn::start(&cluster.admin_kubeconfig, StandInOptions::default());
+        *cluster.kubelet.lock().unwrap_or_else(|e| e.into_inner()) = Some(kubelet);
+        if let Err(why) = cluster.wait_for_default_service_account("default").await {
+            return Err(StartFailure::new(&kcm_log, why));
+        }
+        for (name, log, process) in [
+            ("kube-controller-manager", &kcm_log, &cluster.controller_manager),
+            ("kube-scheduler", &scheduler_log, &cluster.scheduler),
+        ] {
+            if let Some(exited) = exited(process) {
+                return Err(StartFailure::new(log, format!("{name} {exited}")));
+            }
+        }
+        cluster.timings.controllers = t.elapsed();
         cluster.timings.total = begin.elapsed();
         eprintln!(
-            "TestCluster {} ready in {:.2?} (etcd {:.2?}, etcd+keys {:.2?}, kube-apiserver {:.2?})",
+            "TestCluster {} ready in {:.2?} (etcd {:.2?}, etcd+keys {:.2?}, kube-apiserver {:.2?}, \
+             controllers+scheduler+kubelet stand-in {:.2?})",
             cluster.url,
             cluster.timings.total,
             cluster.timings.etcd,
             cluster.timings.etcd_and_keys,
-            cluster.timings.apiserver
+            cluster.timings.apiserver,
+            cluster.timings.controllers,
         );
         Ok(cluster)
+    }
+
+    /// The StorageClasses of [`STORAGE_CLASSES`], provisioned by kube-controller-manager's
+    /// hostpath provisioner.
+    async fn create_storage_classes(&self) {
+        let api = Api::<StorageClass>::all(self.admin_client().await);
+        for (name, default) in STORAGE_CLASSES {
+            let class: StorageClass = serde_json::from_value(json!({
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {
+                    "name": name,
+                    "annotations": {
+                        "storageclass.kubernetes.io/is-default-class": default.to_string(),
+                    },
+                },
+                "provisioner": "kubernetes.io/host-path",
+                "reclaimPolicy": "Delete",
+                "volumeBindingMode": "Immediate",
+            }))
+            .expect("storage class literal is valid");
+            api.create(&PostParams::default(), &class)
+                .await
+                .unwrap_or_else(|e| panic!("create storage class {name}: {e}"));
+        }
+    }
+
+    /// Waits until the serviceaccount controller has created `default` in `namespace` (pods
+    /// cannot be admitted before that).
+    async fn wait_for_default_service_account(&self, namespace: &str) -> Result<(), String> {
+        let api = Api::<ServiceAccount>::namespaced(self.admin_client().await, namespace);
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            match api.get_opt("default").await {
+                Ok(Some(_)) => return Ok(()),
+                Ok(None) => {}
+                Err(e) => eprintln!("TestCluster: read service account {namespace}/default: {e}"),
+            }
+            if let Some(exited) = exited(&self.controller_manager) {
+                return Err(format!("kube-controller-manager {exited}"));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "no `default` ServiceAccount in namespace {namespace} after {START_TIMEOUT:?}: \
+                     is kube-controller-manager's serviceaccount controller running?"
+                ));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Names of the kubelet stand-in's nodes.
+    pub fn nodes(&self) -> Vec<String> {
+        self.kubelet
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|k| k.nodes().to_vec())
+            .unwrap_or_default()
     }
 
     /// `https://127.0.0.1:<port>`.
@@ -215,7 +352,8 @@ impl TestCluster {
         self.timings
     }
 
-    /// Process ids of kube-apiserver (if running) and etcd, for tests of the harness itself.
+    /// Process ids of kube-apiserver (if running), etcd, kube-controller-manager and
+    /// kube-scheduler, for tests of the harness itself.
     pub fn pids(&self) -> Vec<u32> {
         let lock = |m: &Mutex<Option<Process>>| {
             m.lock()
@@ -223,7 +361,12 @@ impl TestCluster {
                 .as_ref()
                 .map(|p| p.0.id())
         };
-        [lock(&self.apiserver), lock(&self.etcd)]
+        [
+            lock(&self.apiserver),
+            lock(&self.etcd),
+            lock(&self.controller_manager),
+            lock(&self.scheduler),
+        ]
             .into_iter()
             .flatten()
             .collect()
@@ -239,8 +382,8 @@ impl TestCluster {
         client_from(&self.limited_kubeconfig).await
     }
 
-    /// Creates a namespace no other test uses and returns its name. Namespaces are never
-    /// deleted (there is no namespace controller to finish it); the cluster dies with the test.
+    /// Creates a namespace no other test uses and returns its name, once the serviceaccount
+    /// controller has given it its `default` ServiceAccount (so pods can be admitted).
     pub async fn fresh_namespace(&self) -> String {
         let n = self.namespaces.fetch_add(1, Ordering::Relaxed);
         let name = format!("t{n}-{:08x}", rand::random::<u32>());
@@ -254,26 +397,37 @@ impl TestCluster {
             .create(&PostParams::default(), &ns)
             .await
             .unwrap_or_else(|e| panic!("create namespace {name} on {}: {e}", self.url));
+        if let Err(why) = self.wait_for_default_service_account(&name).await {
+            panic!("{why}");
+        }
         name
     }
 
     /// Binds [`LIMITED_USER`] to a ClusterRole (e.g. the bootstrapped `view`, `edit`, `admin`)
     /// inside `namespace`, and returns once the authorizer honours the binding.
     ///
-    /// `view`, `edit` and `admin` are aggregated roles whose rules the controller-manager fills
-    /// in; this cluster has none, so the harness aggregates the role itself first.
+    /// `view`, `edit` and `admin` are aggregated roles whose rules the controller-manager's
+    /// clusterrole-aggregation controller fills in; this waits until it has.
     pub async fn grant_limited_user(&self, namespace: &str, cluster_role: &str) {
         let client = self.admin_client().await;
-        let role = aggregate_cluster_role(&client, cluster_role).await;
-        let Some(rule) =
-            role.rules.iter().flatten().find(|r| {
+        let roles = Api::<ClusterRole>::all(client.clone());
+        let rule = super::poll(|| async {
+            let role = roles
+                .get(cluster_role)
+                .await
+                .unwrap_or_else(|e| panic!("read cluster role {cluster_role}: {e}"));
+            role.rules.into_iter().flatten().find(|r| {
                 !r.verbs.is_empty() && r.resources.as_ref().is_some_and(|v| !v.is_empty())
             })
-        else {
+        })
+        .await
+        .unwrap_or_else(|| {
             panic!(
-                "cluster role {cluster_role} grants no resource access; binding it is pointless"
-            );
-        };
+                "cluster role {cluster_role} grants no resource access after {:?} \
+                 (is the clusterrole-aggregation controller running?)",
+                super::DEADLINE
+            )
+        });
 
         let binding: RoleBinding = serde_json::from_value(json!({
             "apiVersion": "rbac.authorization.k8s.io/v1",
@@ -332,70 +486,6 @@ impl TestCluster {
             );
             tokio::time::sleep(POLL).await;
         }
-    }
-
-    /// Writes a Deployment's status as a kubelet and the deployment controller would once every
-    /// replica of the current generation is up: observed, updated, ready, available.
-    pub async fn mark_deployment_ready(&self, namespace: &str, name: &str) {
-        let api = Api::<Deployment>::namespaced(self.admin_client().await, namespace);
-        let live = api
-            .get(name)
-            .await
-            .unwrap_or_else(|e| panic!("get deployment {namespace}/{name}: {e}"));
-        let replicas = live.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let generation = live.metadata.generation.unwrap_or(1);
-        let status = json!({
-            "status": {
-                "observedGeneration": generation,
-                "replicas": replicas,
-                "updatedReplicas": replicas,
-                "readyReplicas": replicas,
-                "availableReplicas": replicas,
-                "unavailableReplicas": null,
-                "conditions": [
-                    {
-                        "type": "Available", "status": "True",
-                        "reason": "MinimumReplicasAvailable",
-                        "message": "written by the opctl test harness",
-                    },
-                    {
-                        "type": "Progressing", "status": "True",
-                        "reason": "NewReplicaSetAvailable",
-                        "message": "written by the opctl test harness",
-                    },
-                ],
-            }
-        });
-        api.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
-            .await
-            .unwrap_or_else(|e| panic!("write status of deployment {namespace}/{name}: {e}"));
-    }
-
-    /// Writes a StatefulSet's status as the statefulset controller would once every replica of
-    /// the current revision is ready (current revision == update revision).
-    pub async fn mark_statefulset_ready(&self, namespace: &str, name: &str) {
-        let api = Api::<StatefulSet>::namespaced(self.admin_client().await, namespace);
-        let live = api
-            .get(name)
-            .await
-            .unwrap_or_else(|e| panic!("get statefulset {namespace}/{name}: {e}"));
-        let replicas = live.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let generation = live.metadata.generation.unwrap_or(1);
-        let revision = format!("{name}-g{generation}");
-        let status = json!({
-            "status": {
-                "observedGeneration": generation,
-                "replicas": replicas,
-                "readyReplicas": replicas,
-                "currentReplicas": replicas,
-                "updatedReplicas": replicas,
-                "currentRevision": revision,
-                "updateRevision": revision,
-            }
-        });
-        api.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
-            .await
-            .unwrap_or_else(|e| panic!("write status of statefulset {namespace}/{name}: {e}"));
     }
 
     /// Kills kube-apiserver (etcd keeps running, so all objects survive). Clients see
@@ -485,52 +575,21 @@ impl TestCluster {
 
 impl Drop for TestCluster {
     fn drop(&mut self) {
-        // apiserver first, so it does not log etcd errors while dying; then etcd; the temp dir
-        // goes last (field order) once nothing writes into it.
+        // The kubelet stand-in and the controllers first, then the apiserver, so none of them
+        // logs connection errors while dying; then etcd; the temp dir goes last (field order)
+        // once nothing writes into it.
+        drop(self.kubelet.lock().unwrap_or_else(|e| e.into_inner()).take());
+        drop(self.scheduler.lock().unwrap_or_else(|e| e.into_inner()).take());
+        drop(
+            self.controller_manager
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
         self.stop_apiserver();
         let mut etcd = self.etcd.lock().unwrap_or_else(|e| e.into_inner());
         drop(etcd.take());
     }
-}
-
-/// Does what the controller-manager's clusterrole-aggregation controller would: fills an
-/// aggregated ClusterRole's rules from the roles its selectors match. Returns the role.
-async fn aggregate_cluster_role(client: &Client, name: &str) -> ClusterRole {
-    let roles = Api::<ClusterRole>::all(client.clone());
-    let role = roles
-        .get(name)
-        .await
-        .unwrap_or_else(|e| panic!("read cluster role {name}: {e}"));
-    let Some(aggregation) = role.aggregation_rule.as_ref() else {
-        return role;
-    };
-    let mut rules = Vec::new();
-    for selector in aggregation.cluster_role_selectors.iter().flatten() {
-        let labels = selector
-            .match_labels
-            .iter()
-            .flatten()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let matched = roles
-            .list(&ListParams::default().labels(&labels))
-            .await
-            .unwrap_or_else(|e| panic!("list cluster roles matching {labels}: {e}"));
-        for source in matched.items {
-            if source.metadata.name.as_deref() != Some(name) {
-                rules.extend(source.rules.into_iter().flatten());
-            }
-        }
-    }
-    roles
-        .patch(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "rules": rules })),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("aggregate cluster role {name}: {e}"))
 }
 
 fn apiserver_args(
@@ -545,11 +604,12 @@ fn apiserver_args(
         format!("--secure-port={port}").into(),
         "--bind-address=127.0.0.1".into(),
         "--advertise-address=127.0.0.1".into(),
-        "--insecure-port=0".into(),
         "--authorization-mode=RBAC".into(),
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
         format!("--service-cluster-ip-range={SERVICE_CIDR}").into(),
         "--profiling=false".into(),
+        // Pods the kubelet stand-in "runs" are not reachable; nothing proxies to them.
+        "--enable-priority-and-fairness=false".into(),
     ];
     for (flag, path) in [
         ("--cert-dir", cert_dir),
@@ -562,6 +622,56 @@ fn apiserver_args(
         args.push(arg);
     }
     args
+}
+
+/// kube-controller-manager: every default controller plus the hostpath provisioner, each
+/// controller with its own service account (as kubeadm runs it), no serving port.
+fn controller_manager_args(kubeconfig: &Path, ca: &Path, sa_key: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![
+        "--leader-elect=false".into(),
+        "--secure-port=0".into(),
+        "--controllers=*".into(),
+        "--use-service-account-credentials=true".into(),
+        "--enable-hostpath-provisioner=true".into(),
+        format!("--service-cluster-ip-range={SERVICE_CIDR}").into(),
+        "--allocate-node-cidrs=false".into(),
+        "--profiling=false".into(),
+    ];
+    for (flag, path) in [
+        ("--kubeconfig", kubeconfig),
+        ("--root-ca-file", ca),
+        ("--service-account-private-key-file", sa_key),
+    ] {
+        let mut arg = OsString::from(format!("{flag}="));
+        arg.push(path);
+        args.push(arg);
+    }
+    args
+}
+
+/// kube-scheduler with its default profile, no serving port.
+fn scheduler_args(kubeconfig: &Path) -> Vec<OsString> {
+    let mut arg = OsString::from("--kubeconfig=");
+    arg.push(kubeconfig);
+    vec![
+        arg,
+        "--leader-elect=false".into(),
+        "--secure-port=0".into(),
+        "--profiling=false".into(),
+    ]
+}
+
+/// `None` while the process runs; otherwise how it ended.
+fn exited(process: &Mutex<Option<Process>>) -> Option<String> {
+    let mut guard = process.lock().unwrap_or_else(|e| e.into_inner());
+    match guard.as_mut() {
+        None => Some("is not running".to_string()),
+        Some(child) => match child.try_wait() {
+            Ok(None) => None,
+            Ok(Some(status)) => Some(format!("exited with {status}")),
+            Err(e) => Some(format!("state unknown: {e}")),
+        },
+    }
 }
 
 /// Starts etcd on two free loopback ports (client, peer) with a fresh data dir and waits for
@@ -748,7 +858,7 @@ fn write_kubeconfig(path: &Path, url: &str, ca: &Path, user: &str, token: &str) 
     std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
-async fn client_from(kubeconfig: &Path) -> Client {
+pub async fn client_from(kubeconfig: &Path) -> Client {
     install_crypto_provider();
     let parsed = Kubeconfig::read_from(kubeconfig)
         .unwrap_or_else(|e| panic!("read {}: {e}", kubeconfig.display()));

@@ -1,15 +1,19 @@
-//! Shared test support: real peers (kube-apiserver + etcd, anvil) started on loopback, and the
-//! helpers they share: locating the provisioned binaries, free ports, temp dirs, log tails.
+//! Shared test support: real peers (a Kubernetes control plane — etcd, kube-apiserver,
+//! kube-controller-manager, kube-scheduler — with a kubelet stand-in, and anvil) started on
+//! loopback, and the helpers they share: locating the provisioned binaries, free ports, temp dirs,
+//! log tails.
 //!
 //! Peers come from `scripts/provision`, which caches them under `$OPCTL_TEST_CACHE`
 //! (default `~/.cache/opctl-test`). Each binary can be overridden with an env var
-//! (`OPCTL_TEST_KUBE_APISERVER`, `OPCTL_TEST_ETCD`, `OPCTL_TEST_ANVIL`). A missing peer makes
+//! (`OPCTL_TEST_KUBE_APISERVER`, `OPCTL_TEST_KUBE_CONTROLLER_MANAGER`, `OPCTL_TEST_KUBE_SCHEDULER`,
+//! `OPCTL_TEST_KUBECTL`, `OPCTL_TEST_ETCD`, `OPCTL_TEST_ANVIL`). A missing peer makes
 //! the test fail with the provisioning command in the message; nothing is skipped silently.
 
 #![allow(dead_code)] // Each test module uses a different subset of the helpers.
 
 pub mod chain;
 pub mod cluster;
+pub mod kubelet;
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -20,8 +24,30 @@ use std::time::{Duration, Instant};
 /// The command that provisions every peer; named in every "peer missing" failure.
 pub const PROVISION_COMMAND: &str = "scripts/provision";
 
-/// kube-apiserver version the harness runs (built from Debian's `kubernetes` source package).
-pub const KUBE_APISERVER_VERSION: &str = "1.20.2";
+/// Kubernetes release the harness runs: kube-apiserver, kube-controller-manager, kube-scheduler
+/// and kubectl, built by `scripts/provision` from the `k8s.io/kubernetes` Go module
+/// (`tools/kube/go.mod` pins it).
+pub const KUBERNETES_VERSION: &str = "1.37.2";
+/// Kept for the benchmarks' reports.
+pub const KUBE_APISERVER_VERSION: &str = KUBERNETES_VERSION;
+/// etcd release the harness runs, built from the `go.etcd.io/etcd/server/v3` module.
+pub const ETCD_VERSION: &str = "3.7.3";
+
+/// Where `scripts/provision` puts the Kubernetes and etcd binaries.
+pub fn kubernetes_bin_dir() -> PathBuf {
+    cache_dir()
+        .join(format!("kubernetes-v{KUBERNETES_VERSION}-etcd-v{ETCD_VERSION}"))
+        .join("bin")
+}
+
+fn kubernetes_binary(name: &str, env_var: &str) -> PathBuf {
+    require(PeerSpec {
+        name,
+        env_var,
+        env_value: std::env::var_os(env_var),
+        candidates: vec![kubernetes_bin_dir().join(name)],
+    })
+}
 
 /// The cache `scripts/provision` fills.
 pub fn cache_dir() -> PathBuf {
@@ -105,24 +131,30 @@ fn require(spec: PeerSpec<'_>) -> PathBuf {
 
 /// The kube-apiserver binary; panics naming `scripts/provision` when it is missing.
 pub fn kube_apiserver_binary() -> PathBuf {
-    require(PeerSpec {
-        name: "kube-apiserver",
-        env_var: "OPCTL_TEST_KUBE_APISERVER",
-        env_value: std::env::var_os("OPCTL_TEST_KUBE_APISERVER"),
-        candidates: vec![cache_dir()
-            .join(format!("kube-apiserver-v{KUBE_APISERVER_VERSION}"))
-            .join("kube-apiserver")],
-    })
+    kubernetes_binary("kube-apiserver", "OPCTL_TEST_KUBE_APISERVER")
 }
 
-/// The etcd binary (Debian's `etcd-server`); panics naming `scripts/provision` when missing.
+/// The kube-controller-manager binary; panics naming `scripts/provision` when it is missing.
+pub fn kube_controller_manager_binary() -> PathBuf {
+    kubernetes_binary(
+        "kube-controller-manager",
+        "OPCTL_TEST_KUBE_CONTROLLER_MANAGER",
+    )
+}
+
+/// The kube-scheduler binary; panics naming `scripts/provision` when it is missing.
+pub fn kube_scheduler_binary() -> PathBuf {
+    kubernetes_binary("kube-scheduler", "OPCTL_TEST_KUBE_SCHEDULER")
+}
+
+/// The kubectl binary of the same release; panics naming `scripts/provision` when it is missing.
+pub fn kubectl_binary() -> PathBuf {
+    kubernetes_binary("kubectl", "OPCTL_TEST_KUBECTL")
+}
+
+/// The etcd binary; panics naming `scripts/provision` when it is missing.
 pub fn etcd_binary() -> PathBuf {
-    require(PeerSpec {
-        name: "etcd",
-        env_var: "OPCTL_TEST_ETCD",
-        env_value: std::env::var_os("OPCTL_TEST_ETCD"),
-        candidates: on_path("etcd"),
-    })
+    kubernetes_binary("etcd", "OPCTL_TEST_ETCD")
 }
 
 /// The anvil binary (npm `@foundry-rs/anvil-linux-amd64`); panics naming `scripts/provision`
