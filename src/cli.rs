@@ -220,6 +220,13 @@ pub struct DestroyArgs {
     /// Also delete generated key Secrets (node identities change on the next apply).
     #[arg(long)]
     pub delete_secrets: bool,
+    /// Also delete the chain's namespace with everything in it, including Secrets opctl did
+    /// not create, and wait until Kubernetes has finished removing it.
+    #[arg(long)]
+    pub delete_namespace: bool,
+    /// How long to wait for the namespace to be gone (with --delete-namespace), e.g. `5m`.
+    #[arg(long, default_value = "10m", value_parser = apply_timeout)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,11 @@ pub enum Error {
     },
     #[error("timed out waiting for {what}\n  hint: check the pods (`kubectl describe`), or raise --timeout")]
     Timeout { what: String },
+    #[error("rollouts did not finish within {timeout}; everything else was applied:\n  {}\n  hint: `opctl plan` shows what is unfinished; fix the cause (image, resources, node capacity) and apply again, or raise --timeout", workloads.join("\n  "))]
+    Rollout {
+        timeout: String,
+        workloads: Vec<String>,
+    },
     #[error("the saved plan is stale; nothing was written:\n  {}\n  hint: run `opctl plan --out` again", reasons.join("\n  "))]
     StalePlan { reasons: Vec<String> },
     #[error(transparent)]

@@ -1,5 +1,6 @@
 //! `opctl destroy CHAIN.toml`: delete the chain's members in reverse apply order, with confirmation.
-//! Volumes and generated key Secrets stay unless asked; the namespace stays (it may hold your Secrets).
+//! Volumes and generated key Secrets stay unless asked; the namespace stays (it may hold your
+//! Secrets) unless `--delete-namespace`, which then waits for the namespace controller to finish.
 
 use std::collections::BTreeSet;
 
@@ -98,7 +99,13 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
     } else {
         Vec::new()
     };
-    if targets.is_empty() && volumes.is_empty() {
+    let namespace = ObjectRef {
+        kind: "Namespace".into(),
+        namespace: None,
+        name: ns.clone(),
+    };
+    let delete_namespace = args.delete_namespace && cluster.get(&namespace).await?.is_some();
+    if targets.is_empty() && volumes.is_empty() && !delete_namespace {
         printer.success(&format!("{name}: nothing to delete in namespace {ns}"));
         return Ok(exit::OK);
     }
@@ -113,16 +120,26 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
             "keeping {kept} generated key Secrets (--delete-secrets deletes them)"
         ));
     }
-    if !args.delete_volumes {
+    if delete_namespace {
+        printer.data(&format!(
+            "delete {namespace} with everything in it, including objects opctl did not create \
+             (Secrets, volumes)"
+        ));
+    } else if !args.delete_volumes {
         printer.info("keeping PersistentVolumeClaims (--delete-volumes deletes them)");
     }
-    if !ui::confirm(
-        &format!(
+    let question = if delete_namespace {
+        format!(
+            "Delete {} objects of chain {name} and namespace {ns} with all it holds?",
+            targets.len() + volumes.len()
+        )
+    } else {
+        format!(
             "Delete {} objects of chain {name}?",
             targets.len() + volumes.len()
-        ),
-        args.yes,
-    )
+        )
+    };
+    if !ui::confirm(&question, args.yes)
     .map_err(Error::Usage)?
     {
         printer.info("cancelled; nothing was deleted");
@@ -134,9 +151,56 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
     {
         cluster.delete(t, Propagation::Background).await?;
     }
+    if delete_namespace {
+        cluster.delete(&namespace, Propagation::Background).await?;
+        printer.info(&format!(
+            "waiting for Kubernetes to finish deleting namespace {ns} (up to {})",
+            format!("{}s", args.timeout.as_secs())
+        ));
+        wait_gone(&cluster, &namespace, args.timeout).await?;
+        printer.success(&format!(
+            "{name}: deleted {} objects and namespace {ns}",
+            targets.len() + volumes.len()
+        ));
+        return Ok(exit::OK);
+    }
     printer.success(&format!(
         "{name}: deleted {} objects",
         targets.len() + volumes.len()
     ));
     Ok(exit::OK)
+}
+
+/// Polls until `object` is gone: a namespace lingers in `Terminating` until the namespace
+/// controller has deleted everything in it and removed its finalizer.
+async fn wait_gone(
+    cluster: &crate::cluster::Cluster,
+    object: &ObjectRef,
+    timeout: std::time::Duration,
+) -> Result<(), Error> {
+    let start = std::time::Instant::now();
+    loop {
+        let Some(live) = cluster.get(object).await? else {
+            return Ok(());
+        };
+        if start.elapsed() >= timeout {
+            let conditions = live
+                .pointer("/status/conditions")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|c| c.get("status").and_then(serde_json::Value::as_str) == Some("True"))
+                .filter_map(|c| c.get("message").and_then(serde_json::Value::as_str))
+                .collect::<Vec<_>>();
+            let why = if conditions.is_empty() {
+                "no condition explains it".to_string()
+            } else {
+                conditions.join("; ")
+            };
+            return Err(Error::Timeout {
+                what: format!("deletion of {object} ({why}); it is still Terminating"),
+            });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }

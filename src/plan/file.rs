@@ -24,6 +24,9 @@ pub struct ChainPlan {
     pub env_fingerprints: BTreeMap<String, String>,
     pub summary: Summary,
     pub changes: Vec<Change>,
+    /// Workloads whose rollout is unfinished in the cluster, and the stuck pods apply deletes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rollouts: Vec<crate::plan::ready::Rollout>,
 }
 
 /// A plan saved with `--out`: everything needed to apply exactly it, and nothing secret.

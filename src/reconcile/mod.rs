@@ -571,7 +571,14 @@ pub async fn run(
         if !workloads.is_empty() {
             let refs: Vec<ObjectRef> = workloads.iter().map(|(r, _)| r.clone()).collect();
             observer.waiting(&refs);
-            wait_ready(cluster, &workloads, timeout, |r, s| observer.rollout(r, s)).await?;
+            let stuck: BTreeMap<ObjectRef, Vec<String>> = chains
+                .iter()
+                .flat_map(|c| steps::stuck_pods_to_delete(&c.decision.apply))
+                .collect();
+            wait_ready(cluster, &workloads, &stuck, timeout, |r, s| {
+                observer.rollout(r, s)
+            })
+            .await?;
             waited = workloads.len();
         }
     }

@@ -117,11 +117,15 @@ fn with_env_values(desired: &Desired) -> Result<Value, Error> {
     Ok(object)
 }
 
-async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Error> {
+/// The change of one object, and its live state when it is a workload (for its rollout note).
+async fn plan_object(
+    cluster: &Cluster,
+    desired: &Desired,
+) -> Result<(Change, Option<Value>), Error> {
     let r = ObjectRef::of(&desired.object);
     let live = cluster.get(&r).await?;
     if desired.create_only {
-        return Ok(plan::classify(desired, live.as_ref(), DryRun::Skipped));
+        return Ok((plan::classify(desired, live.as_ref(), DryRun::Skipped), None));
     }
     let object = with_env_values(desired)?;
     let dry = match cluster.apply(&object, true, false).await {
@@ -143,7 +147,40 @@ async fn plan_object(cluster: &Cluster, desired: &Desired) -> Result<Change, Err
         Err(e) if live.is_none() && e.is_namespace_missing() => DryRun::Skipped,
         Err(e) => return Err(e.into()),
     };
-    Ok(plan::classify(desired, live.as_ref(), dry))
+    let change = plan::classify(desired, live.as_ref(), dry);
+    let workload = matches!(desired.kind(), "StatefulSet" | "Deployment");
+    Ok((change, live.filter(|_| workload)))
+}
+
+/// Rollout notes of the live workloads that are not finished: their pods are listed only then
+/// (one request per unfinished workload; none on a settled chain).
+async fn rollouts(
+    cluster: &Cluster,
+    planned: &[(Change, Option<Value>)],
+) -> Result<Vec<ready::Rollout>, Error> {
+    let unfinished: Vec<(&Change, &Value)> = planned
+        .iter()
+        .filter_map(|(c, live)| live.as_ref().map(|l| (c, l)))
+        .filter(|(_, live)| ready::readiness(live) != ready::Readiness::Ready)
+        .collect();
+    let pods = try_join_all(unfinished.iter().map(|(_, live)| workload_pods(cluster, live))).await?;
+    Ok(unfinished
+        .iter()
+        .zip(pods)
+        .filter_map(|((change, live), pods)| {
+            let rolls = change.restarts && change.op != Op::Unchanged;
+            ready::rollout(live, &pods, rolls)
+        })
+        .collect())
+}
+
+/// The pods a workload selects.
+async fn workload_pods(cluster: &Cluster, live: &Value) -> Result<Vec<Value>, Error> {
+    let Some(selector) = ready::pod_selector(live) else {
+        return Ok(Vec::new());
+    };
+    let namespace = live.pointer("/metadata/namespace").and_then(Value::as_str);
+    Ok(cluster.list(Kind::Pod, namespace, &selector).await?)
 }
 
 fn first_line(s: &str) -> String {
@@ -180,7 +217,9 @@ pub async fn plan_chain(
         file: chain.path.display().to_string(),
         source,
     })?;
-    let mut changes = try_join_all(desired.iter().map(|d| plan_object(cluster, d))).await?;
+    let planned = try_join_all(desired.iter().map(|d| plan_object(cluster, d))).await?;
+    let rollouts = rollouts(cluster, &planned).await?;
+    let mut changes: Vec<Change> = planned.into_iter().map(|(c, _)| c).collect();
     let namespace = chain.namespace().to_string();
     if opts.prune {
         let has_workloads = desired
@@ -236,6 +275,7 @@ pub async fn plan_chain(
         env_fingerprints,
         summary: Summary::of(&changes),
         changes,
+        rollouts,
     })
 }
 
@@ -400,32 +440,78 @@ async fn wait_gone(cluster: &Cluster, r: &ObjectRef, timeout: Duration) -> Resul
 
 /// Workloads of a plan that apply changed, to wait for.
 pub fn workloads_to_wait_for(plan: &ChainPlan) -> Vec<(ObjectRef, Option<Role>)> {
-    plan.changes
+    let mut out: Vec<(ObjectRef, Option<Role>)> = plan
+        .changes
         .iter()
         .filter(|c| matches!(c.op, Op::Create | Op::Update | Op::Replace))
         .filter(|c| matches!(c.object.kind.as_str(), "StatefulSet" | "Deployment"))
         .map(|c| (c.object.clone(), c.role))
+        .collect();
+    // A rollout left unfinished by an earlier apply is waited for too (and its stuck pods
+    // replaced), even when this plan does not change the workload.
+    for r in &plan.rollouts {
+        if !out.iter().any(|(o, _)| o == &r.object) {
+            let role = plan
+                .changes
+                .iter()
+                .find(|c| c.object == r.object)
+                .and_then(|c| c.role);
+            out.push((r.object.clone(), role));
+        }
+    }
+    out
+}
+
+/// Pods the plan confirmed deleting because their StatefulSet would never replace them.
+pub fn stuck_pods_to_delete(plan: &ChainPlan) -> BTreeMap<ObjectRef, Vec<String>> {
+    plan.rollouts
+        .iter()
+        .filter(|r| !r.delete_stuck.is_empty())
+        .map(|r| (r.object.clone(), r.delete_stuck.clone()))
         .collect()
 }
 
 /// Poll until every workload's rollout is complete; `progress` hears each state change.
+///
+/// `stuck` names pods the confirmed plan deletes: each is deleted once, when its StatefulSet's
+/// controller has seen the new template and the pod is still unready on an older revision (the
+/// controller would wait for it forever). On timeout the error names every unfinished workload,
+/// its state, and each pod that does not serve with its conditions.
 pub async fn wait_ready(
     cluster: &Cluster,
     objects: &[(ObjectRef, Option<Role>)],
+    stuck: &BTreeMap<ObjectRef, Vec<String>>,
     timeout: Duration,
     mut progress: impl FnMut(&ObjectRef, &ready::Readiness),
 ) -> Result<(), Error> {
     let start = Instant::now();
     let mut pending: Vec<ObjectRef> = objects.iter().map(|(r, _)| r.clone()).collect();
     let mut last: BTreeMap<ObjectRef, ready::Readiness> = BTreeMap::new();
+    let mut lives: BTreeMap<ObjectRef, Value> = BTreeMap::new();
+    let mut deleted: BTreeSet<(ObjectRef, String)> = BTreeSet::new();
     while !pending.is_empty() {
         let states = join_all(pending.iter().map(|r| cluster.get(r))).await;
         let mut still = Vec::new();
         for (r, state) in pending.iter().zip(states) {
-            let state = match state? {
-                Some(live) => ready::readiness(&live),
+            let live = state?;
+            let state = match &live {
+                Some(live) => ready::readiness(live),
                 None => ready::Readiness::Waiting("not found".into()),
             };
+            if let (Some(live), Some(names), ready::Readiness::Waiting(_)) =
+                (&live, stuck.get(r), &state)
+            {
+                for pod in replace_stuck(cluster, live, names, &deleted).await? {
+                    progress(
+                        r,
+                        &ready::Readiness::Waiting(format!(
+                            "deleted pod {pod}: it never became ready on an old revision, so \
+                             the controller re-creates it on the new one"
+                        )),
+                    );
+                    deleted.insert((r.clone(), pod));
+                }
+            }
             if last.get(r) != Some(&state) {
                 progress(r, &state);
                 last.insert(r.clone(), state.clone());
@@ -433,29 +519,64 @@ pub async fn wait_ready(
             if state != ready::Readiness::Ready {
                 still.push(r.clone());
             }
+            if let Some(live) = live {
+                lives.insert(r.clone(), live);
+            }
         }
         pending = still;
         if pending.is_empty() {
             break;
         }
         if start.elapsed() >= timeout {
-            return Err(Error::Timeout {
-                what: format!(
-                    "rollout of {}",
-                    pending
-                        .iter()
-                        .map(|r| match last.get(r) {
-                            Some(ready::Readiness::Waiting(why)) => format!("{r} ({why})"),
-                            _ => r.to_string(),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+            let mut lines = Vec::new();
+            for r in &pending {
+                let state = match last.get(r) {
+                    Some(ready::Readiness::Waiting(why)) => why.clone(),
+                    _ => "not ready".to_string(),
+                };
+                lines.push(format!("{r}: {state}"));
+                if let Some(live) = lives.get(r) {
+                    // Best effort: the timeout is the error; a failed pod listing only loses detail.
+                    let pods = workload_pods(cluster, live).await.unwrap_or_default();
+                    for p in ready::pod_problems(&pods) {
+                        lines.push(format!("  pod {}: {}", p.pod, p.problem));
+                    }
+                }
+            }
+            return Err(Error::Rollout {
+                timeout: format!("{}s", timeout.as_secs()),
+                workloads: lines,
             });
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     Ok(())
+}
+
+/// Deletes the pods of `names` that are stuck now (see [`ready::stuck_pods`]) and not deleted
+/// before; returns their names.
+async fn replace_stuck(
+    cluster: &Cluster,
+    live: &Value,
+    names: &[String],
+    deleted: &BTreeSet<(ObjectRef, String)>,
+) -> Result<Vec<String>, Error> {
+    let owner = ObjectRef::of(live);
+    let pods = workload_pods(cluster, live).await?;
+    let mut out = Vec::new();
+    for p in ready::stuck_pods(live, &pods) {
+        if !names.contains(&p.pod) || deleted.contains(&(owner.clone(), p.pod.clone())) {
+            continue;
+        }
+        let pod = ObjectRef {
+            kind: "Pod".into(),
+            namespace: owner.namespace.clone(),
+            name: p.pod.clone(),
+        };
+        cluster.delete(&pod, Propagation::Background).await?;
+        out.push(p.pod);
+    }
+    Ok(out)
 }
 
 /// Why a saved plan no longer applies: the inputs or the cluster moved since it was made.

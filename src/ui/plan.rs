@@ -74,6 +74,7 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
             "No changes. {} objects match the cluster.\n",
             plan.summary.unchanged
         ));
+        out.push_str(&rollouts(plan));
         return out;
     }
     out.push_str(&table(plan));
@@ -109,6 +110,26 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
             out.push_str(&paint_diff(&c.diff, printer.data_color));
         }
     }
+    out.push_str(&rollouts(plan));
     out.push_str(&format!("\nPlan: {}.\n", plan.summary));
+    out
+}
+
+/// Unfinished rollouts in the cluster, with the pods that do not serve and what apply does
+/// about pods the StatefulSet controller would never replace.
+fn rollouts(plan: &ChainPlan) -> String {
+    let mut out = String::new();
+    for r in &plan.rollouts {
+        out.push_str(&format!("\n# unfinished rollout: {}: {}\n", r.object, r.state));
+        for p in &r.pods {
+            out.push_str(&format!("#   pod {}: {}\n", p.pod, p.problem));
+        }
+        for pod in &r.delete_stuck {
+            out.push_str(&format!(
+                "#   apply deletes pod {pod} once the new revision is in place: it never became \
+                 ready, and Kubernetes does not replace such a pod by itself\n"
+            ));
+        }
+    }
     out
 }
