@@ -44,5 +44,6 @@ pub fn plan(changes: Vec<Change>) -> ChainPlan {
         env_fingerprints: BTreeMap::new(),
         summary: Summary::of(&changes),
         changes,
+        rollouts: Vec::new(),
     }
 }

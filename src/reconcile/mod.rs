@@ -943,6 +943,7 @@ mod tests {
             env_fingerprints: BTreeMap::new(),
             summary: Summary::default(),
             changes: vec![change(op)],
+            rollouts: Vec::new(),
         };
         let pod = "devnet-opctl-watch-7d9f-x2k";
         assert!(uninstalled(&plan(Op::Create), &chain, pod).is_some());

@@ -14,4 +14,5 @@ mod harness_cluster;
 mod invalid_configs;
 mod plan_apply;
 mod render_examples;
+mod rollouts;
 mod watch;

@@ -6,12 +6,11 @@ use std::process::{Command, Output};
 
 use base64::Engine;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 use crate::support::cluster::TestCluster;
-use crate::support::poll;
 
 struct Env {
     cluster: TestCluster,
@@ -58,8 +57,22 @@ impl Env {
             .await
             .expect("create devnet-keys");
         let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
+        // The L1 RPC Secret the example names; pods cannot start without it (a kubelet refuses
+        // to create a container whose env refers to a missing Secret key).
+        let rpc_url = format!("https://l1.example.org/v1/{}", random_hex());
+        let endpoints: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "l1-endpoints", "namespace": ns},
+            "stringData": {"rpc": rpc_url},
+        }))
+        .expect("secret");
+        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
+            .create(&PostParams::default(), &endpoints)
+            .await
+            .expect("create l1-endpoints");
         let mut secrets = keys;
         secrets.push(beacon_url.clone());
+        secrets.push(rpc_url);
         Env {
             cluster,
             ns,
@@ -457,13 +470,29 @@ async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain()
         .is_some());
 }
 
-// Multi-threaded: the stand-in garbage collector runs while the test blocks on the opctl process.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_immutable_change_needs_allow_recreate_and_keeps_volumes() {
+#[tokio::test]
+async fn an_immutable_change_needs_allow_recreate_and_the_new_statefulset_adopts_the_running_pod() {
     let mut env = Env::start().await;
-    assert_code(&env.apply(&[]), 0);
+    // Waited for: the challenger's pod runs, ready, with its volume bound.
+    let applied = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
+    assert_code(&applied, 0);
     // From here on, every output is also checked for the generated JWT and p2p values.
     env.collect_generated_secrets().await;
+    let client = env.cluster.admin_client().await;
+    let sts_api = Api::<StatefulSet>::namespaced(client.clone(), &env.ns);
+    let pods = Api::<Pod>::namespaced(client.clone(), &env.ns);
+    let pvcs = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &env.ns);
+    let set_before = sts_api.get("devnet-challenger").await.expect("get");
+    let pod_before = pods.get("devnet-challenger-0").await.expect("the controller made the pod");
+    let pvc_before = pvcs
+        .get("data-devnet-challenger-0")
+        .await
+        .expect("the controller made the claim");
+    assert_eq!(
+        pod_before.metadata.owner_references.as_ref().expect("owned")[0].uid,
+        set_before.metadata.uid.clone().expect("uid")
+    );
+
     env.edit(
         "storage = { size = \"50Gi\" }",
         "storage = { size = \"80Gi\" }",
@@ -478,53 +507,41 @@ async fn an_immutable_change_needs_allow_recreate_and_keeps_volumes() {
         "{}",
         text(&refused).1
     );
-    let uid_before = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
-        .get("devnet-challenger")
-        .await
-        .expect("get")
-        .metadata
-        .uid;
-    // Orphaning delete leaves an `orphan` finalizer for the garbage collector, which this cluster
-    // does not run: play its part once the deletion has started.
-    let gc = {
-        let api = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
-        tokio::spawn(async move {
-            loop {
-                if let Ok(Some(s)) = api.get_opt("devnet-challenger").await {
-                    if s.metadata.deletion_timestamp.is_some() {
-                        let _ = api
-                            .patch(
-                                "devnet-challenger",
-                                &PatchParams::default(),
-                                &Patch::Merge(json!({"metadata": {"finalizers": null}})),
-                            )
-                            .await;
-                        return s.metadata.finalizers.unwrap_or_default();
-                    }
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-        })
-    };
-    assert_code(&env.apply(&["--allow-recreate"]), 0);
-    assert_eq!(
-        gc.await.expect("gc"),
-        ["orphan"],
-        "the delete must orphan the pods"
-    );
-    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
-        .get("devnet-challenger")
-        .await
-        .expect("get");
+    let recreated = env.opctl(&[
+        "apply",
+        env.chain(),
+        "--yes",
+        "--allow-recreate",
+        "--timeout",
+        "120s",
+    ]);
+    assert_code(&recreated, 0);
+
+    let set = sts_api.get("devnet-challenger").await.expect("get");
     assert_ne!(
-        sts.metadata.uid, uid_before,
+        set.metadata.uid, set_before.metadata.uid,
         "the StatefulSet was not re-created"
     );
-    let size =
-        serde_json::to_value(&sts.spec.expect("spec").volume_claim_templates.expect("vct")[0])
-            .expect("json")["spec"]["resources"]["requests"]["storage"]
-            .clone();
+    let size = serde_json::to_value(
+        &set.spec.as_ref().expect("spec").volume_claim_templates.as_ref().expect("vct")[0],
+    )
+    .expect("json")["spec"]["resources"]["requests"]["storage"]
+        .clone();
     assert_eq!(size, "80Gi");
+    // The real garbage collector orphaned the pod (the delete asked it to), and the new
+    // StatefulSet's controller adopted it: same pod, never restarted, now owned by the new object.
+    let pod_after = pods.get("devnet-challenger-0").await.expect("pod kept");
+    assert_eq!(
+        pod_after.metadata.uid, pod_before.metadata.uid,
+        "the pod was restarted instead of adopted"
+    );
+    assert_eq!(
+        pod_after.metadata.owner_references.as_ref().expect("adopted")[0].uid,
+        set.metadata.uid.clone().expect("uid"),
+        "the new StatefulSet did not adopt the running pod"
+    );
+    let pvc_after = pvcs.get("data-devnet-challenger-0").await.expect("claim kept");
+    assert_eq!(pvc_after.metadata.uid, pvc_before.metadata.uid, "the volume was replaced");
     assert_code(&env.opctl(&["plan", env.chain(), "--exit-code"]), 0);
 }
 

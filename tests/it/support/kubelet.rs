@@ -431,6 +431,33 @@ impl StandIn {
         host_ip: &str,
     ) {
         let behaviour = behaviour(pod);
+        // Like the kubelet, start no container before every non-optional Secret and ConfigMap
+        // volume can be mounted (the pod stays Pending in `ContainerCreating`) and every
+        // non-optional Secret/ConfigMap key its env refers to exists (`CreateContainerConfigError`).
+        let mut reported = false;
+        loop {
+            let (missing, reason) = match self.missing_volume_sources(pod, namespace).await {
+                m if !m.is_empty() => (m, "ContainerCreating"),
+                _ => (
+                    self.missing_env_sources(pod, namespace).await,
+                    "CreateContainerConfigError",
+                ),
+            };
+            if missing.is_empty() {
+                break;
+            }
+            if !reported {
+                let status = waiting_for_volumes(pod, host_ip, &missing, reason);
+                if !self.write_status(namespace, name, uid, status).await {
+                    return;
+                }
+                reported = true;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if !self.still_there(namespace, name, uid).await {
+                return;
+            }
+        }
         let started_at = Timestamp::now().to_string();
         let mut restarts = 0u32;
         let status = pod_status(pod, &started_at, pod_ip, host_ip, PodPhase::Starting);
@@ -461,6 +488,92 @@ impl StandIn {
                     .await;
             },
         }
+    }
+
+    /// `Secret/x` and `ConfigMap/y` names of the pod's non-optional volumes that do not exist.
+    async fn missing_volume_sources(&self, pod: &Value, namespace: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        for volume in pod
+            .pointer("/spec/volumes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (kind, source) = if let Some(s) = volume.get("secret") {
+                ("Secret", s.get("secretName"))
+            } else if let Some(c) = volume.get("configMap") {
+                ("ConfigMap", c.get("name"))
+            } else {
+                continue;
+            };
+            let optional = volume
+                .pointer(if kind == "Secret" { "/secret/optional" } else { "/configMap/optional" })
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let Some(name) = source.and_then(Value::as_str) else {
+                continue;
+            };
+            if optional {
+                continue;
+            }
+            let exists = if kind == "Secret" {
+                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(self.client.clone(), namespace)
+                    .get_metadata_opt(name)
+                    .await
+                    .map(|o| o.is_some())
+            } else {
+                Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(
+                    self.client.clone(),
+                    namespace,
+                )
+                .get_metadata_opt(name)
+                .await
+                .map(|o| o.is_some())
+            };
+            if !exists.unwrap_or(true) {
+                missing.push(format!("{kind}/{name}"));
+            }
+        }
+        missing
+    }
+
+    /// `Secret/x key k` of the env references of the pod's containers that cannot be resolved.
+    async fn missing_env_sources(&self, pod: &Value, namespace: &str) -> Vec<String> {
+        let mut missing = Vec::new();
+        for (kind, name, key) in env_references(pod) {
+            let (kind, name, key) = (kind, name.as_str(), key.as_str());
+            let has_key = if kind == "Secret" {
+                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(self.client.clone(), namespace)
+                    .get_opt(name)
+                    .await
+                    .map(|s| {
+                        s.is_some_and(|s| {
+                            s.data.as_ref().is_some_and(|d| d.contains_key(key))
+                                || s.string_data.as_ref().is_some_and(|d| d.contains_key(key))
+                        })
+                    })
+            } else {
+                Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(
+                    self.client.clone(),
+                    namespace,
+                )
+                .get_opt(name)
+                .await
+                .map(|c| c.is_some_and(|c| c.data.as_ref().is_some_and(|d| d.contains_key(key))))
+            };
+            if !has_key.unwrap_or(true) {
+                missing.push(format!("{kind}/{name} key {key}"));
+            }
+        }
+        missing
+    }
+
+    async fn still_there(&self, namespace: &str, name: &str, uid: &str) -> bool {
+        matches!(
+            Api::<Pod>::namespaced(self.client.clone(), namespace).get_opt(name).await,
+            Ok(Some(live)) if live.metadata.uid.as_deref() == Some(uid)
+                && live.metadata.deletion_timestamp.is_none()
+        )
     }
 
     /// Writes a pod's status if the pod is still the one with `uid` and not being deleted.
@@ -609,6 +722,76 @@ fn pod_status(pod: &Value, started_at: &str, pod_ip: &str, host_ip: &str, phase:
             { "type": "PodScheduled", "status": "True", "lastTransitionTime": started_at },
         ],
         "initContainerStatuses": init,
+        "containerStatuses": containers,
+    })
+}
+
+/// (kind, name, key) of every non-optional Secret/ConfigMap key the pod's containers' env uses.
+fn env_references(pod: &Value) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    for path in ["/spec/containers", "/spec/initContainers"] {
+        for container in pod.pointer(path).and_then(Value::as_array).into_iter().flatten() {
+            for env in container.get("env").and_then(Value::as_array).into_iter().flatten() {
+                let (kind, reference) = if let Some(r) = env.pointer("/valueFrom/secretKeyRef") {
+                    ("Secret", r)
+                } else if let Some(r) = env.pointer("/valueFrom/configMapKeyRef") {
+                    ("ConfigMap", r)
+                } else {
+                    continue;
+                };
+                if reference.get("optional").and_then(Value::as_bool) == Some(true) {
+                    continue;
+                }
+                if let (Some(name), Some(key)) = (
+                    reference.get("name").and_then(Value::as_str),
+                    reference.get("key").and_then(Value::as_str),
+                ) {
+                    out.push((kind, name.to_string(), key.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The status of a pod whose volumes cannot be mounted (the kubelet's `FailedMount` case) or
+/// whose env refers to a missing Secret or ConfigMap key.
+fn waiting_for_volumes(pod: &Value, host_ip: &str, missing: &[String], reason: &str) -> Value {
+    let now = Timestamp::now().to_string();
+    let containers: Vec<Value> = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            json!({
+                "name": c.get("name").and_then(Value::as_str).unwrap_or(""),
+                "image": c.get("image").and_then(Value::as_str).unwrap_or(""),
+                "imageID": "",
+                "ready": false,
+                "started": false,
+                "restartCount": 0,
+                "state": { "waiting": {
+                    "reason": reason,
+                    "message": format!("{} not found", missing.join(", ")),
+                } },
+            })
+        })
+        .collect();
+    json!({
+        "phase": "Pending",
+        "hostIP": host_ip,
+        "hostIPs": [{ "ip": host_ip }],
+        "conditions": [
+            { "type": "PodReadyToStartContainers", "status": "False", "lastTransitionTime": now },
+            { "type": "Initialized", "status": "False", "lastTransitionTime": now },
+            { "type": "ContainersReady", "status": "False", "lastTransitionTime": now,
+              "reason": "ContainersNotReady" },
+            { "type": "Ready", "status": "False", "lastTransitionTime": now,
+              "reason": "ContainersNotReady",
+              "message": format!("{reason}: {} not found", missing.join(", ")) },
+            { "type": "PodScheduled", "status": "True", "lastTransitionTime": now },
+        ],
         "containerStatuses": containers,
     })
 }

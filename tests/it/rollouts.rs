@@ -1,0 +1,343 @@
+//! Rollouts against the real controllers: kube-controller-manager creates and replaces the pods,
+//! kube-scheduler binds them, the kubelet stand-in runs them (or, by image name, never makes them
+//! ready). Nothing here writes the status of a workload.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod, Secret};
+use kube::api::{Api, ListParams, PostParams};
+use kube::Client;
+use serde_json::json;
+
+use crate::support::cluster::TestCluster;
+use crate::support::kubelet::NEVER_READY;
+use crate::support::poll;
+
+const EXAMPLES: [&str; 3] = ["devnet", "legacy-op-geth", "op-sepolia-replicas"];
+
+fn random_hex() -> String {
+    (0..4)
+        .map(|_| format!("{:016x}", rand::random::<u64>()))
+        .collect()
+}
+
+/// A shipped example copied (with its rollup/genesis files) into a temp dir.
+fn copy_example(dir: &Path, name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let chain = dir.join(format!("{name}.toml"));
+    std::fs::copy(root.join(format!("{name}.toml")), &chain).expect("copy example");
+    let stem = name.split('-').next().unwrap_or(name);
+    let files = root.join(stem);
+    if files.is_dir() {
+        std::fs::create_dir_all(dir.join(stem)).expect("mkdir");
+        for f in std::fs::read_dir(&files).expect("read example dir") {
+            let f = f.expect("entry").path();
+            std::fs::copy(&f, dir.join(stem).join(f.file_name().expect("name"))).expect("copy");
+        }
+    }
+    chain
+}
+
+/// Creates the Secrets a shipped example names (random values: nothing runs in the pods).
+async fn create_example_secrets(client: &Client, ns: &str, example: &str) {
+    let secrets: Vec<(&str, Vec<&str>)> = match example {
+        "devnet" => vec![
+            ("l1-endpoints", vec!["rpc"]),
+            (
+                "devnet-keys",
+                vec!["sequencer", "batcher", "proposer", "challenger"],
+            ),
+        ],
+        "legacy-op-geth" => vec![
+            ("legacy-keys", vec!["sequencer", "batcher"]),
+            ("op-signer-tls", vec!["tls.crt", "tls.key", "ca.crt"]),
+        ],
+        "op-sepolia-replicas" => vec![("l1-endpoints", vec!["rpc", "beacon"])],
+        other => panic!("no secrets known for example {other}"),
+    };
+    let api = Api::<Secret>::namespaced(client.clone(), ns);
+    for (name, keys) in secrets {
+        let data: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .map(|k| (k.to_string(), json!(random_hex())))
+            .collect();
+        let secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "namespace": ns},
+            "stringData": data,
+        }))
+        .expect("secret literal");
+        api.create(&PostParams::default(), &secret)
+            .await
+            .unwrap_or_else(|e| panic!("create secret {name}: {e}"));
+    }
+}
+
+fn opctl(cluster: &TestCluster, ns: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .env("L1_RPC_URL", format!("https://l1.example.org/{}", random_hex()))
+        .env("L1_BEACON_URL", format!("https://beacon.example.org/{}", random_hex()))
+        .env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .arg("--kubeconfig")
+        .arg(cluster.admin_kubeconfig())
+        .args(["-n", ns])
+        .args(args)
+        .output()
+        .expect("opctl runs")
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_code(out: &Output, code: i32) {
+    let (o, e) = text(out);
+    assert_eq!(out.status.code(), Some(code), "stdout:\n{o}\nstderr:\n{e}");
+}
+
+/// Every workload in `ns` has finished its rollout, as the real controllers report it.
+async fn assert_rolled_out(client: &Client, ns: &str) -> usize {
+    let mut n = 0;
+    for set in Api::<StatefulSet>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let name = set.metadata.name.clone().unwrap_or_default();
+        let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let status = set.status.expect("status written by the statefulset controller");
+        assert_eq!(status.observed_generation, set.metadata.generation, "{name}");
+        assert_eq!(status.ready_replicas, Some(want), "{name}");
+        assert_eq!(status.current_revision, status.update_revision, "{name}");
+        n += 1;
+    }
+    for dep in Api::<Deployment>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let name = dep.metadata.name.clone().unwrap_or_default();
+        let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let status = dep.status.expect("status written by the deployment controller");
+        assert_eq!(status.observed_generation, dep.metadata.generation, "{name}");
+        assert_eq!(status.available_replicas, Some(want), "{name}");
+        assert_eq!(status.updated_replicas, Some(want), "{name}");
+        n += 1;
+    }
+    n
+}
+
+#[tokio::test]
+async fn every_example_applies_fresh_and_apply_returns_once_the_controllers_report_every_rollout_complete(
+) {
+    let cluster = TestCluster::start().await;
+    let client = cluster.admin_client().await;
+    for example in EXAMPLES {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chain = copy_example(dir.path(), example);
+        let ns = cluster.fresh_namespace().await;
+        create_example_secrets(&client, &ns, example).await;
+        let chain = chain.to_str().expect("utf-8");
+        let out = opctl(&cluster, &ns, &["apply", chain, "--yes", "--timeout", "120s"]);
+        assert_code(&out, 0);
+        let (_, stderr) = text(&out);
+        let workloads = assert_rolled_out(&client, &ns).await;
+        assert!(workloads >= 2, "{example}: {workloads} workloads");
+        // The progress output names each workload as it becomes ready.
+        let ready_lines = stderr.lines().filter(|l| l.contains("ready: ")).count();
+        assert!(
+            ready_lines >= workloads,
+            "{example}: progress shows {ready_lines} ready lines for {workloads} workloads:\n{stderr}"
+        );
+        // The pods are the controllers' own, bound by the scheduler to a node.
+        let pods = Api::<Pod>::namespaced(client.clone(), &ns)
+            .list(&ListParams::default())
+            .await
+            .expect("list pods");
+        assert!(pods.items.len() >= workloads, "{example}");
+        for pod in &pods.items {
+            assert!(
+                pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some(),
+                "{example}: pod {:?} not scheduled",
+                pod.metadata.name
+            );
+        }
+    }
+}
+
+/// The op-sepolia replicas example in a fresh namespace: two op-reth + op-node StatefulSets.
+struct Replicas {
+    cluster: TestCluster,
+    client: Client,
+    ns: String,
+    _dir: tempfile::TempDir,
+    chain: PathBuf,
+}
+
+impl Replicas {
+    async fn start() -> Replicas {
+        let cluster = TestCluster::start().await;
+        let client = cluster.admin_client().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chain = copy_example(dir.path(), "op-sepolia-replicas");
+        let ns = cluster.fresh_namespace().await;
+        create_example_secrets(&client, &ns, "op-sepolia-replicas").await;
+        Replicas {
+            cluster,
+            client,
+            ns,
+            _dir: dir,
+            chain,
+        }
+    }
+
+    fn chain(&self) -> &str {
+        self.chain.to_str().expect("utf-8")
+    }
+
+    fn opctl(&self, args: &[&str]) -> Output {
+        opctl(&self.cluster, &self.ns, args)
+    }
+
+    /// Sets the op-reth image (an `[images]` table appended to the example).
+    fn set_op_reth_image(&self, image: &str) {
+        let text = std::fs::read_to_string(&self.chain).expect("read");
+        let base = text.split("\n[images]\n").next().unwrap_or(&text).to_string();
+        std::fs::write(
+            &self.chain,
+            format!("{base}\n[images]\nop_reth = \"{image}\"\n"),
+        )
+        .expect("write");
+    }
+
+    async fn pod(&self, name: &str) -> Pod {
+        Api::<Pod>::namespaced(self.client.clone(), &self.ns)
+            .get(name)
+            .await
+            .unwrap_or_else(|e| panic!("get pod {name}: {e}"))
+    }
+}
+
+fn image_of(pod: &Pod, container: &str) -> String {
+    pod.spec
+        .as_ref()
+        .expect("spec")
+        .containers
+        .iter()
+        .find(|c| c.name == container)
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_fix_replaces_the_stuck_pod(
+) {
+    let env = Replicas::start().await;
+    let first = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
+    assert_code(&first, 0);
+    let before = env.pod("op-sepolia-replica-0-0").await;
+
+    // A new image: the statefulset controller replaces the pod with one of the new revision, and
+    // apply returns once it is ready.
+    let good = "ghcr.io/paradigmxyz/op-reth:v9.9.1";
+    env.set_op_reth_image(good);
+    let rolled = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
+    assert_code(&rolled, 0);
+    let after = env.pod("op-sepolia-replica-0-0").await;
+    assert_ne!(after.metadata.uid, before.metadata.uid, "the pod was not replaced");
+    assert_eq!(image_of(&after, "op-reth"), good);
+    assert_rolled_out(&env.client, &env.ns).await;
+
+    // An image that never becomes ready: apply fails at --timeout, naming the workload, the pod
+    // and why (its conditions), and leaves the rest applied.
+    let broken = format!("ghcr.io/paradigmxyz/op-reth:v9.9.2-{NEVER_READY}");
+    env.set_op_reth_image(&broken);
+    let failed = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "5s"]);
+    assert_code(&failed, 1);
+    let (_, stderr) = text(&failed);
+    assert!(stderr.contains("rollouts did not finish within 5s"), "{stderr}");
+    assert!(stderr.contains("StatefulSet/op-sepolia-replica-0"), "{stderr}");
+    assert!(stderr.contains("pod op-sepolia-replica-0-0"), "{stderr}");
+    assert!(stderr.contains("Ready=False"), "{stderr}");
+
+    // The next plan still shows what is unfinished, though nothing in the file changed.
+    let plan = env.opctl(&["plan", env.chain()]);
+    assert_code(&plan, 0);
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains("unfinished rollout: StatefulSet/op-sepolia-replica-0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("pod op-sepolia-replica-0-0"), "{stdout}");
+
+    // Fixing the image does not move the stuck pod by itself (the controller waits for it to
+    // become ready first): the plan says apply deletes it, and apply then finishes.
+    env.set_op_reth_image(good);
+    let plan = env.opctl(&["plan", env.chain()]);
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains("apply deletes pod op-sepolia-replica-0-0 once the new revision is in place"),
+        "{stdout}"
+    );
+    let fixed = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
+    assert_code(&fixed, 0);
+    assert!(text(&fixed).1.contains("deleted pod op-sepolia-replica-0-0"), "{}", text(&fixed).1);
+    let pod = env.pod("op-sepolia-replica-0-0").await;
+    assert_eq!(image_of(&pod, "op-reth"), good);
+    assert_rolled_out(&env.client, &env.ns).await;
+}
+
+#[tokio::test]
+async fn destroy_with_the_garbage_collector_removes_pods_keeps_volumes_and_deletes_the_namespace_when_asked(
+) {
+    let env = Replicas::start().await;
+    assert_code(
+        &env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]),
+        0,
+    );
+    let pods = Api::<Pod>::namespaced(env.client.clone(), &env.ns);
+    let pvcs = Api::<PersistentVolumeClaim>::namespaced(env.client.clone(), &env.ns);
+    let claims = pvcs.list(&ListParams::default()).await.expect("list").items;
+    assert_eq!(claims.len(), 2, "one data volume per replica");
+
+    assert_code(&env.opctl(&["destroy", env.chain(), "--yes"]), 0);
+    // The garbage collector removes the StatefulSets' pods; the claims stay.
+    let gone = poll(|| async {
+        pods.list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    assert!(gone.is_some(), "the pods of the deleted StatefulSets were never collected");
+    let kept = pvcs.list(&ListParams::default()).await.expect("list").items;
+    assert_eq!(kept.len(), 2, "destroy must keep the volumes");
+
+    // --delete-namespace returns only once the namespace controller has finished.
+    let out = env.opctl(&[
+        "destroy",
+        env.chain(),
+        "--yes",
+        "--delete-volumes",
+        "--delete-namespace",
+        "--timeout",
+        "120s",
+    ]);
+    assert_code(&out, 0);
+    assert!(text(&out).1.contains("waiting for Kubernetes"), "{}", text(&out).1);
+    let ns = Api::<Namespace>::all(env.client.clone())
+        .get_opt(&env.ns)
+        .await
+        .expect("get namespace");
+    assert!(ns.is_none(), "destroy returned before the namespace was gone");
+}
