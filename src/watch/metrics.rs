@@ -24,7 +24,7 @@ pub const HEARTBEAT_LIMIT: Duration = Duration::from_secs(120);
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Every series `/metrics` exposes, with its type and help text (the documented set).
-pub const SERIES: [(&str, &str, &str); 13] = [
+pub const SERIES: [(&str, &str, &str); 14] = [
     ("opctl_watch_passes_total", "counter", "Reconcile passes that completed."),
     ("opctl_watch_pass_failures_total", "counter", "Reconcile passes that failed, by reason."),
     ("opctl_watch_pass_duration_seconds", "histogram", "Duration of reconcile passes, successful or not."),
@@ -38,6 +38,7 @@ pub const SERIES: [(&str, &str, &str); 13] = [
     ("opctl_watch_check_failed", "gauge", "1 for each role check that fails against the newest discovery."),
     ("opctl_watch_leader", "gauge", "1 while this process holds the chain's lease and may write."),
     ("opctl_watch_triggers_total", "counter", "Reasons a pass was scheduled, by source."),
+    ("opctl_watch_rollout_unfinished", "gauge", "1 for each workload whose rollout is not finished (a stalled rollout stays 1)."),
 ];
 
 /// One label beside `chain`.
@@ -63,6 +64,7 @@ struct Series {
     l1_changes: Counter,
     l1_held: Gauge,
     checks_failed: Family<By, Gauge>,
+    rollouts: Family<By, Gauge>,
     leader: Gauge,
     triggers: Family<By, Counter>,
 }
@@ -83,6 +85,7 @@ impl Series {
             l1_changes: Counter::default(),
             l1_held: Gauge::default(),
             checks_failed: Family::default(),
+            rollouts: Family::default(),
             leader: Gauge::default(),
             triggers: Family::default(),
         };
@@ -117,6 +120,7 @@ impl Series {
         register(r, "opctl_watch_l1_change_held", s.l1_held.clone());
         register(r, "opctl_watch_check_failed", s.checks_failed.clone());
         register(r, "opctl_watch_triggers_total", s.triggers.clone());
+        register(r, "opctl_watch_rollout_unfinished", s.rollouts.clone());
         let with_identity =
             r.sub_registry_with_label(("identity".into(), identity.to_string().into()));
         register(with_identity, "opctl_watch_leader", s.leader.clone());
@@ -280,6 +284,15 @@ impl Context {
         checks.clear();
         for check in &failed {
             checks.get_or_create(&by("check", check)).set(1);
+        }
+    }
+
+    /// The workloads (`Kind/name`) whose rollout is unfinished now; the others drop out.
+    pub fn set_rollouts_unfinished(&self, workloads: BTreeSet<String>) {
+        let family = &self.series.rollouts;
+        family.clear();
+        for w in &workloads {
+            family.get_or_create(&by("workload", w)).set(1);
         }
     }
 

@@ -231,6 +231,23 @@ impl reconcile::Observer for Gauges<'_> {
         self.ctx.set_checks_failed(failed);
         let held = chains.iter().any(|c| !c.held_roles().is_empty());
         self.ctx.set_l1_held(self.hold_pending || held);
+        let mut unfinished = BTreeSet::new();
+        for r in chains.iter().flat_map(|c| &c.plan.rollouts) {
+            unfinished.insert(format!("{}/{}", r.object.kind, r.object.name));
+            let pods = r
+                .pods
+                .iter()
+                .map(|p| format!("pod {}: {}", p.pod, p.problem))
+                .collect::<Vec<_>>()
+                .join("; ");
+            tracing::warn!(
+                workload = %r.object,
+                state = %r.state,
+                pods = %pods,
+                "rollout unfinished"
+            );
+        }
+        self.ctx.set_rollouts_unfinished(unfinished);
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Pod, Secret, Service};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::Client;
@@ -23,10 +23,11 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::chain::{key_hex, Flavor, TestChain, L1_CHAIN_ID};
 use crate::support::cluster::{TestCluster, LIMITED_USER};
+use crate::support::kubelet::NEVER_READY;
 use crate::support::{devnet_with_watch, free_port, poll, DEADLINE};
 
 /// The series `/metrics` documents (`opctl::watch::metrics::SERIES`).
-const SERIES: [&str; 13] = [
+const SERIES: [&str; 14] = [
     "opctl_watch_passes_total",
     "opctl_watch_pass_failures_total",
     "opctl_watch_pass_duration_seconds",
@@ -40,6 +41,7 @@ const SERIES: [&str; 13] = [
     "opctl_watch_check_failed",
     "opctl_watch_leader",
     "opctl_watch_triggers_total",
+    "opctl_watch_rollout_unfinished",
 ];
 
 const BATCHER_IMAGE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.13";
@@ -79,8 +81,21 @@ impl Env {
             .await
             .expect("create devnet-keys");
         let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
+        // The L1 RPC Secret the example names: without it no pod would start.
+        let rpc_url = format!("https://l1.example.org/v1/{}", random_hex());
+        let endpoints: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "l1-endpoints", "namespace": ns},
+            "stringData": {"rpc": rpc_url},
+        }))
+        .expect("secret");
+        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
+            .create(&PostParams::default(), &endpoints)
+            .await
+            .expect("create l1-endpoints");
         let mut secrets = keys;
         secrets.push(beacon_url.clone());
+        secrets.push(rpc_url);
         Env {
             cluster,
             ns,
@@ -562,6 +577,69 @@ async fn watch_creates_everything_repairs_deleted_and_edited_objects_and_serves_
         "{}",
         String::from_utf8_lossy(&plan.stdout)
     );
+    env.assert_no_secrets(&[w.log()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_re_creates_a_deleted_statefulset_that_adopts_its_running_pod_and_reports_a_stalled_rollout(
+) {
+    let env = Env::start("rediscover = \"0\"\nresync = \"2s\"").await;
+    let w = env.watch(env.cluster.admin_kubeconfig(), "solo", &[]);
+    w.wait_settled(&env).await;
+    let client = env.client().await;
+    let sets = Api::<StatefulSet>::namespaced(client.clone(), &env.ns);
+    let pods = Api::<Pod>::namespaced(client.clone(), &env.ns);
+    let pod_ready = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+    };
+    let running = poll(|| async {
+        let pod = pods.get_opt("devnet-replica-1-0").await.expect("get pod")?;
+        pod_ready(&pod).then_some(pod)
+    })
+    .await
+    .expect("the controllers and the kubelet stand-in never ran the replica's pod");
+    let set_before = sets.get("devnet-replica-1").await.expect("get");
+
+    // Someone deletes the StatefulSet but leaves its pod running (`--cascade=orphan`): the
+    // watcher re-creates it, and the new StatefulSet adopts the pod instead of restarting it.
+    sets.delete("devnet-replica-1", &DeleteParams::orphan())
+        .await
+        .expect("delete the statefulset");
+    let adopted = poll(|| async {
+        let set = sets.get_opt("devnet-replica-1").await.expect("get")?;
+        if set.metadata.uid == set_before.metadata.uid {
+            return None;
+        }
+        let pod = pods.get_opt("devnet-replica-1-0").await.expect("get pod")?;
+        let owner = pod.metadata.owner_references.as_ref()?.first()?.uid.clone();
+        (Some(owner) == set.metadata.uid).then_some(pod)
+    })
+    .await
+    .expect("the StatefulSet was not re-created, or its pod was not adopted");
+    assert_eq!(
+        adopted.metadata.uid, running.metadata.uid,
+        "the running pod was restarted instead of adopted"
+    );
+
+    // A rollout that stalls (an image that never becomes ready) is reported on /metrics.
+    let text = std::fs::read_to_string(&env.chain).expect("read");
+    std::fs::write(
+        &env.chain,
+        format!("{text}\n[images]\nop_reth = \"ghcr.io/paradigmxyz/op-reth:v9-{NEVER_READY}\"\n"),
+    )
+    .expect("write");
+    let stalled = w
+        .wait_value(
+            "opctl_watch_rollout_unfinished",
+            &[("workload", "StatefulSet/devnet-replica-0")],
+            |v| v == 1.0,
+        )
+        .await;
+    assert_eq!(stalled, 1.0);
+    assert!(w.log().contains("rollout unfinished"), "{}", w.log());
     env.assert_no_secrets(&[w.log()]).await;
 }
 

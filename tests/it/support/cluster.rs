@@ -604,6 +604,9 @@ fn apiserver_args(
         format!("--secure-port={port}").into(),
         "--bind-address=127.0.0.1".into(),
         "--advertise-address=127.0.0.1".into(),
+        // The `kubernetes` Service's endpoints may not point at loopback, and nothing in the
+        // cluster calls the apiserver through that Service (no pod runs): leave it unreconciled.
+        "--endpoint-reconciler-type=none".into(),
         "--authorization-mode=RBAC".into(),
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
         format!("--service-cluster-ip-range={SERVICE_CIDR}").into(),
