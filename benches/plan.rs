@@ -17,7 +17,7 @@
 //!
 //! Run: `scripts/bench-plan` (builds the release binary, then `cargo bench --bench plan`).
 //! Env: `OPCTL_BENCH_OPCTL` (default `target/release/opctl`), `OPCTL_BENCH_KUBECTL`
-//! (default `/usr/bin/kubectl`), `OPCTL_BENCH_RUNS`, `OPCTL_BENCH_KUBECTL20_RUNS`;
+//! (default: the kubectl of the harness's own release, built by `scripts/provision`), `OPCTL_BENCH_RUNS`, `OPCTL_BENCH_KUBECTL20_RUNS`;
 //! `OPCTL_BENCH_COMPARE=<another opctl binary>` times a second build next to the first (rows
 //! marked `[OPCTL_BENCH_COMPARE build]`), e.g. before/after a fix; `OPCTL_BENCH_HOLD=1` keeps the
 //! cluster up at the end for profiling by hand.
@@ -520,7 +520,7 @@ async fn bench() {
     );
     let kubectl = std::env::var_os("OPCTL_BENCH_KUBECTL")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/kubectl"));
+        .unwrap_or_else(support::kubectl_binary);
     assert!(
         kubectl.is_file(),
         "kubectl not found at {}",

@@ -223,12 +223,16 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__destroy)
-            opts="-y -n -v -q -o -h -V --yes --delete-volumes --delete-secrets --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-y -n -v -q -o -h -V --yes --delete-volumes --delete-secrets --delete-namespace --timeout --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

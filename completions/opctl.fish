@@ -128,6 +128,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand apply" -s v -l verbose -d 'M
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l timeout -d 'How long to wait for the namespace to be gone (with --delete-namespace), e.g. `5m`' -r
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -140,6 +141,7 @@ table\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s y -l yes
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l delete-volumes -d 'Also delete the chain\'s PersistentVolumeClaims (chain data is lost)'
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l delete-secrets -d 'Also delete generated key Secrets (node identities change on the next apply)'
+complete -c opctl -n "__fish_opctl_using_subcommand destroy" -l delete-namespace -d 'Also delete the chain\'s namespace with everything in it, including Secrets opctl did not create, and wait until Kubernetes has finished removing it'
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s v -l verbose -d 'More output (repeat for more)'
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s h -l help -d 'Print help'

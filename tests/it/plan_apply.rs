@@ -11,6 +11,7 @@ use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 use crate::support::cluster::TestCluster;
+use crate::support::poll;
 
 struct Env {
     cluster: TestCluster,
@@ -209,6 +210,8 @@ async fn a_fresh_apply_creates_everything_and_the_next_plan_is_empty() {
         .managed_fields
         .iter()
         .flatten()
+        // The statefulset controller owns the status subresource.
+        .filter(|m| m.subresource.as_deref() != Some("status"))
         .filter_map(|m| m.manager.clone())
         .collect();
     assert_eq!(owners, ["opctl"]);
@@ -404,18 +407,23 @@ async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain()
     // From here on, every output is also checked for the generated JWT and p2p values.
     env.collect_generated_secrets().await;
     let client = env.cluster.admin_client().await;
-    // The statefulset controller would have made this claim; there is none here, so make it.
-    let pvc: PersistentVolumeClaim = serde_json::from_value(json!({
-        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-        "metadata": {"name": "data-devnet-challenger-0", "namespace": env.ns,
-                     "labels": {"app.kubernetes.io/instance": "devnet-challenger", "opctl.io/chain": "devnet", "opctl.io/role": "challenger"}},
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
-    }))
-    .expect("pvc");
+    // The statefulset controller makes the challenger's claim from its template.
     let pvcs = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &env.ns);
-    pvcs.create(&PostParams::default(), &pvc)
-        .await
-        .expect("create pvc");
+    let made = poll(|| async {
+        pvcs.get_opt("data-devnet-challenger-0")
+            .await
+            .expect("get")
+            .map(|c| c.metadata.uid)
+    })
+    .await
+    .expect("the statefulset controller never made the challenger's claim");
+    let pods = Api::<Pod>::namespaced(client.clone(), &env.ns);
+    assert!(
+        poll(|| async { pods.get_opt("devnet-challenger-0").await.expect("get") })
+            .await
+            .is_some(),
+        "the statefulset controller never made the challenger's pod"
+    );
 
     env.edit("[challenger]\n", "[challenger]\nenabled = false\n");
     let without_prune = env.opctl(&["plan", env.chain(), "--exit-code"]);
@@ -435,11 +443,23 @@ async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain()
         .await
         .expect("get")
         .is_none());
-    assert!(
+    // The garbage collector removes the pruned StatefulSet's pod; its volume stays (opctl's
+    // explicit retention policy and prune never touching claims).
+    let collected = poll(|| async {
+        pods.get_opt("devnet-challenger-0")
+            .await
+            .expect("get")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(collected.is_some(), "the pruned StatefulSet's pod was never collected");
+    assert_eq!(
         pvcs.get_opt("data-devnet-challenger-0")
             .await
             .expect("get")
-            .is_some(),
+            .and_then(|c| c.metadata.uid),
+        made,
         "a volume was pruned"
     );
     assert!(sts

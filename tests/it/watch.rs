@@ -595,12 +595,26 @@ async fn watch_re_creates_a_deleted_statefulset_that_adopts_its_running_pod_and_
             .and_then(|s| s.conditions.as_ref())
             .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
     };
+    // The replica's rollout is complete (the converging pass rolled it onto the sequencer's peer
+    // ID once): its pod runs the StatefulSet's current revision and is ready.
     let running = poll(|| async {
+        let set = sets.get_opt("devnet-replica-1").await.expect("get")?;
+        let status = set.status?;
+        let done = status.observed_generation == set.metadata.generation
+            && status.ready_replicas == Some(1)
+            && status.current_revision.is_some()
+            && status.current_revision == status.update_revision;
         let pod = pods.get_opt("devnet-replica-1-0").await.expect("get pod")?;
-        pod_ready(&pod).then_some(pod)
+        let revision = pod
+            .metadata
+            .labels
+            .as_ref()?
+            .get("controller-revision-hash")
+            .cloned();
+        (done && pod_ready(&pod) && revision == status.update_revision).then_some(pod)
     })
     .await
-    .expect("the controllers and the kubelet stand-in never ran the replica's pod");
+    .expect("the controllers and the kubelet stand-in never finished the replica's rollout");
     let set_before = sets.get("devnet-replica-1").await.expect("get");
 
     // Someone deletes the StatefulSet but leaves its pod running (`--cascade=orphan`): the
