@@ -176,6 +176,9 @@ pub fn rules(
         &own,
         &["get", "update"],
     ));
+    // Rollout notes: the pods of an unfinished workload are listed, never written (only a
+    // confirmed `apply` deletes a stuck pod).
+    rules.push(rule("", &["pods"], &[], &["list"]));
     // Events are `events.k8s.io/v1` (kube-runtime's Recorder), each message created once.
     rules.push(rule("events.k8s.io", &["events"], &[], &["create"]));
     if file.watch.prune {
