@@ -192,6 +192,7 @@ mod tests {
         ctx.discovery(false);
         ctx.l1_changed(1);
         ctx.set_checks_failed(BTreeSet::from(["batcher-key".to_string()]));
+        ctx.set_rollouts_unfinished(BTreeSet::from(["StatefulSet/devnet-replica-0".to_string()]));
         ctx.trigger("resync");
         let (_, _, body) = call(&ctx, Method::GET, "/metrics").await;
         let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))
