@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy};
+use k8s_openapi::api::apps::v1::{
+    StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
+    StatefulSetUpdateStrategy,
+};
 use k8s_openapi::api::core::v1::{
     Container, EnvVar, HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec,
     PodTemplateSpec, Probe, TCPSocketAction, VolumeResourceRequirements,
@@ -205,6 +208,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
                 if s.archive { "2Ti" } else { "500Gi" },
                 ctx.selector(Some(s.role), &name),
             )]),
+            persistent_volume_claim_retention_policy: Some(keep_claims()),
             ..Default::default()
         }),
         ..Default::default()
@@ -221,6 +225,16 @@ pub fn el_component(el: ExecutionClient) -> &'static str {
     match el {
         ExecutionClient::OpReth => "op-reth",
         ExecutionClient::OpGeth => "op-geth",
+    }
+}
+
+/// Every StatefulSet keeps its volume claims when it is deleted or scaled down: they hold chain
+/// data that takes days to sync. Explicit, so opctl owns the fields and a `Delete` set by hand
+/// shows up as drift; `destroy --delete-volumes` is the only way opctl removes them.
+pub fn keep_claims() -> StatefulSetPersistentVolumeClaimRetentionPolicy {
+    StatefulSetPersistentVolumeClaimRetentionPolicy {
+        when_deleted: Some("Retain".into()),
+        when_scaled: Some("Retain".into()),
     }
 }
 
@@ -656,5 +670,56 @@ pub fn http_probe(path: &str, port: i32, period: i32, failures: i32) -> Probe {
         failure_threshold: Some(failures),
         timeout_seconds: Some(5),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::render::{render, Desired, Input};
+
+    /// The devnet example (sequencer, 2 replicas, batcher, proposer, challenger) with its
+    /// `[replicas]` count replaced.
+    fn devnet(replicas: u32) -> Vec<Desired> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+        let text = std::fs::read_to_string(&path).expect("example");
+        assert!(
+            text.contains("[replicas]\ncount = 2\n"),
+            "the example changed"
+        );
+        let text = text.replace(
+            "[replicas]\ncount = 2\n",
+            &format!("[replicas]\ncount = {replicas}\n"),
+        );
+        let chain = crate::config::load_str(&path, &text).expect("valid");
+        render(&Input::from_chain(&chain)).expect("renders")
+    }
+
+    #[test]
+    fn every_stateful_set_keeps_its_volumes_when_deleted_or_scaled_down() {
+        let objects = devnet(2);
+        let sets: Vec<&Desired> = objects
+            .iter()
+            .filter(|d| d.kind() == "StatefulSet")
+            .collect();
+        let names: Vec<&str> = sets.iter().map(|d| d.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "devnet-replica-0",
+                "devnet-replica-1",
+                "devnet-sequencer",
+                "devnet-challenger"
+            ]
+        );
+        for d in sets {
+            assert_eq!(
+                d.object["spec"]["persistentVolumeClaimRetentionPolicy"],
+                serde_json::json!({ "whenDeleted": "Retain", "whenScaled": "Retain" }),
+                "{}",
+                d.name()
+            );
+        }
     }
 }
