@@ -364,7 +364,7 @@ impl Cluster {
     }
 
     /// Check that the server runs a supported Kubernetes ([`Cluster::check_version`]) and serves
-    /// every kind opctl writes (2 discovery requests). Every command that
+    /// every kind opctl writes (one discovery request per API group version). Every command that
     /// uses a cluster passes through here once before it reads or writes anything.
     pub async fn check_served(&self) -> Result<(), ClusterError> {
         self.check_version().await?;
@@ -373,33 +373,29 @@ impl Cluster {
             .map(|k| k.name())
             .collect::<Vec<_>>()
             .join(", ");
-        for (gv, kinds) in [
-            (
-                "v1",
-                vec![
-                    Kind::Namespace,
-                    Kind::ServiceAccount,
-                    Kind::Secret,
-                    Kind::ConfigMap,
-                    Kind::Service,
-                ],
-            ),
-            ("apps/v1", vec![Kind::StatefulSet, Kind::Deployment]),
-        ] {
+        let mut by_group_version: Vec<(String, Vec<Kind>)> = Vec::new();
+        for kind in Kind::ALL {
+            let gv = kind.api_version();
+            match by_group_version.iter_mut().find(|(g, _)| *g == gv) {
+                Some((_, kinds)) => kinds.push(kind),
+                None => by_group_version.push((gv, vec![kind])),
+            }
+        }
+        for (gv, kinds) in by_group_version {
             let list = if gv == "v1" {
                 self.client.list_core_api_resources("v1").await
             } else {
-                self.client.list_api_group_resources(gv).await
+                self.client.list_api_group_resources(&gv).await
             };
             let list = list.map_err(|e| {
-                match status_error("discover", gv, "the cluster", gv, e, &self.url) {
+                match status_error("discover", &gv, "the cluster", &gv, e, &self.url) {
                     ClusterError::NotFound { .. } => ClusterError::NotServed {
                         kind: kinds
                             .iter()
                             .map(|k| k.name())
                             .collect::<Vec<_>>()
                             .join(", "),
-                        group_version: gv.to_string(),
+                        group_version: gv.clone(),
                         needed: needed.clone(),
                     },
                     other => other,
@@ -413,7 +409,7 @@ impl Cluster {
                 {
                     return Err(ClusterError::NotServed {
                         kind: k.name().to_string(),
-                        group_version: gv.to_string(),
+                        group_version: gv.clone(),
                         needed: needed.clone(),
                     });
                 }
@@ -602,11 +598,7 @@ impl Cluster {
                 .into_iter()
                 .map(|o| {
                     let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
-                    v["apiVersion"] = Value::String(if kind.group().is_empty() {
-                        "v1".into()
-                    } else {
-                        format!("{}/v1", kind.group())
-                    });
+                    v["apiVersion"] = Value::String(kind.api_version());
                     v["kind"] = Value::String(kind.name().into());
                     v
                 })
