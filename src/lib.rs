@@ -18,7 +18,8 @@ pub mod error;
 pub mod generated;
 /// The lock file next to the chain TOML: discovered contracts and roles, read-at block, diffs.
 pub mod lock;
-/// The pure core's shared values: object references, the discovered-contracts model, check decisions.
+/// The pure core's shared values: object references, the discovered-contracts model, check decisions,
+/// supported Kubernetes releases.
 pub mod model;
 /// Built-in data for well-known chains (OP Mainnet, OP Sepolia, Base Mainnet) for offline use.
 pub mod networks;

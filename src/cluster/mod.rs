@@ -14,6 +14,8 @@ use kube::Client;
 use serde_json::Value;
 
 pub use crate::model::object::{Kind, ObjectRef, Propagation};
+use crate::model::version::{self, VersionError};
+pub use crate::model::version::{KubeVersion, MIN_KUBERNETES};
 
 /// The API resource of a kind opctl reads or writes.
 fn resource(kind: Kind) -> ApiResource {
@@ -35,6 +37,21 @@ pub enum ClusterError {
     },
     #[error("cannot reach the Kubernetes API at {url}: {message}\n  hint: check the cluster is up and the kubeconfig points at it")]
     Unreachable { url: String, message: String },
+    #[error("the Kubernetes API at {url} serves Kubernetes {version} ({reported}); opctl supports {} or newer\n  hint: upgrade the cluster to Kubernetes {} or newer, or use an older opctl release that supports {version}", MIN_KUBERNETES, MIN_KUBERNETES)]
+    ServerTooOld {
+        url: String,
+        /// The API level judged (the emulated release when the server emulates one).
+        version: KubeVersion,
+        /// What `/version` says: gitVersion, and the emulated release if any.
+        reported: String,
+    },
+    #[error("cannot tell which Kubernetes the API at {url} runs: /version says major {major:?}, minor {minor:?}, gitVersion {git_version:?}\n  hint: opctl needs Kubernetes {} or newer; check that --kubeconfig/--context point at a Kubernetes API server", MIN_KUBERNETES)]
+    UnknownServerVersion {
+        url: String,
+        major: String,
+        minor: String,
+        git_version: String,
+    },
     #[error("this cluster does not serve {kind} ({group_version}); opctl needs it\n  hint: opctl writes {needed}")]
     NotServed {
         kind: String,
@@ -324,40 +341,61 @@ impl Cluster {
         })
     }
 
-    /// Check that every kind opctl writes is served (2 discovery requests).
+    /// Refuse a server older than [`MIN_KUBERNETES`], or one whose version cannot be read
+    /// (1 request: `GET /version`, which every client may read).
+    pub async fn check_version(&self) -> Result<KubeVersion, ClusterError> {
+        let info =
+            self.client.apiserver_version().await.map_err(|e| {
+                status_error("get", "/version", "the cluster", "version", e, &self.url)
+            })?;
+        version::check(&info).map_err(|e| match e {
+            VersionError::TooOld { version } => ClusterError::ServerTooOld {
+                url: self.url.clone(),
+                version,
+                reported: version::describe(&info),
+            },
+            VersionError::Unreadable => ClusterError::UnknownServerVersion {
+                url: self.url.clone(),
+                major: info.major.clone(),
+                minor: info.minor.clone(),
+                git_version: info.git_version.clone(),
+            },
+        })
+    }
+
+    /// Check that the server runs a supported Kubernetes ([`Cluster::check_version`]) and serves
+    /// every kind opctl writes (one discovery request per API group version). Every command that
+    /// uses a cluster passes through here once before it reads or writes anything.
     pub async fn check_served(&self) -> Result<(), ClusterError> {
+        self.check_version().await?;
         let needed = Kind::ALL
             .iter()
             .map(|k| k.name())
             .collect::<Vec<_>>()
             .join(", ");
-        for (gv, kinds) in [
-            (
-                "v1",
-                vec![
-                    Kind::Namespace,
-                    Kind::ServiceAccount,
-                    Kind::Secret,
-                    Kind::ConfigMap,
-                    Kind::Service,
-                ],
-            ),
-            ("apps/v1", vec![Kind::StatefulSet, Kind::Deployment]),
-        ] {
+        let mut by_group_version: Vec<(String, Vec<Kind>)> = Vec::new();
+        for kind in Kind::ALL {
+            let gv = kind.api_version();
+            match by_group_version.iter_mut().find(|(g, _)| *g == gv) {
+                Some((_, kinds)) => kinds.push(kind),
+                None => by_group_version.push((gv, vec![kind])),
+            }
+        }
+        for (gv, kinds) in by_group_version {
             let list = if gv == "v1" {
                 self.client.list_core_api_resources("v1").await
             } else {
-                self.client.list_api_group_resources(gv).await
+                self.client.list_api_group_resources(&gv).await
             };
             let list = list.map_err(|e| {
-                match status_error("discover", gv, "the cluster", gv, e, &self.url) {
+                match status_error("discover", &gv, "the cluster", &gv, e, &self.url) {
                     ClusterError::NotFound { .. } => ClusterError::NotServed {
                         kind: kinds
                             .iter()
                             .map(|k| k.name())
                             .collect::<Vec<_>>()
                             .join(", "),
-                        group_version: gv.to_string(),
+                        group_version: gv.clone(),
                         needed: needed.clone(),
                     },
                     other => other,
@@ -371,7 +409,7 @@ impl Cluster {
                 {
                     return Err(ClusterError::NotServed {
                         kind: k.name().to_string(),
-                        group_version: gv.to_string(),
+                        group_version: gv.clone(),
                         needed: needed.clone(),
                     });
                 }
@@ -560,11 +598,7 @@ impl Cluster {
                 .into_iter()
                 .map(|o| {
                     let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
-                    v["apiVersion"] = Value::String(if kind.group().is_empty() {
-                        "v1".into()
-                    } else {
-                        format!("{}/v1", kind.group())
-                    });
+                    v["apiVersion"] = Value::String(kind.api_version());
                     v["kind"] = Value::String(kind.name().into());
                     v
                 })
@@ -579,5 +613,48 @@ impl Cluster {
                 &self.url,
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{exit, Error};
+
+    #[test]
+    fn an_old_server_is_refused_naming_its_version_the_minimum_and_what_to_do() {
+        let err = Error::Cluster(ClusterError::ServerTooOld {
+            url: "https://10.0.0.1:6443/".into(),
+            version: KubeVersion {
+                major: 1,
+                minor: 32,
+            },
+            reported: "v1.32.4-gke.100".into(),
+        });
+        let text = err.to_string();
+        for part in [
+            "https://10.0.0.1:6443/",
+            "Kubernetes 1.32 (v1.32.4-gke.100)",
+            "1.33 or newer",
+            "upgrade the cluster",
+            "older opctl",
+        ] {
+            assert!(text.contains(part), "{part:?} missing from: {text}");
+        }
+        assert_eq!(err.exit_code(), exit::ERROR);
+    }
+
+    #[test]
+    fn an_unreadable_server_version_says_what_the_server_sent() {
+        let err = Error::Cluster(ClusterError::UnknownServerVersion {
+            url: "https://k8s.example".into(),
+            major: String::new(),
+            minor: String::new(),
+            git_version: "latest".into(),
+        });
+        let text = err.to_string();
+        assert!(text.contains(r#"gitVersion "latest""#), "{text}");
+        assert!(text.contains("1.33 or newer"), "{text}");
+        assert_eq!(err.exit_code(), exit::ERROR);
     }
 }

@@ -13,12 +13,12 @@ use crate::ui::{self, Printer};
 
 use super::common;
 
-/// Deletion order: workloads first, then Services, ConfigMaps, Secrets, the ServiceAccount, and the
-/// ApplySet parent last.
+/// Deletion order: workloads first, then their disruption budgets and Services, ConfigMaps,
+/// Secrets, the ServiceAccount, and the ApplySet parent last.
 fn rank(kind: &str) -> u8 {
     match kind {
         "Deployment" | "StatefulSet" => 0,
-        "Service" => 1,
+        "PodDisruptionBudget" | "Service" => 1,
         "ConfigMap" => 2,
         "Secret" => 3,
         "ServiceAccount" => 4,

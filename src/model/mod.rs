@@ -1,8 +1,9 @@
 //! The pure core's shared values: object references and kinds, the discovered-contracts model,
-//! and the named check decisions. No I/O; the edges (`rpc`, `cluster`) depend on it, never the
-//! reverse.
+//! the named check decisions, and the supported Kubernetes releases. No I/O; the edges (`rpc`,
+//! `cluster`) depend on it, never the reverse.
 
 pub mod checks;
 pub mod discovery;
 pub mod lease;
 pub mod object;
+pub mod version;

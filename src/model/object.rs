@@ -13,6 +13,8 @@ pub enum Kind {
     Service,
     StatefulSet,
     Deployment,
+    /// The replicas' disruption budget (`policy/v1`).
+    PodDisruptionBudget,
     /// Read and deleted (destroy --delete-volumes), never applied or pruned.
     PersistentVolumeClaim,
     /// Read only (status).
@@ -23,7 +25,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    /// The kinds opctl applies and prunes (and checks the cluster serves).
+    pub const ALL: [Kind; 8] = [
         Kind::Namespace,
         Kind::ServiceAccount,
         Kind::Secret,
@@ -31,6 +34,7 @@ impl Kind {
         Kind::Service,
         Kind::StatefulSet,
         Kind::Deployment,
+        Kind::PodDisruptionBudget,
     ];
 
     pub fn parse(kind: &str) -> Option<Kind> {
@@ -54,6 +58,7 @@ impl Kind {
             Kind::Service => "Service",
             Kind::StatefulSet => "StatefulSet",
             Kind::Deployment => "Deployment",
+            Kind::PodDisruptionBudget => "PodDisruptionBudget",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::Pod => "Pod",
             Kind::Role => "Role",
@@ -64,6 +69,7 @@ impl Kind {
     pub fn group(self) -> &'static str {
         match self {
             Kind::StatefulSet | Kind::Deployment => "apps",
+            Kind::PodDisruptionBudget => "policy",
             Kind::Role | Kind::RoleBinding => "rbac.authorization.k8s.io",
             _ => "",
         }
@@ -78,6 +84,7 @@ impl Kind {
             Kind::Service => "services",
             Kind::StatefulSet => "statefulsets",
             Kind::Deployment => "deployments",
+            Kind::PodDisruptionBudget => "poddisruptionbudgets",
             Kind::PersistentVolumeClaim => "persistentvolumeclaims",
             Kind::Pod => "pods",
             Kind::Role => "roles",
@@ -85,8 +92,45 @@ impl Kind {
         }
     }
 
+    /// `v1` for the core group, else `<group>/v1` (every kind opctl handles is at v1).
+    pub fn api_version(self) -> String {
+        match self.group() {
+            "" => "v1".to_string(),
+            group => format!("{group}/v1"),
+        }
+    }
+
     pub fn namespaced(self) -> bool {
         self != Kind::Namespace
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_parses_from_its_name_and_has_a_lowercase_plural() {
+        for kind in Kind::ALL.into_iter().chain([
+            Kind::PersistentVolumeClaim,
+            Kind::Pod,
+            Kind::Role,
+            Kind::RoleBinding,
+        ]) {
+            assert_eq!(Kind::parse(kind.name()), Some(kind));
+            assert_eq!(kind.plural(), format!("{}s", kind.name().to_lowercase()));
+        }
+    }
+
+    #[test]
+    fn a_pod_disruption_budget_is_a_namespaced_policy_v1_kind_opctl_applies() {
+        let pdb = Kind::PodDisruptionBudget;
+        assert!(Kind::ALL.contains(&pdb), "applied and pruned");
+        assert_eq!(pdb.api_version(), "policy/v1");
+        assert_eq!(pdb.plural(), "poddisruptionbudgets");
+        assert!(pdb.namespaced());
+        assert_eq!(Kind::Service.api_version(), "v1");
+        assert_eq!(Kind::StatefulSet.api_version(), "apps/v1");
     }
 }
 

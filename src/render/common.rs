@@ -35,7 +35,7 @@ pub const ANN_APPLYSET_TOOLING: &str = "applyset.kubernetes.io/tooling";
 pub const ANN_APPLYSET_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
 /// Every namespaced kind opctl may write, so that prune always lists all of them.
 pub const APPLYSET_GROUP_KINDS: &str =
-    "ConfigMap,Deployment.apps,Secret,Service,ServiceAccount,StatefulSet.apps";
+    "ConfigMap,Deployment.apps,PodDisruptionBudget.policy,Secret,Service,ServiceAccount,StatefulSet.apps";
 
 pub const UID: i64 = 10001;
 
@@ -657,5 +657,27 @@ pub fn namespace_object(name: &str) -> Namespace {
             ..Default::default()
         },
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::object::Kind;
+
+    #[test]
+    fn the_applyset_lists_every_namespaced_kind_opctl_applies_sorted() {
+        let listed: Vec<&str> = APPLYSET_GROUP_KINDS.split(',').collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted);
+        for kind in Kind::ALL.into_iter().filter(|k| k.namespaced()) {
+            let entry = match kind.group() {
+                "" => kind.name().to_string(),
+                group => format!("{}.{group}", kind.name()),
+            };
+            assert!(listed.contains(&entry.as_str()), "{entry} missing");
+        }
+        assert!(listed.contains(&"PodDisruptionBudget.policy"));
     }
 }

@@ -57,6 +57,7 @@ pub enum Phase {
     Secrets,
     ConfigMaps,
     Services,
+    /// The replica StatefulSets and their PodDisruptionBudget.
     Replicas,
     Sequencer,
     Batcher,
@@ -180,6 +181,7 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
         for i in 0..f.replicas.count {
             out.extend(nodes::node(&ctx, nodes::Node::Replica(i)));
         }
+        out.extend(nodes::replica_budget(&ctx));
     }
     if f.batcher.enabled {
         out.extend(services::batcher(&ctx));

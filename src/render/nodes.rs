@@ -1,13 +1,18 @@
 //! Sequencer and replica nodes: op-node plus an execution client (op-reth or op-geth) in one pod, one
-//! StatefulSet per node, with its JWT and p2p identity Secrets and its Services.
+//! StatefulSet per node, with its JWT and p2p identity Secrets and its Services; and the replicas'
+//! PodDisruptionBudget.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy};
+use k8s_openapi::api::apps::v1::{
+    StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
+    StatefulSetUpdateStrategy,
+};
 use k8s_openapi::api::core::v1::{
     Container, EnvVar, HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec,
     PodTemplateSpec, Probe, TCPSocketAction, VolumeResourceRequirements,
 };
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -205,6 +210,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
                 if s.archive { "2Ti" } else { "500Gi" },
                 ctx.selector(Some(s.role), &name),
             )]),
+            persistent_volume_claim_retention_policy: Some(keep_claims()),
             ..Default::default()
         }),
         ..Default::default()
@@ -222,6 +228,58 @@ pub fn el_component(el: ExecutionClient) -> &'static str {
         ExecutionClient::OpReth => "op-reth",
         ExecutionClient::OpGeth => "op-geth",
     }
+}
+
+/// Every StatefulSet keeps its volume claims when it is deleted or scaled down: they hold chain
+/// data that takes days to sync. Explicit, so opctl owns the fields and a `Delete` set by hand
+/// shows up as drift; `destroy --delete-volumes` is the only way opctl removes them.
+pub fn keep_claims() -> StatefulSetPersistentVolumeClaimRetentionPolicy {
+    StatefulSetPersistentVolumeClaimRetentionPolicy {
+        when_deleted: Some("Retain".into()),
+        when_scaled: Some("Retain".into()),
+    }
+}
+
+/// Name of the replicas' PodDisruptionBudget.
+pub fn replica_budget_name(chain: &str) -> String {
+    format!("{chain}-replicas")
+}
+
+/// One PodDisruptionBudget over every replica pod of the chain (each replica is its own 1-pod
+/// StatefulSet, so it selects by chain and role, not by instance), allowing one voluntary
+/// disruption at a time: a node drain never takes two replicas down at once. `None` below two
+/// replicas, where a budget could only block drains or allow everything.
+///
+/// The sequencer gets none on purpose: it is a single pod, and the only budget that would protect
+/// it (`maxUnavailable: 0`) makes every node drain hang until someone deletes the budget. Moving
+/// the sequencer is an operator's decision, not an eviction's.
+pub fn replica_budget(ctx: &Ctx<'_>) -> Option<Desired> {
+    let r = &ctx.chain.file.replicas;
+    if !r.enabled || r.count < 2 {
+        return None;
+    }
+    let name = replica_budget_name(ctx.name);
+    let app = el_component(r.execution_client);
+    let selector = BTreeMap::from([
+        (LABEL_CHAIN.to_string(), ctx.name.to_string()),
+        (LABEL_ROLE.to_string(), Role::Replica.as_str().to_string()),
+    ]);
+    let pdb = PodDisruptionBudget {
+        metadata: ctx.meta(&name, ctx.labels(Some(Role::Replica), &name, app, None)),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(LabelSelector {
+                match_labels: Some(selector),
+                ..Default::default()
+            }),
+            // A replica that is not ready serves nothing, so evicting it costs nothing; with the
+            // default (`IfHealthyBudget`) two syncing replicas would block a drain indefinitely.
+            unhealthy_pod_eviction_policy: Some("AlwaysAllow".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Some(ctx.desired(Some(Role::Replica), Phase::Replicas, &pdb))
 }
 
 /// The `data` volume claim template; its PVCs carry the selector labels (not the ApplySet label:
@@ -656,5 +714,125 @@ pub fn http_probe(path: &str, port: i32, period: i32, failures: i32) -> Probe {
         failure_threshold: Some(failures),
         timeout_seconds: Some(5),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use crate::render::{render, Desired, Input, Phase};
+
+    /// The devnet example (sequencer, 2 replicas, batcher, proposer, challenger) with its
+    /// `[replicas]` count replaced.
+    fn devnet(replicas: u32) -> Vec<Desired> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+        let text = std::fs::read_to_string(&path).expect("example");
+        assert!(
+            text.contains("[replicas]\ncount = 2\n"),
+            "the example changed"
+        );
+        let text = text.replace(
+            "[replicas]\ncount = 2\n",
+            &format!("[replicas]\ncount = {replicas}\n"),
+        );
+        let chain = crate::config::load_str(&path, &text).expect("valid");
+        render(&Input::from_chain(&chain)).expect("renders")
+    }
+
+    fn budgets(objects: &[Desired]) -> Vec<&Desired> {
+        objects
+            .iter()
+            .filter(|d| d.kind() == "PodDisruptionBudget")
+            .collect()
+    }
+
+    fn pod_labels(d: &Desired) -> &serde_json::Map<String, Value> {
+        d.object
+            .pointer("/spec/template/metadata/labels")
+            .and_then(Value::as_object)
+            .expect("pod labels")
+    }
+
+    fn selects(pdb: &Desired, labels: &serde_json::Map<String, Value>) -> bool {
+        pdb.object
+            .pointer("/spec/selector/matchLabels")
+            .and_then(Value::as_object)
+            .expect("matchLabels")
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+    }
+
+    #[test]
+    fn one_replica_renders_no_disruption_budget() {
+        assert!(budgets(&devnet(1)).is_empty());
+    }
+
+    #[test]
+    fn two_replicas_share_one_budget_that_lets_one_replica_down_at_a_time() {
+        for count in [2, 3] {
+            let objects = devnet(count);
+            let found = budgets(&objects);
+            assert_eq!(found.len(), 1, "one budget for {count} replicas");
+            let pdb = found[0];
+            assert_eq!(pdb.name(), "devnet-replicas");
+            assert_eq!(pdb.object["apiVersion"], "policy/v1");
+            assert_eq!(pdb.object["metadata"]["namespace"], "op-devnet");
+            assert_eq!(pdb.object["spec"]["maxUnavailable"], 1);
+            assert!(pdb.object["spec"].get("minAvailable").is_none());
+            assert_eq!(pdb.phase, Phase::Replicas);
+            let workloads = objects
+                .iter()
+                .filter(|d| matches!(d.kind(), "StatefulSet" | "Deployment"));
+            let mut covered = Vec::new();
+            for w in workloads {
+                if selects(pdb, pod_labels(w)) {
+                    covered.push(w.name());
+                }
+            }
+            let replicas: Vec<String> = (0..count).map(|i| format!("devnet-replica-{i}")).collect();
+            assert_eq!(covered, replicas, "covers exactly the replica pods");
+        }
+    }
+
+    #[test]
+    fn the_sequencer_is_never_under_a_disruption_budget() {
+        let objects = devnet(2);
+        let sequencer = objects
+            .iter()
+            .find(|d| d.kind() == "StatefulSet" && d.name() == "devnet-sequencer")
+            .expect("sequencer");
+        for pdb in budgets(&objects) {
+            assert!(!selects(pdb, pod_labels(sequencer)), "{}", pdb.name());
+        }
+    }
+
+    #[test]
+    fn every_stateful_set_keeps_its_volumes_when_deleted_or_scaled_down() {
+        let objects = devnet(2);
+        let sets: Vec<&Desired> = objects
+            .iter()
+            .filter(|d| d.kind() == "StatefulSet")
+            .collect();
+        let names: Vec<&str> = sets.iter().map(|d| d.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "devnet-replica-0",
+                "devnet-replica-1",
+                "devnet-sequencer",
+                "devnet-challenger"
+            ]
+        );
+        for d in sets {
+            assert_eq!(
+                d.object["spec"]["persistentVolumeClaimRetentionPolicy"],
+                serde_json::json!({ "whenDeleted": "Retain", "whenScaled": "Retain" }),
+                "{}",
+                d.name()
+            );
+        }
     }
 }

@@ -426,6 +426,7 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
                 "100Gi",
                 ctx.selector(Some(Role::Challenger), &name),
             )]),
+            persistent_volume_claim_retention_policy: Some(nodes::keep_claims()),
             ..Default::default()
         }),
         ..Default::default()

@@ -85,12 +85,13 @@ fn rule(group: &str, resources: &[&str], names: &[String], verbs: &[&str]) -> Po
 }
 
 /// Kinds applied by name: (kind, API group, resource).
-const NAMED_KINDS: [(&str, &str, &str); 5] = [
+const NAMED_KINDS: [(&str, &str, &str); 6] = [
     ("ConfigMap", "", "configmaps"),
     ("Service", "", "services"),
     ("ServiceAccount", "", "serviceaccounts"),
     ("Deployment", "apps", "deployments"),
     ("StatefulSet", "apps", "statefulsets"),
+    ("PodDisruptionBudget", "policy", "poddisruptionbudgets"),
 ];
 
 /// The rules of the watcher's Role, given every object of the chain (the watcher's included).
@@ -148,6 +149,12 @@ pub fn rules(
         &[],
         &["list", "watch"],
     ));
+    rules.push(rule(
+        "policy",
+        &["poddisruptionbudgets"],
+        &[],
+        &["list", "watch"],
+    ));
     // Secrets: read by name only (a watch with a `metadata.name` field selector is authorised by
     // name too); written by name, except generated ones, which are created with POST, which RBAC
     // cannot limit by name (creating never reveals another Secret).
@@ -191,6 +198,12 @@ pub fn rules(
         rules.push(rule(
             "apps",
             &["deployments", "statefulsets"],
+            &[],
+            &["delete", "list"],
+        ));
+        rules.push(rule(
+            "policy",
+            &["poddisruptionbudgets"],
             &[],
             &["delete", "list"],
         ));
@@ -611,11 +624,41 @@ mod tests {
     }
 
     #[test]
+    fn the_role_may_apply_and_watch_the_replicas_disruption_budget() {
+        let chain = devnet("deploy = true\nimage = \"example.org/opctl:v0.1.0\"");
+        let rules = rules_of(&watcher_objects(&chain));
+        let pdb_rules: Vec<&PolicyRule> = rules
+            .iter()
+            .filter(|r| {
+                r.resources
+                    .iter()
+                    .flatten()
+                    .any(|x| x == "poddisruptionbudgets")
+            })
+            .collect();
+        assert!(pdb_rules
+            .iter()
+            .all(|r| r.api_groups.iter().flatten().all(|g| g == "policy")));
+        let apply = pdb_rules
+            .iter()
+            .find(|r| r.verbs.iter().any(|v| v == "patch"))
+            .expect("an apply rule");
+        assert_eq!(names(apply), ["devnet-replicas"]);
+        assert_eq!(apply.verbs, ["create", "get", "patch"]);
+        assert!(pdb_rules.iter().any(|r| r.verbs == ["list", "watch"]));
+    }
+
+    #[test]
     fn prune_adds_list_and_delete_and_the_applyset_lists_the_rbac_kinds() {
         let chain = devnet("deploy = true\nimage = \"example.org/opctl:v0.1.0\"\nprune = true");
         let rules = rules_of(&watcher_objects(&chain));
-        assert!(rules.iter().any(|r| r.verbs == ["delete", "list"]
-            && r.resources.iter().flatten().any(|x| x == "secrets")));
+        for resource in ["secrets", "statefulsets", "poddisruptionbudgets"] {
+            assert!(
+                rules.iter().any(|r| r.verbs == ["delete", "list"]
+                    && r.resources.iter().flatten().any(|x| x == resource)),
+                "{resource}"
+            );
+        }
         let objects = render(&Input::from_chain(&chain)).expect("renders");
         let parent = objects
             .iter()
@@ -630,6 +673,7 @@ mod tests {
             "{kinds}"
         );
         assert!(kinds.contains("Deployment.apps"), "{kinds}");
+        assert!(kinds.contains("PodDisruptionBudget.policy"), "{kinds}");
     }
 
     #[test]

@@ -101,6 +101,9 @@ pub fn reason_of(e: &Error) -> &'static str {
             ClusterError::Conflict { .. } => "conflict",
             ClusterError::Invalid { .. } => "invalid",
             ClusterError::NotServed { .. } => "not-served",
+            ClusterError::ServerTooOld { .. } | ClusterError::UnknownServerVersion { .. } => {
+                "unsupported-kubernetes"
+            }
             ClusterError::Config { .. } => "kubeconfig",
             ClusterError::NotFound { .. } => "not-found",
             ClusterError::Api { .. } => "api-error",

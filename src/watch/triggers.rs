@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::PartialObjectMeta;
 use kube::runtime::watcher::{self, Event};
@@ -157,8 +158,8 @@ async fn follow<K>(
     }
 }
 
-/// Watch streams on the chain's StatefulSets, Deployments, Services, ConfigMaps and
-/// ServiceAccounts (label `opctl.io/chain=<chain>`).
+/// Watch streams on the chain's StatefulSets, Deployments, PodDisruptionBudgets, Services,
+/// ConfigMaps and ServiceAccounts (label `opctl.io/chain=<chain>`).
 pub fn spawn_kinds(
     cluster: &Cluster,
     namespace: &str,
@@ -176,6 +177,11 @@ pub fn spawn_kinds(
         tokio::spawn(follow(
             cluster.watch_metadata::<Deployment>(namespace, labels.clone()),
             "Deployment",
+            tx.clone(),
+        )),
+        tokio::spawn(follow(
+            cluster.watch_metadata::<PodDisruptionBudget>(namespace, labels.clone()),
+            "PodDisruptionBudget",
             tx.clone(),
         )),
         tokio::spawn(follow(

@@ -752,13 +752,14 @@ async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
     assert_eq!(chains, ["devnet", "devnet2"]);
     assert_eq!(v["apiVersion"], "opctl.io/plan/v1");
     for c in v["chains"].as_array().expect("chains") {
-        // 26 objects; the namespace already exists (the test made it), so it gains labels.
+        // 27 objects (the replicas' PodDisruptionBudget among them); the namespace already exists
+        // (the test made it), so it gains labels.
         assert_eq!(
             (
                 c["summary"]["create"].as_u64(),
                 c["summary"]["update"].as_u64()
             ),
-            (Some(25), Some(1)),
+            (Some(26), Some(1)),
             "{}",
             c["summary"]
         );

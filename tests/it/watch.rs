@@ -1439,6 +1439,7 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
                 "Service" => ("", "v1", "services", true),
                 "StatefulSet" => ("apps", "v1", "statefulsets", true),
                 "Deployment" => ("apps", "v1", "deployments", true),
+                "PodDisruptionBudget" => ("policy", "v1", "poddisruptionbudgets", true),
                 other => panic!("render printed a kind this test does not know: {other}"),
             };
             let ar = kube::core::ApiResource::from_gvk_with_plural(
