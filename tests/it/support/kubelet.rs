@@ -76,14 +76,15 @@ pub struct StandInOptions {
 impl Default for StandInOptions {
     fn default() -> Self {
         StandInOptions {
-            nodes: vec!["stand-in-0".into(), "stand-in-1".into()],
+            // Room for the plan benchmark's 20 devnets (about 13 CPU and 43 GiB requested each).
+            nodes: (0..4).map(|i| format!("stand-in-{i}")).collect(),
             labels: BTreeMap::from([(
                 // The pool the shipped examples' `node_selector` names.
                 "node.kubernetes.io/pool".to_string(),
                 "op-stack".to_string(),
             )]),
-            cpu: 64,
-            memory_gib: 256,
+            cpu: 96,
+            memory_gib: 384,
             probe_scale: 0.01,
         }
     }
