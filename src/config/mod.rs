@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod duration;
 pub mod model;
+pub mod packed;
 pub mod validate;
 pub mod watch;
 
@@ -27,13 +28,17 @@ pub mod default_images {
         "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3";
     pub const OP_CHALLENGER: &str =
         "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3";
+    /// The init step that reassembles a custom chain's genesis (`render::genesis`): any image
+    /// with a POSIX shell, `cat`, `gunzip`, `sha256sum`, `mkdir`, `mv`; pinned by tag.
+    pub const BUSYBOX: &str = "docker.io/library/busybox:1.37.0";
 }
 
 /// L1 chain ids whose chain config op-node and op-challenger have built in.
 pub const KNOWN_L1S: &[u64] = &[1, 11155111, 17000, 560048];
 
-/// Largest total size of rollup.json + genesis.json (+ the L1 genesis) carried in one ConfigMap (the API limit is 1 MiB,
-/// minus room for metadata).
+/// Largest total size of rollup.json (+ the L1 genesis) carried in the chain's ConfigMap (the API
+/// limit is 1 MiB, minus room for metadata). The L2 genesis travels separately, compressed and in
+/// parts (`packed::PackedGenesis`).
 pub const CONFIGMAP_BUDGET: usize = 1_000_000;
 
 /// A chain file read from disk, with the files it references.
@@ -46,6 +51,8 @@ pub struct LoadedChain {
     pub rollup_json: Option<String>,
     /// Contents of `chain.genesis`, when set.
     pub genesis_json: Option<String>,
+    /// `genesis_json` compressed for delivery (computed once per load: it can be tens of MB).
+    pub genesis_packed: Option<std::sync::Arc<packed::PackedGenesis>>,
     /// Contents of `l1.genesis`, when set.
     pub l1_genesis_json: Option<String>,
     /// The lock file next to the chain file, as text, when `watch.deploy` carries it into the
@@ -162,6 +169,9 @@ pub fn load_with(
         text: text.to_string(),
         file,
         rollup_json,
+        genesis_packed: genesis_json
+            .as_ref()
+            .map(|g| std::sync::Arc::new(packed::PackedGenesis::pack(g.as_bytes()))),
         genesis_json,
         l1_genesis_json,
         lock_text,

@@ -240,6 +240,9 @@ impl Signer {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Images {
+    /// Image of the init step that reassembles a custom chain's genesis (needs a POSIX shell,
+    /// `gunzip` and `sha256sum`; default busybox, pinned).
+    pub busybox: Option<String>,
     pub op_node: Option<String>,
     pub op_reth: Option<String>,
     pub op_geth: Option<String>,

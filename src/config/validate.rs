@@ -163,14 +163,29 @@ impl Validator<'_, '_> {
             }
         }
         let size = c.rollup_json.as_ref().map_or(0, String::len)
-            + c.genesis_json.as_ref().map_or(0, String::len)
             + c.l1_genesis_json.as_ref().map_or(0, String::len);
         if size > CONFIGMAP_BUDGET {
             self.err(
-                "chain.genesis",
-                format!("rollup.json and genesis.json together are {size} bytes; a ConfigMap holds at most {CONFIGMAP_BUDGET}"),
-                "strip the genesis `alloc` to what the node needs, or use a registry `network`",
+                "chain.rollup_config",
+                format!("rollup.json and the L1 genesis together are {size} bytes; the chain's ConfigMap holds at most {CONFIGMAP_BUDGET}"),
+                "these files are small in every real chain: check that the right files are named",
             );
+        }
+        if let Some(packed) = &c.genesis_packed {
+            if !packed.fits() {
+                self.err(
+                    "chain.genesis",
+                    format!(
+                        "genesis.json is {} bytes and {} bytes compressed; opctl delivers at most {} MiB compressed ({} ConfigMaps of {} KiB)",
+                        packed.size,
+                        packed.gz.len(),
+                        super::packed::MAX_PARTS * super::packed::PART_BYTES / (1024 * 1024),
+                        super::packed::MAX_PARTS,
+                        super::packed::PART_BYTES / 1024
+                    ),
+                    "the genesis must reach the nodes byte-identical (its hash is the chain's genesis block): use a registry `network` if the chain is in the superchain registry",
+                );
+            }
         }
     }
 

@@ -175,6 +175,17 @@ pub fn normalise(object: &Value) -> Value {
                 }
             }
         }
+        // Binary ConfigMap values (the compressed genesis parts) are shown by size and digest: a
+        // diff of megabytes of base64 says nothing a digest does not.
+        if let Some(binary) = map.get_mut("binaryData").and_then(Value::as_object_mut) {
+            for value in binary.values_mut() {
+                let raw = value
+                    .as_str()
+                    .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+                    .unwrap_or_default();
+                *value = Value::String(format!("{} bytes, {}", raw.len(), fingerprint(&raw)));
+            }
+        }
         if map.get("kind").and_then(Value::as_str) == Some("Secret") {
             let fingerprints = secret_fingerprints(object);
             map.remove("stringData");

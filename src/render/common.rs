@@ -81,9 +81,11 @@ impl<'a> Ctx<'a> {
     pub fn new(input: &'a Input<'a>) -> Self {
         let chain = input.chain;
         let mut h = Sha256::new();
+        // The genesis enters by its digest (computed once at load; it can be tens of MB).
+        let genesis = chain.genesis_packed.as_ref().map(|p| p.sha256.clone());
         for part in [
             &chain.rollup_json,
-            &chain.genesis_json,
+            &genesis,
             &chain.l1_genesis_json,
             &input.identities.env_fingerprint,
         ] {
@@ -163,6 +165,7 @@ impl<'a> Ctx<'a> {
             "op-geth" => (&i.op_geth, default_images::OP_GETH),
             "op-batcher" => (&i.op_batcher, default_images::OP_BATCHER),
             "op-proposer" => (&i.op_proposer, default_images::OP_PROPOSER),
+            "busybox" => (&i.busybox, default_images::BUSYBOX),
             _ => (&i.op_challenger, default_images::OP_CHALLENGER),
         };
         set.clone().unwrap_or_else(|| default.to_string())
@@ -282,7 +285,8 @@ impl<'a> Ctx<'a> {
         self.desired(None, Phase::ServiceAccount, &sa)
     }
 
-    /// rollup.json and genesis.json of a custom chain.
+    /// rollup.json (and the L1 genesis) of a custom chain; the L2 genesis travels in parts
+    /// (`render::genesis`).
     pub fn config_map(&self) -> Option<Desired> {
         if !self.has_config_map() {
             return None;
@@ -290,9 +294,6 @@ impl<'a> Ctx<'a> {
         let mut data = BTreeMap::new();
         if let Some(r) = &self.chain.rollup_json {
             data.insert("rollup.json".to_string(), r.clone());
-        }
-        if let Some(g) = &self.chain.genesis_json {
-            data.insert("genesis.json".to_string(), g.clone());
         }
         if let Some(g) = &self.chain.l1_genesis_json {
             data.insert(L1_GENESIS_KEY.to_string(), g.clone());

@@ -6,6 +6,7 @@
 //! that tells apply how to produce each value.
 
 mod common;
+pub mod genesis;
 pub mod identity;
 mod nodes;
 mod services;
@@ -168,6 +169,7 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
     out.push(ctx.namespace());
     out.push(ctx.applyset_parent());
     out.push(ctx.service_account());
+    out.extend(genesis::config_maps(&ctx));
     if let Some(cm) = ctx.config_map() {
         out.push(cm);
     }

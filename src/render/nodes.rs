@@ -140,14 +140,16 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
     let el = execution_container(ctx, node, &s, &e, el_metrics);
     let op_node = op_node_container(ctx, node, &s, &e);
     let mut init = Vec::new();
-    if ctx.custom_chain() {
-        init.push(init_container(ctx, &s, &e));
+    init.extend(super::genesis::init_container(ctx, &e));
+    if super::genesis::delivered(ctx) && s.el == ExecutionClient::OpGeth {
+        init.push(init_op_geth(ctx, &e));
     }
     let mut volumes = vec![
         tmp_volume(),
         secret_volume("jwt", &jwt),
         secret_volume("p2p", &p2p),
     ];
+    volumes.extend(super::genesis::volumes(ctx));
     if ctx.has_config_map() {
         volumes.push(config_volume(ctx));
     }
@@ -375,7 +377,8 @@ fn execution_container(
             args.push(format!("--datadir={EL_DATA}"));
             args.push(match &f.chain.network {
                 Some(n) => format!("--chain={n}"),
-                None => "--chain=/config/genesis.json".to_string(),
+                // op-reth writes its genesis on first start from this file: no init needed.
+                None => format!("--chain={}", super::genesis::GENESIS_FILE),
             });
             args.extend([
                 "--http".to_string(),
@@ -600,24 +603,22 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
     c
 }
 
-/// Initialise the execution client's database from genesis.json exactly once (custom chains).
-fn init_container(ctx: &Ctx<'_>, s: &NodeSettings<'_>, e: &Effective) -> Container {
-    let (name, script) = match s.el {
-        ExecutionClient::OpGeth => (
-            "init-op-geth",
-            format!("if [ ! -d {EL_DATA}/geth/chaindata ]; then exec geth init --datadir={EL_DATA} --state.scheme=hash /config/genesis.json; fi"),
-        ),
-        ExecutionClient::OpReth => (
-            "init-op-reth",
-            format!("if [ ! -d {EL_DATA}/db ]; then exec op-reth init --datadir={EL_DATA} --chain=/config/genesis.json; fi"),
-        ),
-    };
-    let image = ctx.image(el_component(s.el));
+/// op-geth's database is initialised from the assembled genesis by `geth init` itself, with no
+/// shell (op-geth images after PR #794 have none). `geth init` is idempotent for the genesis
+/// already in the datadir and refuses a different one (`cmd/geth/chaincmd.go` `initGenesis` ->
+/// `core.SetupGenesisBlockWithOverride`), so it runs on every start.
+fn init_op_geth(ctx: &Ctx<'_>, e: &Effective) -> Container {
+    let image = ctx.image("op-geth");
     let mut c = container(
-        name,
+        "init-op-geth",
         image,
-        "/bin/sh",
-        vec!["-c".to_string(), script],
+        "geth",
+        vec![
+            "init".to_string(),
+            format!("--datadir={EL_DATA}"),
+            "--state.scheme=hash".to_string(),
+            super::genesis::GENESIS_FILE.to_string(),
+        ],
         Vec::new(),
         e,
     );
@@ -637,6 +638,9 @@ fn node_mounts(ctx: &Ctx<'_>, op_node: bool) -> Vec<k8s_openapi::api::core::v1::
     }
     if ctx.has_config_map() {
         m.push(mount("chain-config", "/config", true));
+    }
+    if !op_node && super::genesis::delivered(ctx) {
+        m.push(super::genesis::mount_genesis());
     }
     m
 }

@@ -354,7 +354,7 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
                 })?;
             args.push(format!("--game-factory-address={dgf}"));
             args.push("--rollup-config=/config/rollup.json".to_string());
-            args.push("--l2-genesis=/config/genesis.json".to_string());
+            args.push(format!("--l2-genesis={}", super::genesis::GENESIS_FILE));
             if ctx.chain.l1_genesis_json.is_some() {
                 args.push(format!("--l1-genesis=/config/{L1_GENESIS_KEY}"));
             }
@@ -388,6 +388,10 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
         mounts.push(mount("chain-config", "/config", true));
         volumes.push(config_volume(ctx));
     }
+    if super::genesis::delivered(ctx) {
+        mounts.push(super::genesis::mount_genesis());
+        volumes.extend(super::genesis::volumes(ctx));
+    }
     c.volume_mounts = Some(mounts);
     c.liveness_probe = Some(tcp_probe(e.metrics_port as i32, 20, 6));
     c.readiness_probe = Some(http_probe("/metrics", e.metrics_port as i32, 10, 3));
@@ -420,7 +424,13 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
                 match_labels: Some(ctx.selector(Some(Role::Challenger), &name)),
                 ..Default::default()
             },
-            template: pod(ctx, &w, volumes),
+            template: {
+                let mut t = pod(ctx, &w, volumes);
+                if let Some(spec) = t.spec.as_mut() {
+                    spec.init_containers = super::genesis::init_container(ctx, &e).map(|c| vec![c]);
+                }
+                t
+            },
             volume_claim_templates: Some(vec![nodes::data_claim(
                 &ch.storage,
                 "100Gi",

@@ -263,7 +263,6 @@ fn config_volume(ctx: &Ctx<'_>, name: &str) -> Volume {
         let f = &chain.file.chain;
         let items: Vec<KeyToPath> = [
             ("rollup.json", &f.rollup_config, &chain.rollup_json),
-            ("genesis.json", &f.genesis, &chain.genesis_json),
             (
                 L1_GENESIS_KEY,
                 &chain.file.l1.genesis,
@@ -381,6 +380,29 @@ pub fn objects(ctx: &Ctx<'_>, others: &[Desired]) -> Vec<Desired> {
         mount("chain", CONFIG_DIR, true),
         mount("tmp", "/tmp", false),
     ]);
+    // A custom chain's genesis travels compressed in parts: an init step copies the mounted chain
+    // files into a writable `chain` directory and assembles the genesis there, at the path the
+    // chain file names.
+    let src = format!("{CONFIG_DIR}-src");
+    let init =
+        super::genesis::init_container_for_watcher(ctx, &e, &src, CONFIG_DIR, "chain-src", "chain");
+    let volumes = match (&init, super::genesis::parts_volume(ctx)) {
+        (Some(_), Some(parts)) => {
+            let mut files = config_volume(ctx, &name);
+            files.name = "chain-src".into();
+            vec![
+                tmp_volume(),
+                files,
+                parts,
+                Volume {
+                    name: "chain".into(),
+                    empty_dir: Some(Default::default()),
+                    ..Default::default()
+                },
+            ]
+        }
+        _ => vec![tmp_volume(), config_volume(ctx, &name)],
+    };
     c.readiness_probe = Some(http_probe("/readyz", port, 10, 3));
     c.liveness_probe = Some(http_probe("/healthz", port, 20, 6));
     let defaults = Resources {
@@ -413,8 +435,9 @@ pub fn objects(ctx: &Ctx<'_>, others: &[Desired]) -> Vec<Desired> {
                     enable_service_links: Some(false),
                     termination_grace_period_seconds: Some(15),
                     security_context: Some(pod_security(&e)),
+                    init_containers: init.map(|i| vec![i]),
                     containers: vec![c],
-                    volumes: Some(vec![tmp_volume(), config_volume(ctx, &name)]),
+                    volumes: Some(volumes),
                     node_selector: node_selector(&e),
                     tolerations: tolerations(&e),
                     ..Default::default()
@@ -563,10 +586,17 @@ mod tests {
             })
             .filter_map(|i| i["path"].as_str().map(str::to_string))
             .collect();
-        assert_eq!(
-            paths,
-            ["devnet.toml", "devnet/rollup.json", "devnet/genesis.json"]
-        );
+        // The genesis travels in parts and is assembled by the init step (render::genesis).
+        assert_eq!(paths, ["devnet.toml", "devnet/rollup.json"]);
+        let init = &pod["initContainers"][0];
+        assert_eq!(init["name"], "assemble-genesis");
+        let out = init["env"]
+            .as_array()
+            .expect("env")
+            .iter()
+            .find(|v| v["name"] == "GENESIS_OUT")
+            .expect("GENESIS_OUT");
+        assert_eq!(out["value"], "/etc/opctl/devnet/genesis.json");
         assert_eq!(c["securityContext"]["runAsNonRoot"], true);
         assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
     }

@@ -1,0 +1,210 @@
+//! Delivering a custom chain's L2 genesis to its pods byte-identical, whatever its size.
+//!
+//! A real op-deployer genesis is ~9.4 MB and grows with predeploys; a ConfigMap holds 1 MiB, and
+//! trimming `alloc` changes the genesis hash, after which op-node never finds its genesis block in
+//! the EL (`op-node/rollup/sync/start.go`). So the file is gzip-compressed once at load time
+//! (`config::packed::PackedGenesis`) and split across ConfigMaps `<chain>-genesis-NNN`, one
+//! `binaryData` key `part-NNN` each. Pods that read the genesis (every node's EL, and
+//! op-challenger) mount all parts through one projected volume, and an init step
+//! ([`SCRIPT`]) concatenates them, decompresses, checks the SHA-256 of the result against the one
+//! opctl computed, and moves the file into place (an emptyDir) only if it matches.
+//!
+//! The init step runs in its own small image (`[images] busybox`), never in the EL image: op-geth
+//! images built after op-geth PR #794 (2026-05) are `chainguard/static` and ship no `/bin/sh`.
+//! op-reth then reads the file directly with `--chain` (it writes its genesis on first start, so
+//! it needs no init of its own); op-geth is initialised by running `geth init` itself, without a
+//! shell. The genesis digest is in the pod template (and the config hash), so pods roll when the
+//! genesis changes.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapProjection, Container, EmptyDirVolumeSource, EnvVar, KeyToPath,
+    ProjectedVolumeSource, Volume, VolumeMount, VolumeProjection,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::ByteString;
+
+use super::common::{container, mount, resources, Ctx, Effective};
+use super::{Desired, Phase};
+
+/// Where the reassembled genesis is, in every pod that needs it.
+pub const GENESIS_FILE: &str = "/genesis/genesis.json";
+const GENESIS_DIR: &str = "/genesis";
+const PARTS_DIR: &str = "/genesis-parts";
+/// Name of the init container.
+pub const INIT_NAME: &str = "assemble-genesis";
+
+/// The init step, run by `sh -c` with `GENESIS_PARTS` (a directory of `part-NNN` files),
+/// `GENESIS_OUT` (the file to write) and `GENESIS_SHA256` (the digest the result must have).
+/// Parts sort by their zero-padded numbers, so the shell's glob order is the right order. Nothing
+/// is written to `GENESIS_OUT` unless the digest matches: a wrong or partial genesis makes the
+/// pod's start fail loudly instead of starting a node on a different chain.
+pub const SCRIPT: &str = r#"set -eu
+mkdir -p "$(dirname "$GENESIS_OUT")"
+cat "$GENESIS_PARTS"/part-* | gunzip -c > "$GENESIS_OUT.partial"
+echo "$GENESIS_SHA256  $GENESIS_OUT.partial" | sha256sum -c -
+mv "$GENESIS_OUT.partial" "$GENESIS_OUT"
+"#;
+
+/// `<chain>-genesis-NNN`.
+pub fn part_config_map_name(chain: &str, index: usize) -> String {
+    format!("{chain}-genesis-{index:03}")
+}
+
+/// `part-NNN`: the key inside each ConfigMap and the file name under the parts directory.
+pub fn part_key(index: usize) -> String {
+    format!("part-{index:03}")
+}
+
+/// Whether this chain delivers a genesis file to its pods.
+pub fn delivered(ctx: &Ctx<'_>) -> bool {
+    ctx.custom_chain() && ctx.chain.genesis_packed.is_some()
+}
+
+/// The ConfigMaps holding the compressed genesis, one part each.
+pub fn config_maps(ctx: &Ctx<'_>) -> Vec<Desired> {
+    let Some(packed) = ctx.chain.genesis_packed.as_ref().filter(|_| delivered(ctx)) else {
+        return Vec::new();
+    };
+    packed
+        .parts()
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            let name = part_config_map_name(ctx.name, i);
+            let cm = ConfigMap {
+                metadata: ctx.meta(&name, ctx.labels(None, &name, "op-stack", None)),
+                binary_data: Some(BTreeMap::from([(part_key(i), ByteString(bytes.to_vec()))])),
+                immutable: None,
+                ..Default::default()
+            };
+            ctx.desired(None, Phase::ConfigMaps, &cm)
+        })
+        .collect()
+}
+
+/// The pod volumes: every part through one projected volume, and the emptyDir the genesis is
+/// assembled into (sized for the file, so a runaway write cannot fill the node's disk).
+pub fn volumes(ctx: &Ctx<'_>) -> Vec<Volume> {
+    let Some(packed) = ctx.chain.genesis_packed.as_ref().filter(|_| delivered(ctx)) else {
+        return Vec::new();
+    };
+    let sources = (0..packed.parts().len())
+        .map(|i| VolumeProjection {
+            config_map: Some(ConfigMapProjection {
+                name: part_config_map_name(ctx.name, i),
+                items: Some(vec![KeyToPath {
+                    key: part_key(i),
+                    path: part_key(i),
+                    ..Default::default()
+                }]),
+                optional: Some(false),
+            }),
+            ..Default::default()
+        })
+        .collect();
+    // Room for the file and its `.partial` twice over, in MiB, rounded up.
+    let limit_mib = (packed.size * 2).div_ceil(1024 * 1024) + 16;
+    vec![
+        Volume {
+            name: "genesis-parts".into(),
+            projected: Some(ProjectedVolumeSource {
+                sources: Some(sources),
+                default_mode: Some(0o444),
+            }),
+            ..Default::default()
+        },
+        Volume {
+            name: "genesis".into(),
+            empty_dir: Some(EmptyDirVolumeSource {
+                size_limit: Some(Quantity(format!("{limit_mib}Mi"))),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    ]
+}
+
+/// Mount of the assembled genesis for the containers that read it.
+pub fn mount_genesis() -> VolumeMount {
+    mount("genesis", GENESIS_DIR, true)
+}
+
+/// The init container that reassembles and verifies the genesis into [`GENESIS_FILE`].
+pub fn init_container(ctx: &Ctx<'_>, e: &Effective) -> Option<Container> {
+    assemble(
+        ctx,
+        e,
+        GENESIS_FILE,
+        "",
+        vec![
+            mount("genesis-parts", PARTS_DIR, true),
+            mount("genesis", GENESIS_DIR, false),
+        ],
+    )
+}
+
+/// The watcher pod's variant: it reads the chain file and every file it names from one
+/// directory, so the init step first copies the mounted chain files (`from`, read-only) into the
+/// writable `to`, then assembles the genesis at the path the chain file gives it under `to`.
+pub fn init_container_for_watcher(
+    ctx: &Ctx<'_>,
+    e: &Effective,
+    from: &str,
+    to: &str,
+    from_volume: &str,
+    to_volume: &str,
+) -> Option<Container> {
+    let rel = ctx.chain.file.chain.genesis.as_deref()?;
+    assemble(
+        ctx,
+        e,
+        &format!("{to}/{rel}"),
+        &format!("cp -RL {from}/. {to}/\n"),
+        vec![
+            mount("genesis-parts", PARTS_DIR, true),
+            mount(from_volume, from, true),
+            mount(to_volume, to, false),
+        ],
+    )
+}
+
+/// Only the projected volume of the parts (the watcher assembles into its own directory).
+pub fn parts_volume(ctx: &Ctx<'_>) -> Option<Volume> {
+    volumes(ctx).into_iter().find(|v| v.name == "genesis-parts")
+}
+
+fn assemble(
+    ctx: &Ctx<'_>,
+    e: &Effective,
+    out: &str,
+    prelude: &str,
+    mounts: Vec<VolumeMount>,
+) -> Option<Container> {
+    let packed = ctx
+        .chain
+        .genesis_packed
+        .as_ref()
+        .filter(|_| delivered(ctx))?;
+    let env = |name: &str, value: &str| EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        ..Default::default()
+    };
+    let mut c = container(
+        INIT_NAME,
+        ctx.image("busybox"),
+        "/bin/sh",
+        vec!["-c".to_string(), format!("{prelude}{SCRIPT}")],
+        vec![
+            env("GENESIS_PARTS", PARTS_DIR),
+            env("GENESIS_OUT", out),
+            env("GENESIS_SHA256", &packed.sha256),
+        ],
+        e,
+    );
+    c.resources = Some(resources(None, "500m", "256Mi"));
+    c.volume_mounts = Some(mounts);
+    Some(c)
+}
