@@ -7,7 +7,6 @@
 //! kubeconfig to `STATE_DIR/kubeconfig`, and runs until SIGINT or SIGTERM, then stops everything
 //! and removes its files. `scripts/sandbox up|down|kubeconfig|demo` drives it.
 
-#[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 

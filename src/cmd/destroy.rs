@@ -139,9 +139,7 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
             targets.len() + volumes.len()
         )
     };
-    if !ui::confirm(&question, args.yes)
-    .map_err(Error::Usage)?
-    {
+    if !ui::confirm(&question, args.yes).map_err(Error::Usage)? {
         printer.info("cancelled; nothing was deleted");
         return Ok(exit::OK);
     }
@@ -154,8 +152,8 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
     if delete_namespace {
         cluster.delete(&namespace, Propagation::Background).await?;
         printer.info(&format!(
-            "waiting for Kubernetes to finish deleting namespace {ns} (up to {})",
-            format!("{}s", args.timeout.as_secs())
+            "waiting for Kubernetes to finish deleting namespace {ns} (up to {}s)",
+            args.timeout.as_secs()
         ));
         wait_gone(&cluster, &namespace, args.timeout).await?;
         printer.success(&format!(

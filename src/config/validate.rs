@@ -41,7 +41,7 @@ pub fn scan_for_private_keys(map: &SourceMap<'_>) -> Vec<Diagnostic> {
                 &path,
                 "this value looks like a private key (64 hex characters); secret material never goes in the chain file",
                 Some(
-                    "store the key in a Kubernetes Secret (`kubectl create secret generic NAME --from-file=private-key=KEYFILE`) and reference it: `{ secret = \"NAME\", key = \"private-key\" }`"
+                    "store the key in a Kubernetes Secret (`kubectl create secret generic NAME --from-literal=private-key=\"$(tr -d '[:space:]' < KEYFILE)\"`) and reference it: `{ secret = \"NAME\", key = \"private-key\" }`"
                         .into(),
                 ),
             )

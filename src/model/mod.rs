@@ -4,5 +4,6 @@
 
 pub mod checks;
 pub mod discovery;
+pub mod key_format;
 pub mod lease;
 pub mod object;

@@ -101,7 +101,10 @@ pub fn pod_problem(pod: &Value) -> Option<String> {
             .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
     };
     let is_true = |kind: &str| {
-        condition(kind).and_then(|c| c.get("status")).and_then(Value::as_str) == Some("True")
+        condition(kind)
+            .and_then(|c| c.get("status"))
+            .and_then(Value::as_str)
+            == Some("True")
     };
     let phase = pod
         .pointer("/status/phase")
@@ -137,9 +140,15 @@ pub fn pod_problem(pod: &Value) -> Option<String> {
         .flatten()
     {
         let name = status.get("name").and_then(Value::as_str).unwrap_or("?");
-        let restarts = status.get("restartCount").and_then(Value::as_i64).unwrap_or(0);
+        let restarts = status
+            .get("restartCount")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
         if let Some(waiting) = status.pointer("/state/waiting") {
-            let reason = waiting.get("reason").and_then(Value::as_str).unwrap_or("Waiting");
+            let reason = waiting
+                .get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("Waiting");
             parts.push(format!("container {name}: {reason}, {restarts} restarts"));
         } else if status.get("ready").and_then(Value::as_bool) == Some(false) {
             parts.push(format!(
@@ -202,7 +211,10 @@ pub fn stuck_pods(set: &Value, pods: &[Value]) -> Vec<PodProblem> {
     if int(set, "/status/observedGeneration") < int(set, "/metadata/generation") {
         return Vec::new();
     }
-    let Some(update) = set.pointer("/status/updateRevision").and_then(Value::as_str) else {
+    let Some(update) = set
+        .pointer("/status/updateRevision")
+        .and_then(Value::as_str)
+    else {
         return Vec::new();
     };
     pod_problems(pods)
@@ -317,7 +329,8 @@ mod tests {
     }
 
     fn pod(name: &str, revision: &str, ready: bool, waiting: Option<&str>) -> Value {
-        let mut container = json!({"name": "op-reth", "ready": ready, "restartCount": 3, "state": {"running": {}}});
+        let mut container =
+            json!({"name": "op-reth", "ready": ready, "restartCount": 3, "state": {"running": {}}});
         if let Some(reason) = waiting {
             container["state"] = json!({"waiting": {"reason": reason}});
         }
@@ -348,14 +361,21 @@ mod tests {
     #[test]
     fn a_pod_problem_names_phase_conditions_and_containers() {
         assert_eq!(pod_problem(&pod("p-0", "r1", true, None)), None);
-        let why = pod_problem(&pod("p-0", "r1", false, Some("CrashLoopBackOff"))).expect("a problem");
+        let why =
+            pod_problem(&pod("p-0", "r1", false, Some("CrashLoopBackOff"))).expect("a problem");
         assert!(why.contains("Running"), "{why}");
         assert!(why.contains("Ready=False (ContainersNotReady"), "{why}");
-        assert!(why.contains("container op-reth: CrashLoopBackOff, 3 restarts"), "{why}");
+        assert!(
+            why.contains("container op-reth: CrashLoopBackOff, 3 restarts"),
+            "{why}"
+        );
         let unscheduled = json!({"metadata": {"name": "p"}, "status": {"phase": "Pending", "conditions": [
             {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/2 nodes are available"}]}});
         let why = pod_problem(&unscheduled).expect("a problem");
-        assert!(why.contains("not scheduled") && why.contains("0/2 nodes"), "{why}");
+        assert!(
+            why.contains("not scheduled") && why.contains("0/2 nodes"),
+            "{why}"
+        );
         let leaving = json!({"metadata": {"name": "p", "deletionTimestamp": "2026-12-01T00:00:00Z"}, "status": {"phase": "Running"}});
         assert_eq!(pod_problem(&leaving), None);
     }
@@ -389,7 +409,12 @@ mod tests {
 
     #[test]
     fn a_plan_that_rolls_an_unready_statefulset_deletes_its_unready_pods() {
-        let pods = [pod("devnet-replica-0-0", "r2", false, Some("CrashLoopBackOff"))];
+        let pods = [pod(
+            "devnet-replica-0-0",
+            "r2",
+            false,
+            Some("CrashLoopBackOff"),
+        )];
         let note = rollout(&set(2, 2, "r2", 0), &pods, true).expect("unfinished");
         assert_eq!(note.state, "0/1 replicas ready");
         assert_eq!(note.delete_stuck, vec!["devnet-replica-0-0".to_string()]);

@@ -125,7 +125,10 @@ async fn plan_object(
     let r = ObjectRef::of(&desired.object);
     let live = cluster.get(&r).await?;
     if desired.create_only {
-        return Ok((plan::classify(desired, live.as_ref(), DryRun::Skipped), None));
+        return Ok((
+            plan::classify(desired, live.as_ref(), DryRun::Skipped),
+            None,
+        ));
     }
     let object = with_env_values(desired)?;
     let dry = match cluster.apply(&object, true, false).await {
@@ -163,7 +166,12 @@ async fn rollouts(
         .filter_map(|(c, live)| live.as_ref().map(|l| (c, l)))
         .filter(|(_, live)| ready::readiness(live) != ready::Readiness::Ready)
         .collect();
-    let pods = try_join_all(unfinished.iter().map(|(_, live)| workload_pods(cluster, live))).await?;
+    let pods = try_join_all(
+        unfinished
+            .iter()
+            .map(|(_, live)| workload_pods(cluster, live)),
+    )
+    .await?;
     Ok(unfinished
         .iter()
         .zip(pods)

@@ -120,7 +120,10 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
 fn rollouts(plan: &ChainPlan) -> String {
     let mut out = String::new();
     for r in &plan.rollouts {
-        out.push_str(&format!("\n# unfinished rollout: {}: {}\n", r.object, r.state));
+        out.push_str(&format!(
+            "\n# unfinished rollout: {}: {}\n",
+            r.object, r.state
+        ));
         for p in &r.pods {
             out.push_str(&format!("#   pod {}: {}\n", p.pod, p.problem));
         }

@@ -211,3 +211,28 @@ fn watch_refuses_a_bad_namespace_before_connecting() {
         "checked before connecting: {stderr}"
     );
 }
+
+#[test]
+fn key_format_is_a_check_that_can_be_overridden_by_name() {
+    for command in ["plan", "apply"] {
+        let help = opctl(&[command, "--help"]);
+        assert_eq!(help.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("key-format"),
+            "{command} --help does not list key-format"
+        );
+    }
+    // A misspelt check name is a usage error that lists the real one.
+    let out = opctl(&[
+        "apply",
+        "examples/devnet.toml",
+        "--skip-check",
+        "key-formats",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("key-format"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -173,7 +173,11 @@ async fn the_server_is_the_current_release_and_defaults_port_protocols() {
         },
     });
     let live = Api::<Service>::namespaced(client, &ns)
-        .patch("op-geth", &PatchParams::apply(MANAGER), &Patch::Apply(service))
+        .patch(
+            "op-geth",
+            &PatchParams::apply(MANAGER),
+            &Patch::Apply(service),
+        )
         .await
         .expect("a current apiserver defaults a Service port's protocol");
     let ports = live.spec.expect("spec").ports.expect("ports");
@@ -291,7 +295,10 @@ async fn the_controllers_and_the_kubelet_stand_in_roll_workloads_out_and_bind_vo
     // Nothing in the test writes workload status: the deployment and replicaset controllers,
     // the scheduler and the stand-in get there on their own.
     let done = poll(|| async {
-        let d = deployments.get_status("op-node").await.expect("read status");
+        let d = deployments
+            .get_status("op-node")
+            .await
+            .expect("read status");
         let s = d.status?;
         (s.available_replicas == Some(3) && s.observed_generation == d.metadata.generation)
             .then_some(())
@@ -329,7 +336,10 @@ async fn the_controllers_and_the_kubelet_stand_in_roll_workloads_out_and_bind_vo
     }
     let claims = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &ns);
     let bound = poll(|| async {
-        let list = claims.list(&ListParams::default()).await.expect("list claims");
+        let list = claims
+            .list(&ListParams::default())
+            .await
+            .expect("list claims");
         (list.items.len() == 2
             && list
                 .items
@@ -338,7 +348,10 @@ async fn the_controllers_and_the_kubelet_stand_in_roll_workloads_out_and_bind_vo
         .then_some(())
     })
     .await;
-    assert!(bound.is_some(), "the PVCs were never bound to provisioned volumes");
+    assert!(
+        bound.is_some(),
+        "the PVCs were never bound to provisioned volumes"
+    );
 
     // The garbage collector removes what an owner leaves behind, and the namespace controller
     // finishes a namespace deletion.
@@ -354,7 +367,10 @@ async fn the_controllers_and_the_kubelet_stand_in_roll_workloads_out_and_bind_vo
         left.items.is_empty().then_some(())
     })
     .await;
-    assert!(collected.is_some(), "the deployment's pods were never garbage-collected");
+    assert!(
+        collected.is_some(),
+        "the deployment's pods were never garbage-collected"
+    );
     Api::<Namespace>::all(client.clone())
         .delete(&ns, &DeleteParams::default())
         .await
@@ -368,7 +384,10 @@ async fn the_controllers_and_the_kubelet_stand_in_roll_workloads_out_and_bind_vo
             .then_some(())
     })
     .await;
-    assert!(gone.is_some(), "the namespace controller never finished deleting {ns}");
+    assert!(
+        gone.is_some(),
+        "the namespace controller never finished deleting {ns}"
+    );
 }
 
 #[tokio::test]

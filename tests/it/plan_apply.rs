@@ -453,7 +453,10 @@ async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain()
             .then_some(())
     })
     .await;
-    assert!(collected.is_some(), "the pruned StatefulSet's pod was never collected");
+    assert!(
+        collected.is_some(),
+        "the pruned StatefulSet's pod was never collected"
+    );
     assert_eq!(
         pvcs.get_opt("data-devnet-challenger-0")
             .await
@@ -503,13 +506,21 @@ async fn an_immutable_change_needs_allow_recreate_and_the_new_statefulset_adopts
     let pods = Api::<Pod>::namespaced(client.clone(), &env.ns);
     let pvcs = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &env.ns);
     let set_before = sts_api.get("devnet-challenger").await.expect("get");
-    let pod_before = pods.get("devnet-challenger-0").await.expect("the controller made the pod");
+    let pod_before = pods
+        .get("devnet-challenger-0")
+        .await
+        .expect("the controller made the pod");
     let pvc_before = pvcs
         .get("data-devnet-challenger-0")
         .await
         .expect("the controller made the claim");
     assert_eq!(
-        pod_before.metadata.owner_references.as_ref().expect("owned")[0].uid,
+        pod_before
+            .metadata
+            .owner_references
+            .as_ref()
+            .expect("owned")[0]
+            .uid,
         set_before.metadata.uid.clone().expect("uid")
     );
 
@@ -543,7 +554,12 @@ async fn an_immutable_change_needs_allow_recreate_and_the_new_statefulset_adopts
         "the StatefulSet was not re-created"
     );
     let size = serde_json::to_value(
-        &set.spec.as_ref().expect("spec").volume_claim_templates.as_ref().expect("vct")[0],
+        &set.spec
+            .as_ref()
+            .expect("spec")
+            .volume_claim_templates
+            .as_ref()
+            .expect("vct")[0],
     )
     .expect("json")["spec"]["resources"]["requests"]["storage"]
         .clone();
@@ -556,12 +572,23 @@ async fn an_immutable_change_needs_allow_recreate_and_the_new_statefulset_adopts
         "the pod was restarted instead of adopted"
     );
     assert_eq!(
-        pod_after.metadata.owner_references.as_ref().expect("adopted")[0].uid,
+        pod_after
+            .metadata
+            .owner_references
+            .as_ref()
+            .expect("adopted")[0]
+            .uid,
         set.metadata.uid.clone().expect("uid"),
         "the new StatefulSet did not adopt the running pod"
     );
-    let pvc_after = pvcs.get("data-devnet-challenger-0").await.expect("claim kept");
-    assert_eq!(pvc_after.metadata.uid, pvc_before.metadata.uid, "the volume was replaced");
+    let pvc_after = pvcs
+        .get("data-devnet-challenger-0")
+        .await
+        .expect("claim kept");
+    assert_eq!(
+        pvc_after.metadata.uid, pvc_before.metadata.uid,
+        "the volume was replaced"
+    );
     assert_code(&env.opctl(&["plan", env.chain(), "--exit-code"]), 0);
 }
 
@@ -665,7 +692,10 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
     env.assert_no_secret_in(&out);
     assert_code(&out, 0);
     let stderr = text(&out).1;
-    assert!(stderr.contains("ready: StatefulSet/devnet-sequencer"), "{stderr}");
+    assert!(
+        stderr.contains("ready: StatefulSet/devnet-sequencer"),
+        "{stderr}"
+    );
     // The converging pass (replicas' static peer) was written before the waits ended.
     assert!(stderr.contains("more objects written"), "{stderr}");
     // apply returned only once the real controllers report every rollout complete: nothing in
@@ -679,8 +709,13 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
     {
         let name = set.metadata.name.clone().unwrap_or_default();
         let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = set.status.expect("status written by the statefulset controller");
-        assert_eq!(status.observed_generation, set.metadata.generation, "{name}");
+        let status = set
+            .status
+            .expect("status written by the statefulset controller");
+        assert_eq!(
+            status.observed_generation, set.metadata.generation,
+            "{name}"
+        );
         assert_eq!(status.ready_replicas, Some(want), "{name}");
         assert_eq!(status.updated_replicas, Some(want), "{name}");
         assert_eq!(status.current_revision, status.update_revision, "{name}");
@@ -693,8 +728,13 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
     {
         let name = dep.metadata.name.clone().unwrap_or_default();
         let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = dep.status.expect("status written by the deployment controller");
-        assert_eq!(status.observed_generation, dep.metadata.generation, "{name}");
+        let status = dep
+            .status
+            .expect("status written by the deployment controller");
+        assert_eq!(
+            status.observed_generation, dep.metadata.generation,
+            "{name}"
+        );
         assert_eq!(status.available_replicas, Some(want), "{name}");
         assert_eq!(status.updated_replicas, Some(want), "{name}");
     }

@@ -77,8 +77,14 @@ async fn create_example_secrets(client: &Client, ns: &str, example: &str) {
 
 fn opctl(cluster: &TestCluster, ns: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opctl"))
-        .env("L1_RPC_URL", format!("https://l1.example.org/{}", random_hex()))
-        .env("L1_BEACON_URL", format!("https://beacon.example.org/{}", random_hex()))
+        .env(
+            "L1_RPC_URL",
+            format!("https://l1.example.org/{}", random_hex()),
+        )
+        .env(
+            "L1_BEACON_URL",
+            format!("https://beacon.example.org/{}", random_hex()),
+        )
         .env_remove("KUBECONFIG")
         .env("NO_COLOR", "1")
         .arg("--kubeconfig")
@@ -112,8 +118,13 @@ async fn assert_rolled_out(client: &Client, ns: &str) -> usize {
     {
         let name = set.metadata.name.clone().unwrap_or_default();
         let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = set.status.expect("status written by the statefulset controller");
-        assert_eq!(status.observed_generation, set.metadata.generation, "{name}");
+        let status = set
+            .status
+            .expect("status written by the statefulset controller");
+        assert_eq!(
+            status.observed_generation, set.metadata.generation,
+            "{name}"
+        );
         assert_eq!(status.ready_replicas, Some(want), "{name}");
         assert_eq!(status.current_revision, status.update_revision, "{name}");
         n += 1;
@@ -126,8 +137,13 @@ async fn assert_rolled_out(client: &Client, ns: &str) -> usize {
     {
         let name = dep.metadata.name.clone().unwrap_or_default();
         let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = dep.status.expect("status written by the deployment controller");
-        assert_eq!(status.observed_generation, dep.metadata.generation, "{name}");
+        let status = dep
+            .status
+            .expect("status written by the deployment controller");
+        assert_eq!(
+            status.observed_generation, dep.metadata.generation,
+            "{name}"
+        );
         assert_eq!(status.available_replicas, Some(want), "{name}");
         assert_eq!(status.updated_replicas, Some(want), "{name}");
         n += 1;
@@ -146,7 +162,11 @@ async fn every_example_applies_fresh_and_apply_returns_once_the_controllers_repo
         let ns = cluster.fresh_namespace().await;
         create_example_secrets(&client, &ns, example).await;
         let chain = chain.to_str().expect("utf-8");
-        let out = opctl(&cluster, &ns, &["apply", chain, "--yes", "--timeout", "120s"]);
+        let out = opctl(
+            &cluster,
+            &ns,
+            &["apply", chain, "--yes", "--timeout", "120s"],
+        );
         assert_code(&out, 0);
         let (_, stderr) = text(&out);
         let workloads = assert_rolled_out(&client, &ns).await;
@@ -165,7 +185,10 @@ async fn every_example_applies_fresh_and_apply_returns_once_the_controllers_repo
         assert!(pods.items.len() >= workloads, "{example}");
         for pod in &pods.items {
             assert!(
-                pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some(),
+                pod.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_ref())
+                    .is_some(),
                 "{example}: pod {:?} not scheduled",
                 pod.metadata.name
             );
@@ -210,7 +233,11 @@ impl Replicas {
     /// Sets the op-reth image (an `[images]` table appended to the example).
     fn set_op_reth_image(&self, image: &str) {
         let text = std::fs::read_to_string(&self.chain).expect("read");
-        let base = text.split("\n[images]\n").next().unwrap_or(&text).to_string();
+        let base = text
+            .split("\n[images]\n")
+            .next()
+            .unwrap_or(&text)
+            .to_string();
         std::fs::write(
             &self.chain,
             format!("{base}\n[images]\nop_reth = \"{image}\"\n"),
@@ -252,7 +279,10 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
     let rolled = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
     assert_code(&rolled, 0);
     let after = env.pod("op-sepolia-replica-0-0").await;
-    assert_ne!(after.metadata.uid, before.metadata.uid, "the pod was not replaced");
+    assert_ne!(
+        after.metadata.uid, before.metadata.uid,
+        "the pod was not replaced"
+    );
     assert_eq!(image_of(&after, "op-reth"), good);
     assert_rolled_out(&env.client, &env.ns).await;
 
@@ -263,8 +293,14 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
     let failed = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "5s"]);
     assert_code(&failed, 1);
     let (_, stderr) = text(&failed);
-    assert!(stderr.contains("rollouts did not finish within 5s"), "{stderr}");
-    assert!(stderr.contains("StatefulSet/op-sepolia-replica-0"), "{stderr}");
+    assert!(
+        stderr.contains("rollouts did not finish within 5s"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("StatefulSet/op-sepolia-replica-0"),
+        "{stderr}"
+    );
     assert!(stderr.contains("pod op-sepolia-replica-0-0"), "{stderr}");
     assert!(stderr.contains("Ready=False"), "{stderr}");
 
@@ -284,12 +320,19 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
     let plan = env.opctl(&["plan", env.chain()]);
     let (stdout, _) = text(&plan);
     assert!(
-        stdout.contains("apply deletes pod op-sepolia-replica-0-0 once the new revision is in place"),
+        stdout
+            .contains("apply deletes pod op-sepolia-replica-0-0 once the new revision is in place"),
         "{stdout}"
     );
     let fixed = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
     assert_code(&fixed, 0);
-    assert!(text(&fixed).1.contains("deleted pod op-sepolia-replica-0-0"), "{}", text(&fixed).1);
+    assert!(
+        text(&fixed)
+            .1
+            .contains("deleted pod op-sepolia-replica-0-0"),
+        "{}",
+        text(&fixed).1
+    );
     let pod = env.pod("op-sepolia-replica-0-0").await;
     assert_eq!(image_of(&pod, "op-reth"), good);
     assert_rolled_out(&env.client, &env.ns).await;
@@ -319,7 +362,10 @@ async fn destroy_with_the_garbage_collector_removes_pods_keeps_volumes_and_delet
             .then_some(())
     })
     .await;
-    assert!(gone.is_some(), "the pods of the deleted StatefulSets were never collected");
+    assert!(
+        gone.is_some(),
+        "the pods of the deleted StatefulSets were never collected"
+    );
     let kept = pvcs.list(&ListParams::default()).await.expect("list").items;
     assert_eq!(kept.len(), 2, "destroy must keep the volumes");
 
@@ -334,10 +380,17 @@ async fn destroy_with_the_garbage_collector_removes_pods_keeps_volumes_and_delet
         "120s",
     ]);
     assert_code(&out, 0);
-    assert!(text(&out).1.contains("waiting for Kubernetes"), "{}", text(&out).1);
+    assert!(
+        text(&out).1.contains("waiting for Kubernetes"),
+        "{}",
+        text(&out).1
+    );
     let ns = Api::<Namespace>::all(env.client.clone())
         .get_opt(&env.ns)
         .await
         .expect("get namespace");
-    assert!(ns.is_none(), "destroy returned before the namespace was gone");
+    assert!(
+        ns.is_none(),
+        "destroy returned before the namespace was gone"
+    );
 }

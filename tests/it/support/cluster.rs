@@ -241,7 +241,11 @@ impl TestCluster {
             return Err(StartFailure::new(&kcm_log, why));
         }
         for (name, log, process) in [
-            ("kube-controller-manager", &kcm_log, &cluster.controller_manager),
+            (
+                "kube-controller-manager",
+                &kcm_log,
+                &cluster.controller_manager,
+            ),
             ("kube-scheduler", &scheduler_log, &cluster.scheduler),
         ] {
             if let Some(exited) = exited(process) {
@@ -367,9 +371,9 @@ impl TestCluster {
             lock(&self.controller_manager),
             lock(&self.scheduler),
         ]
-            .into_iter()
-            .flatten()
-            .collect()
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// A client authenticated as `admin`, built from the admin kubeconfig.
@@ -578,8 +582,18 @@ impl Drop for TestCluster {
         // The kubelet stand-in and the controllers first, then the apiserver, so none of them
         // logs connection errors while dying; then etcd; the temp dir goes last (field order)
         // once nothing writes into it.
-        drop(self.kubelet.lock().unwrap_or_else(|e| e.into_inner()).take());
-        drop(self.scheduler.lock().unwrap_or_else(|e| e.into_inner()).take());
+        drop(
+            self.kubelet
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
+        drop(
+            self.scheduler
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
         drop(
             self.controller_manager
                 .lock()

@@ -484,8 +484,7 @@ impl StandIn {
                 if !self.write_status(namespace, name, uid, status).await {
                     return;
                 }
-                tokio::time::sleep(self.scaled(CRASH_EVERY).max(Duration::from_millis(500)))
-                    .await;
+                tokio::time::sleep(self.scaled(CRASH_EVERY).max(Duration::from_millis(500))).await;
             },
         }
     }
@@ -507,7 +506,11 @@ impl StandIn {
                 continue;
             };
             let optional = volume
-                .pointer(if kind == "Secret" { "/secret/optional" } else { "/configMap/optional" })
+                .pointer(if kind == "Secret" {
+                    "/secret/optional"
+                } else {
+                    "/configMap/optional"
+                })
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             let Some(name) = source.and_then(Value::as_str) else {
@@ -517,10 +520,13 @@ impl StandIn {
                 continue;
             }
             let exists = if kind == "Secret" {
-                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(self.client.clone(), namespace)
-                    .get_metadata_opt(name)
-                    .await
-                    .map(|o| o.is_some())
+                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(
+                    self.client.clone(),
+                    namespace,
+                )
+                .get_metadata_opt(name)
+                .await
+                .map(|o| o.is_some())
             } else {
                 Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(
                     self.client.clone(),
@@ -543,15 +549,18 @@ impl StandIn {
         for (kind, name, key) in env_references(pod) {
             let (kind, name, key) = (kind, name.as_str(), key.as_str());
             let has_key = if kind == "Secret" {
-                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(self.client.clone(), namespace)
-                    .get_opt(name)
-                    .await
-                    .map(|s| {
-                        s.is_some_and(|s| {
-                            s.data.as_ref().is_some_and(|d| d.contains_key(key))
-                                || s.string_data.as_ref().is_some_and(|d| d.contains_key(key))
-                        })
+                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(
+                    self.client.clone(),
+                    namespace,
+                )
+                .get_opt(name)
+                .await
+                .map(|s| {
+                    s.is_some_and(|s| {
+                        s.data.as_ref().is_some_and(|d| d.contains_key(key))
+                            || s.string_data.as_ref().is_some_and(|d| d.contains_key(key))
                     })
+                })
             } else {
                 Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(
                     self.client.clone(),
@@ -628,7 +637,13 @@ enum PodPhase {
 }
 
 /// The status a kubelet would report for `pod` in `phase`.
-fn pod_status(pod: &Value, started_at: &str, pod_ip: &str, host_ip: &str, phase: PodPhase) -> Value {
+fn pod_status(
+    pod: &Value,
+    started_at: &str,
+    pod_ip: &str,
+    host_ip: &str,
+    phase: PodPhase,
+) -> Value {
     let now = Timestamp::now().to_string();
     let ready = matches!(phase, PodPhase::Ready);
     let containers: Vec<Value> = pod
@@ -730,8 +745,18 @@ fn pod_status(pod: &Value, started_at: &str, pod_ip: &str, host_ip: &str, phase:
 fn env_references(pod: &Value) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
     for path in ["/spec/containers", "/spec/initContainers"] {
-        for container in pod.pointer(path).and_then(Value::as_array).into_iter().flatten() {
-            for env in container.get("env").and_then(Value::as_array).into_iter().flatten() {
+        for container in pod
+            .pointer(path)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for env in container
+                .get("env")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let (kind, reference) = if let Some(r) = env.pointer("/valueFrom/secretKeyRef") {
                     ("Secret", r)
                 } else if let Some(r) = env.pointer("/valueFrom/configMapKeyRef") {
@@ -803,15 +828,23 @@ pub fn now() -> Time {
 
 #[cfg(test)]
 mod tests {
+    // benches/watch.rs includes this file in a target without the test harness, where clippy
+    // sees cfg(test) but no #[test] function uses the import.
+    #[allow(unused_imports)]
     use super::*;
 
     #[test]
     fn the_image_name_picks_the_failure_mode() {
-        let pod = |image: &str| json!({ "spec": { "containers": [
-            { "name": "a", "image": "op-node:v1" }, { "name": "b", "image": image }
-        ]}});
+        let pod = |image: &str| {
+            json!({ "spec": { "containers": [
+                { "name": "a", "image": "op-node:v1" }, { "name": "b", "image": image }
+            ]}})
+        };
         assert_eq!(behaviour(&pod("op-reth:v2")), Behaviour::Healthy);
-        assert_eq!(behaviour(&pod("op-reth:never-ready")), Behaviour::NeverReady);
+        assert_eq!(
+            behaviour(&pod("op-reth:never-ready")),
+            Behaviour::NeverReady
+        );
         assert_eq!(behaviour(&pod("x/crash-loop:1")), Behaviour::CrashLoop);
     }
 

@@ -36,7 +36,9 @@ pub const ETCD_VERSION: &str = "3.7.3";
 /// Where `scripts/provision` puts the Kubernetes and etcd binaries.
 pub fn kubernetes_bin_dir() -> PathBuf {
     cache_dir()
-        .join(format!("kubernetes-v{KUBERNETES_VERSION}-etcd-v{ETCD_VERSION}"))
+        .join(format!(
+            "kubernetes-v{KUBERNETES_VERSION}-etcd-v{ETCD_VERSION}"
+        ))
         .join("bin")
 }
 
