@@ -162,6 +162,19 @@ impl Validator<'_, '_> {
                 );
             }
         }
+        if let (Some(rollup), Some(genesis)) = (&c.rollup_json, &c.genesis_json) {
+            if let super::genesis::GenesisCheck::Mismatch { declared, computed } =
+                super::genesis::check(rollup, genesis)
+            {
+                self.err(
+                    "chain.rollup_config",
+                    format!(
+                        "rollup.json's `genesis.l2.hash` is {declared}, but the genesis block genesis.json (chain.genesis) produces has hash {computed}: op-node would not find its L2 genesis block in the execution client and refuses to start"
+                    ),
+                    "take rollup.json and genesis.json from the same deployment (`op-deployer inspect rollup` and `op-deployer inspect genesis`); never edit `alloc` by hand",
+                );
+            }
+        }
         let size = c.rollup_json.as_ref().map_or(0, String::len)
             + c.genesis_json.as_ref().map_or(0, String::len)
             + c.l1_genesis_json.as_ref().map_or(0, String::len);
