@@ -13,8 +13,10 @@ use crate::cluster::Cluster;
 use crate::config::{LoadedChain, Signer, UrlSource};
 use crate::error::Error;
 use crate::lock::Lock;
+use crate::model::checks::check_key_format;
 use crate::model::checks::{run_checks, CheckInput, CheckResult, RollupFacts, SignerAddresses};
 use crate::model::discovery::{ContractName, Discovery, Source, Sourced};
+use crate::model::key_format::{classify_key, KeyFinding, StoredKey};
 use crate::networks;
 use crate::render;
 use crate::rpc;
@@ -393,18 +395,76 @@ pub async fn signer_addresses(
     })
 }
 
-/// Every named check against a discovery (from the lock file or a fresh RPC read).
+/// The signer keys the enabled roles read from Secrets, each classified as the component will
+/// parse it; `None` unless `source` is the cluster. The values are dropped here.
+pub async fn stored_keys(
+    chain: &LoadedChain,
+    source: &KeySource<'_>,
+) -> Result<Option<Vec<StoredKey>>, Error> {
+    let KeySource::Cluster(cluster) = source else {
+        return Ok(None);
+    };
+    let f = &chain.file;
+    let signers = [
+        ("sequencer", f.sequencer.enabled, &f.sequencer.signing_key),
+        ("batcher", f.batcher.enabled, &f.batcher.signer),
+        ("proposer", f.proposer.enabled, &f.proposer.signer),
+        ("challenger", f.challenger.enabled, &f.challenger.signer),
+    ];
+    let mut out = Vec::new();
+    for (role, enabled, signer) in signers {
+        // Rendering prefers the Secret when both a Secret and a remote signer are named.
+        let Some((secret, key)) = signer
+            .as_ref()
+            .filter(|_| enabled)
+            .and_then(|s| s.secret.as_ref().zip(s.key.as_ref()))
+        else {
+            continue;
+        };
+        let raw = cluster.secret_bytes(chain.namespace(), secret, key).await?;
+        let finding = match raw {
+            None => KeyFinding::Missing,
+            Some(mut raw) => {
+                let verdict = classify_key(&raw);
+                raw.fill(0);
+                match verdict {
+                    Ok(()) => KeyFinding::Clean,
+                    Err(defect) => KeyFinding::Defect(defect),
+                }
+            }
+        };
+        out.push(StoredKey {
+            role,
+            namespace: chain.namespace().to_string(),
+            secret: secret.clone(),
+            key: key.clone(),
+            finding,
+        });
+    }
+    Ok(Some(out))
+}
+
+/// Every named check against a discovery (from the lock file or a fresh RPC read); without a
+/// discovery, only the checks that need none (`key-format`).
 pub async fn checks(
     chain: &LoadedChain,
-    discovery: &Discovery,
+    discovery: Option<&Discovery>,
     source: &KeySource<'_>,
 ) -> Result<Vec<CheckResult>, Error> {
+    let stored = stored_keys(chain, source).await?;
+    let Some(discovery) = discovery else {
+        return Ok(match stored {
+            Some(stored) => vec![check_key_format(Some(&stored))],
+            None => Vec::new(),
+        });
+    };
     let keys = signer_addresses(chain, source).await?;
     let rollup = rollup_facts(chain);
     let input = CheckInput {
         expected_l1_chain_id: Some(chain.file.l1.chain_id),
         rollup: rollup.as_ref(),
         keys,
+        stored_keys: stored.as_deref(),
     };
     Ok(run_checks(discovery, &input))
 }

@@ -447,6 +447,20 @@ impl Cluster {
         name: &str,
         key: &str,
     ) -> Result<Option<String>, ClusterError> {
+        Ok(self
+            .secret_bytes(namespace, name, key)
+            .await?
+            .map(|raw| String::from_utf8_lossy(&raw).trim().to_string()))
+    }
+
+    /// One key of a Secret, decoded but untouched (what a container sees in its env var);
+    /// `None` when the Secret or the key is missing.
+    pub async fn secret_bytes(
+        &self,
+        namespace: &str,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<Vec<u8>>, ClusterError> {
         use base64::Engine;
         let r = ObjectRef {
             kind: "Secret".into(),
@@ -455,8 +469,7 @@ impl Cluster {
         };
         Ok(self.get(&r).await?.and_then(|s| {
             let b64 = s.get("data")?.get(key)?.as_str()?.to_string();
-            let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-            Some(String::from_utf8_lossy(&raw).trim().to_string())
+            base64::engine::general_purpose::STANDARD.decode(b64).ok()
         }))
     }
 

@@ -128,7 +128,7 @@ pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Res
     } else {
         KeySource::Files(&args.keys)
     };
-    let checks = resolve::checks(&chain, &discovery, &keys).await?;
+    let checks = resolve::checks(&chain, Some(&discovery), &keys).await?;
     let lock_path = Lock::path_for(&args.chain);
     let old = Lock::read(&lock_path)?;
     if let Some(old) = &old {

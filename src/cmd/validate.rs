@@ -10,6 +10,16 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> Result<u8, Error> {
     let mut failed = 0usize;
     for path in &args.chains {
         let result = config::load(path).map_err(Error::from).and_then(|chain| {
+            if let (Some(rollup), Some(genesis)) = (&chain.rollup_json, &chain.genesis_json) {
+                if let config::genesis::GenesisCheck::CannotVerify(why) =
+                    config::genesis::check(rollup, genesis)
+                {
+                    printer.warn(&format!(
+                        "{}: cannot verify rollup.json's genesis.l2.hash against genesis.json: {why}",
+                        path.display()
+                    ));
+                }
+            }
             let resolved = super::common::resolve(&chain, printer)?;
             let mut input = Input::from_chain(&chain);
             input.contracts = resolved.contracts;

@@ -5,6 +5,7 @@
 
 pub mod diag;
 pub mod duration;
+pub mod genesis;
 pub mod model;
 pub mod packed;
 pub mod validate;

@@ -41,7 +41,7 @@ pub fn scan_for_private_keys(map: &SourceMap<'_>) -> Vec<Diagnostic> {
                 &path,
                 "this value looks like a private key (64 hex characters); secret material never goes in the chain file",
                 Some(
-                    "store the key in a Kubernetes Secret (`kubectl create secret generic NAME --from-file=private-key=KEYFILE`) and reference it: `{ secret = \"NAME\", key = \"private-key\" }`"
+                    "store the key in a Kubernetes Secret (`kubectl create secret generic NAME --from-literal=private-key=\"$(tr -d '[:space:]' < KEYFILE)\"`) and reference it: `{ secret = \"NAME\", key = \"private-key\" }`"
                         .into(),
                 ),
             )
@@ -159,6 +159,19 @@ impl Validator<'_, '_> {
                     "chain.genesis",
                     format!("the genesis file is not valid JSON: {e}"),
                     "",
+                );
+            }
+        }
+        if let (Some(rollup), Some(genesis)) = (&c.rollup_json, &c.genesis_json) {
+            if let super::genesis::GenesisCheck::Mismatch { declared, computed } =
+                super::genesis::check(rollup, genesis)
+            {
+                self.err(
+                    "chain.rollup_config",
+                    format!(
+                        "rollup.json's `genesis.l2.hash` is {declared}, but the genesis block genesis.json (chain.genesis) produces has hash {computed}: op-node would not find its L2 genesis block in the execution client and refuses to start"
+                    ),
+                    "take rollup.json and genesis.json from the same deployment (`op-deployer inspect rollup` and `op-deployer inspect genesis`); never edit `alloc` by hand",
                 );
             }
         }

@@ -6,6 +6,7 @@ use alloy::primitives::Address;
 use serde::Serialize;
 
 use super::discovery::{ContractName, Discovery, ProofSystem, RoleName};
+use super::key_format::{KeyFinding, StoredKey};
 
 /// Check names, as used on the command line (`--skip-check NAME`) and in output.
 pub mod names {
@@ -15,6 +16,8 @@ pub mod names {
     pub const SYSTEM_CONFIG: &str = "system-config";
     /// rollup.json agrees with discovery.
     pub const ROLLUP_CONFIG: &str = "rollup-config";
+    /// Signer keys in Secrets are stored in the form the components parse (no whitespace).
+    pub const KEY_FORMAT: &str = "key-format";
     /// Batcher key = on-chain batcher.
     pub const BATCHER_KEY: &str = "batcher-key";
     /// Sequencer P2P key = unsafe block signer.
@@ -28,10 +31,11 @@ pub mod names {
 }
 
 /// Every check, in the order [`run_checks`] reports them.
-pub const ALL_CHECKS: [&str; 8] = [
+pub const ALL_CHECKS: [&str; 9] = [
     names::L1_CHAIN_ID,
     names::SYSTEM_CONFIG,
     names::ROLLUP_CONFIG,
+    names::KEY_FORMAT,
     names::BATCHER_KEY,
     names::SEQUENCER_KEY,
     names::PROPOSER_KEY,
@@ -130,6 +134,8 @@ pub struct CheckInput<'a> {
     pub rollup: Option<&'a RollupFacts>,
     /// Signer key addresses.
     pub keys: SignerAddresses,
+    /// Signer keys read from Secrets, classified; `None` when no Secret was read.
+    pub stored_keys: Option<&'a [StoredKey]>,
 }
 
 /// Runs every check, in [`ALL_CHECKS`] order.
@@ -138,6 +144,7 @@ pub fn run_checks(d: &Discovery, input: &CheckInput<'_>) -> Vec<CheckResult> {
         check_l1_chain_id(input.expected_l1_chain_id, d),
         check_system_config(d),
         check_rollup_config(input.rollup, d),
+        check_key_format(input.stored_keys),
         check_batcher_key(input.keys.batcher, d),
         check_sequencer_key(input.keys.sequencer, d),
         check_proposer_key(input.keys.proposer, d),
@@ -234,6 +241,54 @@ pub fn check_rollup_config(rollup: Option<&RollupFacts>, d: &Discovery) -> Check
         CheckResult::pass(name, "rollup.json agrees with the L1 contracts")
     } else {
         CheckResult::fail(name, format!("rollup.json disagrees: {}", wrong.join("; ")))
+    }
+}
+
+/// `key-format`: every signer key read from a Secret is stored exactly as the components parse
+/// it (see [`super::key_format`]). Needs no discovery, so it also runs without one.
+pub fn check_key_format(stored: Option<&[StoredKey]>) -> CheckResult {
+    let name = names::KEY_FORMAT;
+    let Some(stored) = stored else {
+        return CheckResult::skip(name, "no signer key was read from a Secret");
+    };
+    let mut bad = Vec::new();
+    let mut clean = Vec::new();
+    for k in stored {
+        match k.finding {
+            KeyFinding::Missing => {}
+            KeyFinding::Clean => clean.push(k.role),
+            KeyFinding::Defect(defect) => {
+                let fix = if defect.is_whitespace() {
+                    format!("fix: {}", k.fix_command())
+                } else {
+                    format!(
+                        "store the 64 hex digits of the right key (0x optional), e.g. {}",
+                        k.fix_command()
+                    )
+                };
+                bad.push(format!(
+                    "{role} key in Secret {ns}/{secret} key `{key}` {defect}: {component} reads it untrimmed and exits at start; {fix}",
+                    role = k.role,
+                    ns = k.namespace,
+                    secret = k.secret,
+                    key = k.key,
+                    component = k.component(),
+                ));
+            }
+        }
+    }
+    if !bad.is_empty() {
+        CheckResult::fail(name, bad.join("; "))
+    } else if clean.is_empty() {
+        CheckResult::skip(name, "no signer key was found in a Secret")
+    } else {
+        CheckResult::pass(
+            name,
+            format!(
+                "{} keys are 64 hex digits without whitespace",
+                clean.join(", ")
+            ),
+        )
     }
 }
 
@@ -602,6 +657,40 @@ mod tests {
             ..SignerAddresses::default()
         };
         assert_eq!(status(&check_distinct_keys(&one)), CheckStatus::Skip);
+    }
+
+    #[test]
+    fn key_format_fails_naming_the_secret_and_the_fix_and_passes_clean_keys() {
+        use crate::model::key_format::KeyDefect;
+        let stored = |role, finding| StoredKey {
+            role,
+            namespace: "op".into(),
+            secret: "signers".into(),
+            key: role.into(),
+            finding,
+        };
+        let keys = [
+            stored("sequencer", KeyFinding::Clean),
+            stored("batcher", KeyFinding::Defect(KeyDefect::TrailingNewline)),
+            stored("proposer", KeyFinding::Missing),
+        ];
+        let r = check_key_format(Some(&keys));
+        assert_eq!(r.status, CheckStatus::Fail);
+        for part in [
+            "batcher key in Secret op/signers key `batcher` ends with a newline",
+            "op-batcher",
+            "kubectl -n op create secret generic signers --from-literal=batcher=",
+        ] {
+            assert!(r.message.contains(part), "{part}: {}", r.message);
+        }
+        assert!(!r.message.contains("sequencer"), "{}", r.message);
+        let r = check_key_format(Some(&keys[..1]));
+        assert_eq!(r.status, CheckStatus::Pass, "{}", r.message);
+        assert_eq!(
+            status(&check_key_format(Some(&keys[2..]))),
+            CheckStatus::Skip
+        );
+        assert_eq!(status(&check_key_format(None)), CheckStatus::Skip);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod discovery;
+pub mod key_format;
 pub mod lease;
 pub mod object;
 pub mod version;

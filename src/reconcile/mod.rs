@@ -328,10 +328,8 @@ async fn plan_one(
         None => resolved.contracts.clone(),
     };
     let plan = plan_chain(cluster, chain, contracts.clone(), policy.prune).await?;
-    let checks = match input.l1_now.as_ref().or(resolved.discovery.as_ref()) {
-        Some(d) => resolve::checks(chain, d, &KeySource::Cluster(cluster)).await?,
-        None => Vec::new(),
-    };
+    let discovery = input.l1_now.as_ref().or(resolved.discovery.as_ref());
+    let checks = resolve::checks(chain, discovery, &KeySource::Cluster(cluster)).await?;
     let decision = decide(&plan, &checks, policy, &input.memory);
     Ok(ChainOutcome {
         plan,
@@ -359,10 +357,12 @@ async fn saved(
         for w in &resolved.warnings {
             observer.warn(&format!("{}: {w}", chain.path.display()));
         }
-        let checks = match &resolved.discovery {
-            Some(d) => resolve::checks(chain, d, &KeySource::Cluster(cluster)).await?,
-            None => Vec::new(),
-        };
+        let checks = resolve::checks(
+            chain,
+            resolved.discovery.as_ref(),
+            &KeySource::Cluster(cluster),
+        )
+        .await?;
         let decision = decide(p, &checks, policy, &Memory::default());
         out.push(ChainOutcome {
             plan: p.clone(),

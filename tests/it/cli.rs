@@ -212,3 +212,93 @@ fn watch_refuses_a_bad_namespace_before_connecting() {
         "checked before connecting: {stderr}"
     );
 }
+
+#[test]
+fn key_format_is_a_check_that_can_be_overridden_by_name() {
+    for command in ["plan", "apply"] {
+        let help = opctl(&[command, "--help"]);
+        assert_eq!(help.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("key-format"),
+            "{command} --help does not list key-format"
+        );
+    }
+    // A misspelt check name is a usage error that lists the real one.
+    let out = opctl(&[
+        "apply",
+        "examples/devnet.toml",
+        "--skip-check",
+        "key-formats",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("key-format"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The devnet example in a temp dir, with `edit` applied to its genesis.json.
+fn devnet_with_genesis(edit: impl FnOnce(&mut serde_json::Value)) -> tempfile::TempDir {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+    std::fs::copy(root.join("devnet.toml"), dir.path().join("devnet.toml")).expect("copy");
+    std::fs::copy(
+        root.join("devnet/rollup.json"),
+        dir.path().join("devnet/rollup.json"),
+    )
+    .expect("copy");
+    let text = std::fs::read_to_string(root.join("devnet/genesis.json")).expect("read");
+    let mut genesis: serde_json::Value = serde_json::from_str(&text).expect("json");
+    edit(&mut genesis);
+    std::fs::write(
+        dir.path().join("devnet/genesis.json"),
+        serde_json::to_string_pretty(&genesis).expect("json"),
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn validate_refuses_a_genesis_that_does_not_produce_the_rollup_genesis_hash() {
+    let rollup: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("examples/devnet/rollup.json").expect("read"),
+    )
+    .expect("json");
+    let declared = rollup["genesis"]["l2"]["hash"].as_str().expect("hash");
+
+    let unchanged = devnet_with_genesis(|_| {});
+    let chain = unchanged.path().join("devnet.toml");
+    let out = opctl(&["validate", chain.to_str().expect("utf-8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let changed = devnet_with_genesis(|g| {
+        g["alloc"]["3fab184622dc19b6109349b94811493bf2a45362"]["balance"] = "0x1".into();
+    });
+    let chain = changed.path().join("devnet.toml");
+    let out = opctl(&["validate", chain.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("genesis.l2.hash")
+            && stderr.contains(declared)
+            && stderr.contains("refuses to start"),
+        "{stderr}"
+    );
+    // The other hash: the one genesis.json now produces.
+    let computed = stderr
+        .split("has hash ")
+        .nth(1)
+        .and_then(|rest| rest.get(..66))
+        .expect("the computed hash is named");
+    assert!(
+        computed.starts_with("0x") && computed != declared,
+        "{stderr}"
+    );
+}

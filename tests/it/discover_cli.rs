@@ -24,8 +24,14 @@ struct Files {
 fn files(chain: &TestChain, name: &str) -> Files {
     let dir = tempfile::tempdir().expect("tmp");
     let f = &chain.fixture;
+    let genesis_json = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet/genesis.json");
+    // The hash of the block that genesis.json produces, or `validate` refuses the file.
+    let l2_genesis = opctl::config::genesis::genesis_hash(
+        &std::fs::read_to_string(&genesis_json).expect("read genesis"),
+    )
+    .expect("the devnet genesis hash computes");
     let rollup = json!({
-        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": format!("{:#066x}", 2), "number": 0}, "l2_time": 0,
+        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": l2_genesis, "number": 0}, "l2_time": 0,
                     "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 0), "gasLimit": 30000000}},
         "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
         "l1_chain_id": L1_CHAIN_ID, "l2_chain_id": 901,
@@ -37,11 +43,7 @@ fn files(chain: &TestChain, name: &str) -> Files {
         serde_json::to_string_pretty(&rollup).expect("json"),
     )
     .expect("write");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet/genesis.json"),
-        dir.path().join("genesis.json"),
-    )
-    .expect("copy");
+    std::fs::copy(&genesis_json, dir.path().join("genesis.json")).expect("copy");
     let toml = format!(
         r#"[chain]
 name = "{name}"

@@ -443,16 +443,33 @@ fn failing(d: &Discovery, input: &CheckInput<'_>) -> Vec<&'static str> {
         .collect()
 }
 
+/// The four signer keys as read from well-formed Secrets.
+fn clean_stored_keys() -> Vec<opctl::model::key_format::StoredKey> {
+    use opctl::model::key_format::{KeyFinding, StoredKey};
+    ["sequencer", "batcher", "proposer", "challenger"]
+        .into_iter()
+        .map(|role| StoredKey {
+            role,
+            namespace: "op".into(),
+            secret: "signers".into(),
+            key: role.into(),
+            finding: KeyFinding::Clean,
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn every_check_passes_for_the_right_keys_and_fails_for_each_wrong_fact() {
     let mut chain = TestChain::start(Flavor::PermissionedV1).await;
     let (d, _) = discover_chain(&chain).await;
     let rollup = rollup_of(&chain.fixture);
     let keys = keys_of(&chain);
+    let stored = clean_stored_keys();
     let good = CheckInput {
         expected_l1_chain_id: Some(L1_CHAIN_ID),
         rollup: Some(&rollup),
         keys,
+        stored_keys: Some(&stored),
     };
     for (name, status) in statuses(&d, &good) {
         assert_eq!(status, CheckStatus::Pass, "{name}");
@@ -545,6 +562,7 @@ async fn v2_game_roles_come_from_game_args_and_are_checked() {
         expected_l1_chain_id: Some(L1_CHAIN_ID),
         rollup: Some(&rollup),
         keys,
+        stored_keys: None,
     };
     assert!(failing(&d, &good).is_empty(), "{:?}", run_checks(&d, &good));
     let swapped = CheckInput {
