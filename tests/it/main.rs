@@ -10,6 +10,7 @@ mod cli;
 mod discover_cli;
 mod discovery;
 mod generated_files;
+mod genesis_delivery;
 mod harness_cluster;
 mod invalid_configs;
 mod plan_apply;
