@@ -157,17 +157,26 @@ pub fn init_container_for_watcher(
     to_volume: &str,
 ) -> Option<Container> {
     let rel = ctx.chain.file.chain.genesis.as_deref()?;
-    assemble(
+    let mut c = assemble(
         ctx,
         e,
         &format!("{to}/{rel}"),
-        &format!("cp -RL {from}/. {to}/\n"),
+        "cp -RL \"$CHAIN_SRC\"/. \"$CHAIN_DIR\"/\n",
         vec![
             mount("genesis-parts", PARTS_DIR, true),
             mount(from_volume, from, true),
             mount(to_volume, to, false),
         ],
-    )
+    )?;
+    let env = c.env.get_or_insert_with(Vec::new);
+    for (name, value) in [("CHAIN_SRC", from), ("CHAIN_DIR", to)] {
+        env.push(EnvVar {
+            name: name.into(),
+            value: Some(value.into()),
+            ..Default::default()
+        });
+    }
+    Some(c)
 }
 
 /// Only the projected volume of the parts (the watcher assembles into its own directory).

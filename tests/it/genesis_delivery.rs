@@ -108,11 +108,19 @@ async fn a_genesis_over_64_mb_is_applied_in_parts_and_the_pods_init_step_reassem
     let client = cluster.admin_client().await;
     for (name, keys) in [
         ("l1-endpoints", vec!["rpc"]),
-        ("devnet-keys", vec!["sequencer", "batcher", "proposer", "challenger"]),
+        (
+            "devnet-keys",
+            vec!["sequencer", "batcher", "proposer", "challenger"],
+        ),
     ] {
         let data: serde_json::Map<String, Value> = keys
             .iter()
-            .map(|k| (k.to_string(), json!(format!("{:064x}", rand::random::<u128>() | 1))))
+            .map(|k| {
+                (
+                    k.to_string(),
+                    json!(format!("{:064x}", rand::random::<u128>() | 1)),
+                )
+            })
             .collect();
         let secret: Secret = serde_json::from_value(json!({
             "apiVersion": "v1", "kind": "Secret",
@@ -129,9 +137,21 @@ async fn a_genesis_over_64_mb_is_applied_in_parts_and_the_pods_init_step_reassem
     assert_ok(&plan);
     let stdout = String::from_utf8_lossy(&plan.stdout);
     // The plan shows the parts by size and digest, not megabytes of base64.
-    assert!(stdout.contains("ConfigMap/devnet-genesis-000"), "{}", &stdout[..2000.min(stdout.len())]);
-    assert!(stdout.len() < 2 * 1024 * 1024, "plan output is {} bytes", stdout.len());
-    assert_ok(&opctl(Some(&cluster), &ns, &["apply", chain, "--yes", "--no-wait"]));
+    assert!(
+        stdout.contains("ConfigMap/devnet-genesis-000"),
+        "{}",
+        &stdout[..2000.min(stdout.len())]
+    );
+    assert!(
+        stdout.len() < 2 * 1024 * 1024,
+        "plan output is {} bytes",
+        stdout.len()
+    );
+    assert_ok(&opctl(
+        Some(&cluster),
+        &ns,
+        &["apply", chain, "--yes", "--no-wait"],
+    ));
 
     // The applied parts, in order, as the projected volume would lay them out.
     let maps = Api::<ConfigMap>::namespaced(client.clone(), &ns)
@@ -151,7 +171,10 @@ async fn a_genesis_over_64_mb_is_applied_in_parts_and_the_pods_init_step_reassem
             parts += 1;
         }
     }
-    assert!(parts > 1, "a genesis this size needs several parts, got {parts}");
+    assert!(
+        parts > 1,
+        "a genesis this size needs several parts, got {parts}"
+    );
 
     // The sequencer pod's init step, exactly as applied.
     let set = Api::<StatefulSet>::namespaced(client, &ns)
@@ -195,8 +218,14 @@ async fn a_genesis_over_64_mb_is_applied_in_parts_and_the_pods_init_step_reassem
     );
     let assembled = std::fs::read(&out_file).expect("the init step wrote the genesis");
     assert_eq!(assembled.len(), original.len());
-    assert!(assembled == original, "the reassembled genesis differs from the original");
-    assert_eq!(env["GENESIS_SHA256"], hex::encode(Sha256::digest(&original)));
+    assert!(
+        assembled == original,
+        "the reassembled genesis differs from the original"
+    );
+    assert_eq!(
+        env["GENESIS_SHA256"],
+        hex::encode(Sha256::digest(&original))
+    );
 
     // One changed byte in a part: the step refuses and writes nothing.
     let first = parts_dir.join("part-000");
@@ -212,6 +241,12 @@ async fn a_genesis_over_64_mb_is_applied_in_parts_and_the_pods_init_step_reassem
         .env("GENESIS_SHA256", &env["GENESIS_SHA256"])
         .output()
         .expect("run busybox");
-    assert!(!refused.status.success(), "a corrupted part must fail the step");
-    assert!(!out_file.exists(), "nothing may be written when the digest does not match");
+    assert!(
+        !refused.status.success(),
+        "a corrupted part must fail the step"
+    );
+    assert!(
+        !out_file.exists(),
+        "nothing may be written when the digest does not match"
+    );
 }

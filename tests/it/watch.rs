@@ -1033,27 +1033,81 @@ async fn the_watcher_pod_runs_from_its_mounted_files_with_the_rendered_role_and_
 
     // The pod's view: the projected volume's files from the cluster's ConfigMaps, the container's
     // arguments, and only the Role's rights (the harness's `limited` user bound to it).
-    let mount = env.dir.path().join("etc-opctl");
-    let volume = pod
-        .volumes
-        .iter()
-        .flatten()
-        .find_map(|v| v.projected.clone())
-        .expect("a projected volume");
-    for source in volume.sources.iter().flatten() {
-        let projection = source.config_map.as_ref().expect("ConfigMap sources");
-        let data = Api::<ConfigMap>::namespaced(client.clone(), &env.ns)
-            .get(&projection.name)
-            .await
-            .expect("mounted ConfigMap exists")
-            .data
-            .unwrap_or_default();
-        for item in projection.items.iter().flatten() {
-            let path = mount.join(&item.path);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(&path, &data[&item.key]).expect("write mounted file");
+    // Every projected volume is laid out as the kubelet would (ConfigMap `data` and
+    // `binaryData` items), then the pod's init step — its exact script, under busybox, the image
+    // it runs in — copies the chain files and assembles the genesis into the container's view.
+    let pod_root = env.dir.path().join("pod");
+    let reroot = |p: &str| pod_root.join(p.trim_start_matches('/'));
+    for volume in pod.volumes.iter().flatten() {
+        let Some(projected) = volume.projected.as_ref() else {
+            continue;
+        };
+        let at = pod
+            .init_containers
+            .iter()
+            .flatten()
+            .chain(pod.containers.iter())
+            .flat_map(|c| c.volume_mounts.iter().flatten())
+            .find(|m| m.name == volume.name)
+            .map(|m| m.mount_path.clone())
+            .expect("the projected volume is mounted");
+        for source in projected.sources.iter().flatten() {
+            let projection = source.config_map.as_ref().expect("ConfigMap sources");
+            let cm = Api::<ConfigMap>::namespaced(client.clone(), &env.ns)
+                .get(&projection.name)
+                .await
+                .expect("mounted ConfigMap exists");
+            let mut files: std::collections::BTreeMap<String, Vec<u8>> = cm
+                .data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.into_bytes()))
+                .collect();
+            files.extend(
+                cm.binary_data
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.0)),
+            );
+            for item in projection.items.iter().flatten() {
+                let path = reroot(&at).join(&item.path);
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&path, &files[&item.key]).expect("write mounted file");
+            }
         }
     }
+    let init = pod
+        .init_containers
+        .iter()
+        .flatten()
+        .find(|c| c.name == "assemble-genesis")
+        .expect("the watcher pod assembles the custom genesis");
+    let mut step = Command::new("busybox");
+    step.args(["sh", "-c", &init.args.as_ref().expect("args")[1]]);
+    for var in init.env.iter().flatten() {
+        match (var.name.as_str(), var.value.as_deref()) {
+            ("HOME", _) | (_, None) => {}
+            ("GENESIS_SHA256", Some(v)) => {
+                step.env(&var.name, v);
+            }
+            (_, Some(path)) => {
+                step.env(&var.name, reroot(path));
+            }
+        }
+    }
+    std::fs::create_dir_all(reroot(opctl::render::watcher::CONFIG_DIR)).expect("mkdir");
+    let ran = step.output().expect("run busybox");
+    assert!(
+        ran.status.success(),
+        "the init step failed: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let mount = reroot(opctl::render::watcher::CONFIG_DIR);
+    assert_eq!(
+        std::fs::read(mount.join("devnet/genesis.json")).expect("assembled genesis"),
+        std::fs::read(env.chain.with_file_name("devnet").join("genesis.json")).expect("genesis"),
+        "the watcher reads the genesis byte-identical"
+    );
     let args = pod.containers[0].args.clone().expect("args");
     bind_limited_user_to(&env, "devnet-opctl-watch").await;
     let w = Watcher::spawn_pod(
