@@ -217,3 +217,130 @@ fn assemble(
     c.volume_mounts = Some(mounts);
     Some(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{GENESIS_FILE, INIT_NAME};
+    use crate::render::{render, Desired, Input};
+
+    /// An example's objects, with `edit` applied to its genesis.json first.
+    fn rendered(example: &str, edit: impl Fn(&mut Value)) -> Vec<Desired> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let path = root.join(format!("{example}.toml"));
+        let mut chain = crate::config::load(&path).expect("valid example");
+        let mut genesis: Value =
+            serde_json::from_str(chain.genesis_json.as_deref().expect("custom chain"))
+                .expect("json");
+        edit(&mut genesis);
+        let text = serde_json::to_string(&genesis).expect("json");
+        chain.genesis_packed = Some(std::sync::Arc::new(
+            crate::config::packed::PackedGenesis::pack(text.as_bytes()),
+        ));
+        chain.genesis_json = Some(text);
+        render(&Input::from_chain(&chain)).expect("renders")
+    }
+
+    fn pod_spec(objects: &[Desired], name: &str) -> Value {
+        objects
+            .iter()
+            .find(|d| d.name() == name && d.kind() == "StatefulSet")
+            .unwrap_or_else(|| panic!("StatefulSet {name} rendered"))
+            .object
+            .pointer("/spec/template/spec")
+            .cloned()
+            .expect("pod spec")
+    }
+
+    fn commands(containers: &Value) -> Vec<(String, String)> {
+        containers
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap_or("").to_string(),
+                    c["command"][0].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_execution_client_step_needs_a_shell_and_op_reth_reads_the_assembled_genesis() {
+        // op-reth (devnet): only the assemble step, in busybox; op-reth itself reads the file.
+        let devnet = rendered("devnet", |_| {});
+        let spec = pod_spec(&devnet, "devnet-sequencer");
+        let init = commands(&spec["initContainers"]);
+        assert_eq!(init, [(INIT_NAME.to_string(), "/bin/sh".to_string())]);
+        assert!(spec["initContainers"][0]["image"]
+            .as_str()
+            .unwrap_or("")
+            .contains("busybox"));
+        let reth = &spec["containers"][0];
+        assert_eq!(reth["command"][0], "op-reth");
+        assert!(reth["args"]
+            .as_array()
+            .expect("args")
+            .contains(&Value::from(format!("--chain={GENESIS_FILE}"))));
+        // op-geth (legacy): `geth init` runs as its own command, no shell.
+        let legacy = rendered("legacy-op-geth", |_| {});
+        let spec = pod_spec(&legacy, "legacy-sequencer");
+        let init = commands(&spec["initContainers"]);
+        assert_eq!(
+            init,
+            [
+                (INIT_NAME.to_string(), "/bin/sh".to_string()),
+                ("init-op-geth".to_string(), "geth".to_string())
+            ]
+        );
+        assert_eq!(spec["initContainers"][1]["args"][3], GENESIS_FILE);
+        for c in spec["containers"].as_array().expect("containers") {
+            assert_ne!(c["command"][0], "/bin/sh", "{}", c["name"]);
+        }
+    }
+
+    #[test]
+    fn a_changed_genesis_changes_every_pod_that_reads_it() {
+        let before = rendered("devnet", |_| {});
+        let after = rendered("devnet", |g| g["timestamp"] = Value::from("0x1"));
+        for name in ["devnet-sequencer", "devnet-replica-0", "devnet-challenger"] {
+            let a = pod_spec(&before, name);
+            let b = pod_spec(&after, name);
+            let digest = |spec: &Value| {
+                spec["initContainers"][0]["env"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|v| v["name"] == "GENESIS_SHA256")
+                    .map(|v| v["value"].clone())
+            };
+            assert!(digest(&a).is_some(), "{name} assembles the genesis");
+            assert_ne!(digest(&a), digest(&b), "{name}");
+            let hash = |d: &[Desired]| {
+                d.iter()
+                    .find(|o| o.name() == name && o.kind() == "StatefulSet")
+                    .and_then(|o| {
+                        o.object
+                            .pointer("/spec/template/metadata/annotations/opctl.io~1config-hash")
+                            .cloned()
+                    })
+            };
+            assert_ne!(
+                hash(&before),
+                hash(&after),
+                "{name}: the config hash rolls the pod"
+            );
+        }
+        // The part ConfigMaps carry the new bytes.
+        let part = |d: &[Desired]| {
+            d.iter()
+                .find(|o| o.name() == "devnet-genesis-000")
+                .map(|o| o.object["binaryData"].clone())
+        };
+        assert_ne!(part(&before), part(&after));
+    }
+}

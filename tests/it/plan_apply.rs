@@ -331,23 +331,31 @@ async fn drift_by_another_manager_is_named_stops_apply_and_is_corrected_with_for
     // From here on, every output is also checked for the generated JWT and p2p values.
     env.collect_generated_secrets().await;
     let api = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns);
-    let mut live = api.get("devnet-proposer").await.expect("get");
-    if let Some(c) = live
-        .spec
-        .as_mut()
-        .and_then(|s| s.template.spec.as_mut())
-        .map(|p| &mut p.containers[0])
-    {
-        c.image = Some("example.org/op-proposer:hacked".into());
-    }
-    live.metadata.managed_fields = None;
     let pp = PostParams {
         field_manager: Some("kubectl-edit".into()),
         ..Default::default()
     };
-    api.replace("devnet-proposer", &pp, &live)
-        .await
-        .expect("update as kubectl-edit");
+    // Read-modify-write as `kubectl edit` does, again on a conflict: the deployment controller
+    // keeps writing the status (and so the resourceVersion) meanwhile.
+    let edited = poll(|| async {
+        let mut live = api.get("devnet-proposer").await.expect("get");
+        if let Some(c) = live
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.spec.as_mut())
+            .map(|p| &mut p.containers[0])
+        {
+            c.image = Some("example.org/op-proposer:hacked".into());
+        }
+        live.metadata.managed_fields = None;
+        match api.replace("devnet-proposer", &pp, &live).await {
+            Ok(_) => Some(()),
+            Err(kube::Error::Api(e)) if e.code == 409 => None,
+            Err(e) => panic!("update as kubectl-edit: {e}"),
+        }
+    })
+    .await;
+    assert!(edited.is_some(), "the edit kept conflicting");
 
     let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
     assert_code(&plan, 2);
@@ -792,14 +800,14 @@ async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
     assert_eq!(chains, ["devnet", "devnet2"]);
     assert_eq!(v["apiVersion"], "opctl.io/plan/v1");
     for c in v["chains"].as_array().expect("chains") {
-        // 27 objects (the replicas' PodDisruptionBudget among them); the namespace already exists
-        // (the test made it), so it gains labels.
+        // 28 objects (the replicas' PodDisruptionBudget and the genesis part among them); the
+        // namespace already exists (the test made it), so it gains labels.
         assert_eq!(
             (
                 c["summary"]["create"].as_u64(),
                 c["summary"]["update"].as_u64()
             ),
-            (Some(26), Some(1)),
+            (Some(27), Some(1)),
             "{}",
             c["summary"]
         );
@@ -965,4 +973,76 @@ async fn apply_never_writes_beyond_what_was_confirmed_when_the_chain_file_change
         .await
         .expect("get")
         .is_some());
+}
+
+#[tokio::test]
+async fn a_signer_key_stored_with_a_defect_fails_the_key_format_check_naming_the_secret_and_key_only(
+) {
+    let mut env = Env::start().await;
+    let secrets = Api::<Secret>::namespaced(env.cluster.admin_client().await, &env.ns);
+    let clean = random_hex();
+    // Above the secp256k1 order: 64 hex digits, but not a private key.
+    let above_order = "f".repeat(64);
+    let defects: Vec<(&str, String)> = vec![
+        ("trailing newline", format!("{clean}\n")),
+        ("leading space", format!(" {clean}")),
+        ("double 0x", format!("0x0x{clean}")),
+        ("wrong length", clean[..62].to_string()),
+        ("zero scalar", "0".repeat(64)),
+        ("above the curve order", above_order),
+    ];
+    // The real key material (the clean key and its truncation) must never show; the all-zero
+    // and all-f values are not secrets (and are substrings of ordinary hashes in a plan).
+    env.secrets.push(clean[..62].to_string());
+    for (what, value) in &defects {
+        secrets
+            .patch(
+                "devnet-keys",
+                &PatchParams::default(),
+                &Patch::Merge(json!({ "stringData": { "batcher": value } })),
+            )
+            .await
+            .expect("store the defective key");
+        for command in ["plan", "apply"] {
+            let mut args = vec![command, env.chain()];
+            if command == "apply" {
+                args.extend(["--yes", "--no-wait"]);
+            } else {
+                args.push("--exit-code");
+            }
+            let out = env.opctl(&args);
+            assert_code(&out, 3);
+            let (stdout, stderr) = text(&out);
+            let all = format!("{stdout}{stderr}");
+            assert!(all.contains("key-format"), "{what}: {all}");
+            assert!(
+                all.contains("devnet-keys") && all.contains("batcher"),
+                "{what}: the Secret and key are named: {all}"
+            );
+        }
+        // Nothing was written.
+        assert!(
+            Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
+                .get_opt("devnet-sequencer")
+                .await
+                .expect("get")
+                .is_none(),
+            "{what}: apply wrote despite the failed check"
+        );
+    }
+    secrets
+        .patch(
+            "devnet-keys",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "stringData": { "batcher": clean } })),
+        )
+        .await
+        .expect("store the clean key");
+    let out = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&out, 2);
+    assert!(
+        !text(&out).0.contains("key-format: fail"),
+        "{}",
+        text(&out).0
+    );
 }

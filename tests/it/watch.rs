@@ -1239,6 +1239,18 @@ impl Proxy {
     }
 }
 
+/// The hash of the block the devnet example's genesis.json produces (rollup.json must name it).
+fn devnet_genesis_hash() -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet/genesis.json"),
+    )
+    .expect("read genesis");
+    format!(
+        "{:#x}",
+        opctl::config::genesis::genesis_hash(&text).expect("hash the genesis")
+    )
+}
+
 /// A chain file for the fixture chain, the lock file `opctl discover` writes for it, and the role
 /// keys in the cluster.
 async fn anvil_env(chain: &TestChain, rpc_url: &str) -> Env {
@@ -1247,7 +1259,7 @@ async fn anvil_env(chain: &TestChain, rpc_url: &str) -> Env {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = &chain.fixture;
     let rollup = json!({
-        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": format!("{:#066x}", 2), "number": 0}, "l2_time": 0,
+        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": devnet_genesis_hash(), "number": 0}, "l2_time": 0,
                     "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 0), "gasLimit": 30000000}},
         "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
         "l1_chain_id": L1_CHAIN_ID, "l2_chain_id": 901,
