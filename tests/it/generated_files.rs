@@ -67,3 +67,69 @@ fn the_schema_describes_the_chain_file() {
     }
     assert_eq!(schema["additionalProperties"], false);
 }
+
+/// Every `fn name(` under `src/` and `tests/` (the test functions the rules table may cite).
+fn function_names() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut std::collections::BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read source");
+                for line in text.lines() {
+                    if let Some(rest) = line.trim_start().split("fn ").nth(1) {
+                        let name: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if !name.is_empty() {
+                            out.insert(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = std::collections::BTreeSet::new();
+    walk(&root.join("src"), &mut out);
+    walk(&root.join("tests"), &mut out);
+    out
+}
+
+#[test]
+fn every_rule_in_the_rules_table_names_tests_that_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = std::fs::read_to_string(root.join("docs/rendering-rules.md")).expect("rules table");
+    let functions = function_names();
+    let mut rules = 0;
+    let mut problems = Vec::new();
+    for row in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| rule "))
+    {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let rule = cells[0].trim_start_matches("| ").trim();
+        let tests: Vec<&str> = cells
+            .last()
+            .expect("a tests column")
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .collect();
+        rules += 1;
+        if tests.is_empty() {
+            problems.push(format!("rule {rule} names no test"));
+        }
+        for t in tests {
+            if !functions.contains(t) {
+                problems.push(format!(
+                    "rule {rule} names `{t}`, which is not a function in src/ or tests/"
+                ));
+            }
+        }
+    }
+    assert!(rules >= 6, "the table has {rules} rules");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
