@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod duration;
 pub mod model;
+pub mod state;
 pub mod validate;
 pub mod watch;
 
