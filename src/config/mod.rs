@@ -8,6 +8,7 @@ pub mod duration;
 pub mod genesis;
 pub mod model;
 pub mod packed;
+pub mod state;
 pub mod validate;
 pub mod watch;
 

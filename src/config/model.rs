@@ -83,6 +83,12 @@ pub struct L1 {
     /// mainnet, Sepolia, Holesky or Hoodi: op-node `--rollup.l1-chain-config`, op-challenger
     /// `--l1-genesis`.
     pub genesis: Option<String>,
+    /// Beacon-API endpoints op-node asks for blobs its `beacon_url` no longer keeps (beacon nodes
+    /// prune blobs after about 18 days): other beacon nodes or a blob archiver, which serves the
+    /// same API (op-node `--l1.beacon-fallbacks`, alias `--l1.beacon-archiver`). Literal URLs or
+    /// `{ secret = "name", key = "key" }`.
+    #[serde(default)]
+    pub beacon_fallbacks: Vec<UrlSource>,
 }
 
 /// A URL given as a literal string (`https://...`), as `env:VAR` (read by opctl at apply time and stored
@@ -273,6 +279,9 @@ pub struct Common {
     pub tolerations: Option<Vec<Toleration>>,
     /// Extra environment variables for every container of the role (values are plain text: never secrets).
     pub env: Option<BTreeMap<String, String>>,
+    /// The cluster's DNS domain (`[defaults]` only; default `cluster.local`): peer addresses are
+    /// fully qualified with it.
+    pub cluster_domain: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -358,7 +367,7 @@ pub struct P2p {
     pub static_peers: Vec<String>,
     /// Address other nodes reach this one at (`--p2p.advertise.ip`), e.g. a load balancer IP.
     pub advertise_ip: Option<String>,
-    /// Disable discv5 discovery (`--p2p.no-discovery`).
+    /// Disable discovery: op-node `--p2p.no-discovery`, op-reth `--disable-discovery`.
     #[serde(default)]
     pub no_discovery: bool,
 }
@@ -406,8 +415,37 @@ pub struct Sequencer {
     /// Extra execution-client arguments, appended verbatim.
     #[serde(default)]
     pub execution_args: Vec<String>,
+    /// Let the sequencer's op-node and execution client discover peers. Off by default: the
+    /// sequencer talks only to the peers it is given (`p2p.static_peers`) and the chain's
+    /// replicas, which dial it.
+    #[serde(default)]
+    pub p2p_discovery: bool,
+    /// How far back op-reth serves `eth_getProof` (`--rpc.eth-proof-window`) when op-proposer reads
+    /// outputs from this node, as a duration (`12h`); converted to blocks with the chain's block time.
+    pub proof_window: Option<String>,
     #[serde(default)]
     pub overrides: Common,
+}
+
+/// How a replica's op-node brings its execution client to the chain's head.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncMode {
+    /// The execution client syncs from its peers; op-node then follows L1 from the synced head.
+    #[default]
+    ExecutionLayer,
+    /// op-node derives every block from L1 data (needs every blob since genesis).
+    ConsensusLayer,
+}
+
+impl SyncMode {
+    /// The op-node `--syncmode` value.
+    pub fn as_flag(self) -> &'static str {
+        match self {
+            SyncMode::ExecutionLayer => "execution-layer",
+            SyncMode::ConsensusLayer => "consensus-layer",
+        }
+    }
 }
 
 /// `[replicas]`
@@ -431,6 +469,12 @@ pub struct Replicas {
     /// Archive mode (needed by op-proposer/op-challenger backing nodes).
     #[serde(default)]
     pub archive: bool,
+    /// `execution-layer` (default) or `consensus-layer` (op-node `--syncmode`).
+    #[serde(default)]
+    pub sync_mode: SyncMode,
+    /// How far back op-reth serves `eth_getProof` (`--rpc.eth-proof-window`), as a duration (`12h`);
+    /// converted to blocks with the chain's block time. Withdrawal proofs and op-challenger need it.
+    pub proof_window: Option<String>,
     pub op_node_resources: Option<Resources>,
     #[serde(default)]
     pub op_node_args: Vec<String>,
@@ -450,6 +494,8 @@ impl Default for Replicas {
             p2p: P2p::default(),
             sequencer_http: None,
             archive: false,
+            sync_mode: SyncMode::default(),
+            proof_window: None,
             op_node_resources: None,
             op_node_args: Vec::new(),
             execution_args: Vec::new(),

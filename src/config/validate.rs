@@ -2,10 +2,11 @@
 
 use super::diag::{Diagnostic, SourceMap};
 use super::model::*;
+use super::state::{MAX_ETH_PROOF_WINDOW, PERMISSIONLESS_VM_GAMES};
 use super::{LoadedChain, CONFIGMAP_BUDGET};
 
 /// Ports the rendered pods use; a metrics port must not collide with them.
-const RESERVED_PORTS: &[u16] = &[8545, 8546, 8551, 9545, 9222, 30303, 9001, 6060];
+const RESERVED_PORTS: &[u16] = &[8545, 8546, 8551, 9545, 9222, 30303, 9200, 9001, 6060];
 
 /// Env var names whose values are keys; never allowed as plain `env`.
 const SECRET_ENV_SUFFIXES: &[&str] = &["_PRIVATE_KEY", "_MNEMONIC", "_SEQUENCER_KEY", "_PRIV_RAW"];
@@ -86,11 +87,11 @@ impl Validator<'_, '_> {
         self.contracts(&f.contracts);
         self.images(&f.images);
         self.common("defaults", &f.defaults);
-        self.sequencer(f);
-        self.replicas(f);
+        self.sequencer(c);
+        self.replicas(c);
         self.batcher(f);
         self.proposer(f);
-        self.challenger(f);
+        self.challenger(c);
         self.out.extend(super::watch::validate(c, self.map));
     }
 
@@ -332,6 +333,18 @@ impl Validator<'_, '_> {
         }
         self.url_source("l1.rpc_url", &l1.rpc_url);
         self.url_source("l1.beacon_url", &l1.beacon_url);
+        for (i, src) in l1.beacon_fallbacks.iter().enumerate() {
+            let path = format!("l1.beacon_fallbacks.{i}");
+            if src.env_var().is_some() {
+                self.err(
+                    &path,
+                    "`env:VAR` is not supported for beacon fallbacks",
+                    "write the URL, or `{ secret = \"name\", key = \"key\" }` for one that carries a key",
+                );
+            } else {
+                self.url_source(&path, src);
+            }
+        }
     }
 
     fn address(&mut self, path: &str, value: &str) {
@@ -420,6 +433,21 @@ impl Validator<'_, '_> {
     }
 
     fn common(&mut self, path: &str, c: &Common) {
+        if let Some(domain) = &c.cluster_domain {
+            if path != "defaults" {
+                self.err(
+                    &format!("{path}.cluster_domain"),
+                    "the cluster domain is the same for every role",
+                    "set it once, under `[defaults]`",
+                );
+            } else if !is_dns_subdomain(domain) {
+                self.err(
+                    "defaults.cluster_domain",
+                    format!("`{domain}` is not a DNS domain"),
+                    "the kubelet's `clusterDomain`, e.g. `cluster.local`",
+                );
+            }
+        }
         if let Some(port) = c.metrics_port {
             if port < 1024 || RESERVED_PORTS.contains(&port) {
                 self.err(
@@ -581,7 +609,8 @@ impl Validator<'_, '_> {
         }
     }
 
-    fn sequencer(&mut self, f: &ChainFile) {
+    fn sequencer(&mut self, chain: &LoadedChain) {
+        let f = &chain.file;
         let s = &f.sequencer;
         if !s.enabled {
             return;
@@ -605,10 +634,16 @@ impl Validator<'_, '_> {
         }
         self.args("sequencer.op_node_args", &s.op_node_args);
         self.args("sequencer.execution_args", &s.execution_args);
+        if let Some(w) = &s.proof_window {
+            if let Err(e) = chain.proof_window_blocks(Some(w), true) {
+                self.err("sequencer.proof_window", e, "write a duration like `12h`");
+            }
+        }
         self.common("sequencer.overrides", &s.overrides);
     }
 
-    fn replicas(&mut self, f: &ChainFile) {
+    fn replicas(&mut self, chain: &LoadedChain) {
+        let f = &chain.file;
         let r = &f.replicas;
         if !r.enabled {
             return;
@@ -640,6 +675,16 @@ impl Validator<'_, '_> {
         }
         self.args("replicas.op_node_args", &r.op_node_args);
         self.args("replicas.execution_args", &r.execution_args);
+        if let Some(w) = &r.proof_window {
+            if let Err(e) = chain.proof_window_blocks(Some(w), r.archive) {
+                let hint = if r.archive {
+                    "write a duration like `12h`"
+                } else {
+                    "shorten the window, or set `archive = true`"
+                };
+                self.err("replicas.proof_window", e, hint);
+            }
+        }
         self.common("replicas.overrides", &r.overrides);
     }
 
@@ -692,7 +737,8 @@ impl Validator<'_, '_> {
         self.common("proposer.overrides", &p.overrides);
     }
 
-    fn challenger(&mut self, f: &ChainFile) {
+    fn challenger(&mut self, chain: &LoadedChain) {
+        let f = &chain.file;
         let c = &f.challenger;
         if !c.enabled {
             return;
@@ -725,6 +771,15 @@ impl Validator<'_, '_> {
                     &format!("challenger.game_types.{i}"),
                     format!("unknown game type `{t}`"),
                     format!("use one of {}", GAME_TYPES.join(", ")),
+                );
+            } else if PERMISSIONLESS_VM_GAMES.contains(&t.as_str())
+                && chain.challenger_el() == ExecutionClient::OpReth
+            {
+                // Rule challenger-vm-state (audit item 6, F6).
+                self.err(
+                    &format!("challenger.game_types.{i}"),
+                    format!("`{t}` cannot be played against op-reth: its VM needs the state of the disputed block for the whole game (up to 7 days); op-reth serves trie nodes through neither debug_dbGet (code keys only) nor eth_getProof beyond {MAX_ETH_PROOF_WINDOW} blocks, and opctl does not run op-reth's proofs-history store"),
+                    "use `game_types = [\"permissioned\"]`, or run `[replicas] execution_client = \"op-geth\"` with `archive = true`",
                 );
             }
         }
@@ -895,5 +950,115 @@ mod tests {
         assert!(!is_dns_label("-a", 63));
         assert!(!is_dns_label("a-", 63));
         assert!(!is_dns_label(&"a".repeat(64), 63));
+    }
+}
+
+/// Validation of the "Sync, peering and state the consumers need" keys.
+#[cfg(test)]
+mod consumer_state {
+    use std::path::Path;
+
+    /// Diagnostics (key path, message) of the devnet example with `from` replaced by `to`.
+    fn problems(from: &str, to: &str) -> Vec<(String, String)> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+        let text = std::fs::read_to_string(&path).expect("example");
+        assert!(text.contains(from), "the example changed: {from}");
+        match crate::config::load_str(&path, &text.replacen(from, to, 1)) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .diagnostics()
+                .iter()
+                .map(|d| (d.key_path.clone(), d.message.clone()))
+                .collect(),
+        }
+    }
+
+    fn refused(from: &str, to: &str, key: &str, words: &str) {
+        let found = problems(from, to);
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k.contains(key) && m.contains(words)),
+            "{key} / {words}: {found:?}"
+        );
+    }
+
+    #[test]
+    fn a_permissionless_vm_game_against_op_reth_is_refused_with_the_reason() {
+        refused(
+            "game_types = [\"permissioned\"]",
+            "game_types = [\"permissioned\", \"cannon\"]",
+            "challenger.game_types.1",
+            "debug_dbGet",
+        );
+        // op-geth replicas serve trie nodes through debug_dbGet: the same file is accepted.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+        let text = std::fs::read_to_string(&path)
+            .expect("example")
+            .replacen(
+                "game_types = [\"permissioned\"]",
+                "game_types = [\"permissioned\", \"cannon\"]",
+                1,
+            )
+            .replacen(
+                "[replicas]\ncount = 2\n",
+                "[replicas]\ncount = 2\nexecution_client = \"op-geth\"\n",
+                1,
+            );
+        if let Err(e) = crate::config::load_str(&path, &text) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn a_proof_window_op_reth_cannot_serve_is_refused() {
+        refused(
+            "[replicas]\ncount = 2\n",
+            "[replicas]\ncount = 2\nproof_window = \"200h\"\n",
+            "replicas.proof_window",
+            "MAX_ETH_PROOF_WINDOW",
+        );
+        refused(
+            "archive = true\n",
+            "archive = false\nproof_window = \"12h\"\n",
+            "replicas.proof_window",
+            "--full",
+        );
+        assert!(problems(
+            "archive = true\n",
+            "archive = true\nproof_window = \"72h\"\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn the_cluster_domain_is_set_once_and_must_be_a_domain() {
+        refused(
+            "[sequencer.overrides]\n",
+            "[sequencer.overrides]\ncluster_domain = \"cluster.local\"\n",
+            "sequencer.overrides.cluster_domain",
+            "same for every role",
+        );
+        refused(
+            "[defaults]\n",
+            "[defaults]\ncluster_domain = \"Not A Domain\"\n",
+            "defaults.cluster_domain",
+            "not a DNS domain",
+        );
+    }
+
+    #[test]
+    fn beacon_fallbacks_take_urls_or_secrets_but_not_env() {
+        refused(
+            "[l1]\n",
+            "[l1]\nbeacon_fallbacks = [\"env:ARCHIVER\"]\n",
+            "l1.beacon_fallbacks.0",
+            "not supported",
+        );
+        assert!(problems(
+            "[l1]\n",
+            "[l1]\nbeacon_fallbacks = [\"https://blobs.example.org\", { secret = \"a\", key = \"url\" }]\n",
+        )
+        .is_empty());
     }
 }

@@ -379,12 +379,16 @@ async fn saved(
     Ok(out)
 }
 
-/// The sequencer p2p Secret of the chain was created by this pass.
+/// The sequencer's op-node p2p key or its execution client's node key Secret was created by this
+/// pass: the replicas' peer lists name identities derived from them.
 fn generated_peer_key(plan: &ChainPlan) -> bool {
-    let name = format!("{}-sequencer-p2p", plan.chain);
-    plan.changes
-        .iter()
-        .any(|c| c.op == Op::CreateGenerated && c.object.kind == "Secret" && c.object.name == name)
+    let names = [
+        format!("{}-sequencer-p2p", plan.chain),
+        format!("{}-sequencer-el-key", plan.chain),
+    ];
+    plan.changes.iter().any(|c| {
+        c.op == Op::CreateGenerated && c.object.kind == "Secret" && names.contains(&c.object.name)
+    })
 }
 
 /// Converge the replicas onto the sequencer's peer ID, which exists only once this pass generated
@@ -414,11 +418,12 @@ async fn converge(
     }
     let mut before = identities(cluster, chain).await?;
     before.env_fingerprint = env_fingerprint(chain);
-    if before.sequencer_peer_id.is_none() {
+    if before.sequencer_peer_id.is_none() && before.sequencer_enode_id.is_none() {
         return Ok(None);
     }
     let mut without = before.clone();
     without.sequencer_peer_id = None;
+    without.sequencer_enode_id = None;
     let render_with = |ids| {
         render::render(&Input {
             chain,
@@ -849,6 +854,8 @@ mod tests {
         p.changes[0].object.kind = "Secret".into();
         assert!(!generated_peer_key(&p));
         p.changes[0].op = Op::CreateGenerated;
+        assert!(generated_peer_key(&p));
+        p.changes[0].object.name = "c-sequencer-el-key".into();
         assert!(generated_peer_key(&p));
         p.changes[0].object.name = "c-sequencer-jwt".into();
         assert!(!generated_peer_key(&p));

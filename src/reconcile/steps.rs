@@ -49,26 +49,35 @@ pub fn inputs_hash(chain: &LoadedChain) -> String {
     hex::encode(h.finalize())
 }
 
-/// The sequencer's libp2p peer ID, derived from its generated p2p key when that Secret exists.
+/// The sequencer's libp2p peer ID and its execution client's devp2p node ID, derived from their
+/// generated keys when those Secrets exist.
 pub async fn identities(cluster: &Cluster, chain: &LoadedChain) -> Result<Identities, Error> {
     let f = &chain.file;
     if !(f.sequencer.enabled && f.replicas.enabled) {
         return Ok(Identities::default());
     }
+    let derive = |secret: String,
+                  key: Option<String>,
+                  f: fn(&str) -> Result<String, render::identity::IdentityError>| {
+        key.map(|k| f(&k)).transpose().map_err(|e| Error::Identity {
+            secret,
+            namespace: chain.namespace().to_string(),
+            message: e.to_string(),
+        })
+    };
     let name = format!("{}-sequencer-p2p", f.chain.name);
     let key = cluster
         .secret_value(chain.namespace(), &name, "p2p-key")
         .await?;
-    let peer = key
-        .map(|k| render::identity::peer_id_from_private_key_hex(&k))
-        .transpose()
-        .map_err(|e| Error::Identity {
-            secret: name.clone(),
-            namespace: chain.namespace().to_string(),
-            message: e.to_string(),
-        })?;
+    let peer = derive(name, key, render::identity::peer_id_from_private_key_hex)?;
+    let name = format!("{}-sequencer-el-key", f.chain.name);
+    let key = cluster
+        .secret_value(chain.namespace(), &name, "node-key")
+        .await?;
+    let enode = derive(name, key, render::identity::enode_id_from_private_key_hex)?;
     Ok(Identities {
         sequencer_peer_id: peer,
+        sequencer_enode_id: enode,
         env_fingerprint: None,
     })
 }

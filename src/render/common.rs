@@ -104,6 +104,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The cluster's DNS domain (`[defaults] cluster_domain`, default `cluster.local`).
+    pub fn cluster_domain(&self) -> &str {
+        self.chain
+            .file
+            .defaults
+            .cluster_domain
+            .as_deref()
+            .unwrap_or("cluster.local")
+    }
+
     pub fn custom_chain(&self) -> bool {
         self.chain.file.chain.network.is_none()
     }

@@ -1,4 +1,5 @@
-//! Public identities derived from generated keys: the libp2p peer ID of an op-node p2p key.
+//! Public identities derived from generated keys: the libp2p peer ID of an op-node p2p key, and the
+//! devp2p node ID (the `enode://<id>@…` part) of an execution client's node key.
 //!
 //! Replicas need the sequencer's peer ID for `--p2p.static`, but the key behind it is generated at
 //! apply time. opctl therefore treats the peer ID like a discovered address: apply creates the key
@@ -26,6 +27,21 @@ pub fn peer_id_from_private_key_hex(key_hex: &str) -> Result<String, IdentityErr
     let key = SigningKey::from_slice(&bytes).map_err(|_| IdentityError::InvalidKey)?;
     let public = key.verifying_key().to_encoded_point(true);
     Ok(peer_id_from_compressed_public_key(public.as_bytes()))
+}
+
+/// devp2p node ID of an execution client's node key given as hex (op-reth `--p2p-secret-key`, op-geth
+/// `--nodekey`): the 64-byte uncompressed public key without its `04` prefix, as 128 hex
+/// characters. The error never contains the key.
+pub fn enode_id_from_private_key_hex(key_hex: &str) -> Result<String, IdentityError> {
+    let trimmed = key_hex.trim();
+    let bytes = hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed))
+        .map_err(|_| IdentityError::NotHex)?;
+    if bytes.len() != 32 {
+        return Err(IdentityError::NotHex);
+    }
+    let key = SigningKey::from_slice(&bytes).map_err(|_| IdentityError::InvalidKey)?;
+    let public = key.verifying_key().to_encoded_point(false);
+    Ok(hex::encode(&public.as_bytes()[1..]))
 }
 
 /// Peer ID of a 33-byte compressed secp256k1 public key.
@@ -85,6 +101,21 @@ mod tests {
         let g = hex::decode("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
             .expect("hex");
         assert_eq!(id, peer_id_from_compressed_public_key(&g));
+    }
+
+    #[test]
+    fn enode_ids_are_the_uncompressed_public_key_without_its_prefix() {
+        // Scalar 1: the public key is the generator G (SEC 2, secp256k1 uncompressed form).
+        let id = enode_id_from_private_key_hex(&format!("0x{:064x}", 1)).expect("valid key");
+        assert_eq!(
+            id,
+            "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798\
+             483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8"
+        );
+        assert_eq!(
+            enode_id_from_private_key_hex("zz"),
+            Err(IdentityError::NotHex)
+        );
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub enum Phase {
 pub enum SecretFill {
     /// 32 random bytes, hex: the engine-API JWT shared by op-node and its execution client.
     Jwt,
-    /// A random secp256k1 key, hex: the op-node p2p identity.
+    /// A random secp256k1 key, hex: an op-node p2p identity or an execution client's node key.
     P2pKey,
     /// The value of an environment variable of the opctl process.
     Env { var: String },
@@ -122,6 +122,9 @@ pub struct Contracts {
 pub struct Identities {
     /// libp2p peer ID of the sequencer's op-node; replicas use it in `--p2p.static`.
     pub sequencer_peer_id: Option<String>,
+    /// devp2p node ID of the sequencer's execution client (from its generated node key); replicas
+    /// use it in op-reth `--trusted-peers` / op-geth `--bootnodes`.
+    pub sequencer_enode_id: Option<String>,
     /// Fingerprint of the values opctl fills from its environment (`env:VAR` URLs). It is part of
     /// the pods' config hash, so a changed value rolls the pods that read it at start.
     pub env_fingerprint: Option<String>,

@@ -19,12 +19,17 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::common::*;
 use super::{Desired, Phase, Role, SecretFill};
-use crate::config::{Common, ExecutionClient, LogLevel, P2p, Resources, Storage};
+use crate::config::{
+    Common, ExecutionClient, LogFormat, LogLevel, P2p, Resources, Storage, SyncMode,
+};
 
 pub const EL_HTTP: i32 = 8545;
 pub const EL_WS: i32 = 8546;
 pub const EL_AUTH: i32 = 8551;
 pub const EL_P2P: i32 = 30303;
+/// op-reth's discv5 UDP port (reth `crates/net/discv5/src/config.rs` `DEFAULT_DISCOVERY_V5_PORT`);
+/// op-reth runs discv5 only: discv4 is off unless `--rollup.discovery.v4` (audit 2.2).
+pub const RETH_DISCV5: i32 = 9200;
 pub const RETH_METRICS: i32 = 9001;
 pub const GETH_METRICS: i32 = 6060;
 pub const NODE_RPC: i32 = 9545;
@@ -32,6 +37,7 @@ pub const NODE_P2P: i32 = 9222;
 
 const JWT_PATH: &str = "/secrets/jwt/jwt.hex";
 const P2P_KEY_PATH: &str = "/secrets/p2p/p2p-key";
+const EL_KEY_PATH: &str = "/secrets/el/node-key";
 const EL_DATA: &str = "/data/el";
 const NODE_DATA: &str = "/data/op-node";
 
@@ -51,6 +57,12 @@ struct NodeSettings<'a> {
     op_node_args: &'a [String],
     execution_args: &'a [String],
     archive: bool,
+    /// op-node and the execution client look for peers (discv5 / devp2p discovery).
+    discovery: bool,
+    /// op-node `--syncmode`.
+    sync_mode: SyncMode,
+    /// op-reth `--rpc.eth-proof-window` in blocks, when this node's EL serves proofs.
+    proof_window: Option<u64>,
 }
 
 /// Object base name of a node: `<chain>-sequencer` or `<chain>-replica-<i>`.
@@ -73,7 +85,17 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
             op_node_resources: f.sequencer.op_node_resources.as_ref(),
             op_node_args: &f.sequencer.op_node_args,
             execution_args: &f.sequencer.execution_args,
-            archive: false,
+            archive: sequencer_archive(ctx),
+            // Rule sequencer-isolated: a sequencer that joins a public DHT advertises its pod IP
+            // there (op-node/p2p/cli/load_config.go falls back to p2p.DefaultBootnodes).
+            discovery: f.sequencer.p2p_discovery && !f.sequencer.p2p.no_discovery,
+            // Rule sequencer-consensus-layer: the sequencer builds the chain; it derives from L1.
+            sync_mode: SyncMode::ConsensusLayer,
+            // Rule proof-window: op-proposer reads outputs through the sequencer's op-node.
+            proof_window: f
+                .proposer
+                .enabled
+                .then(|| proof_window(ctx, f.sequencer.proof_window.as_deref(), true)),
         },
         Node::Replica(_) => NodeSettings {
             role: Role::Replica,
@@ -85,6 +107,14 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
             op_node_args: &f.replicas.op_node_args,
             execution_args: &f.replicas.execution_args,
             archive: f.replicas.archive,
+            discovery: !f.replicas.p2p.no_discovery,
+            sync_mode: f.replicas.sync_mode,
+            // Rule proof-window: replicas serve withdrawal proofs and op-challenger.
+            proof_window: Some(proof_window(
+                ctx,
+                f.replicas.proof_window.as_deref(),
+                f.replicas.archive,
+            )),
         },
     };
     let name = node_name(ctx.name, node);
@@ -97,6 +127,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
 
     let jwt = format!("{name}-jwt");
     let p2p = format!("{name}-p2p");
+    let el_key = format!("{name}-el-key");
     let headless = format!("{name}-headless");
     let mut out = vec![
         ctx.secret(
@@ -111,6 +142,13 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
             BTreeMap::from([("p2p-key".to_string(), SecretFill::P2pKey)]),
             true,
         ),
+        // Rule el-peering: a stable devp2p identity, so replicas can name the sequencer's EL.
+        ctx.secret(
+            Some(s.role),
+            &el_key,
+            BTreeMap::from([("node-key".to_string(), SecretFill::P2pKey)]),
+            true,
+        ),
     ];
 
     let mut client_ports = vec![
@@ -123,19 +161,16 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
         client_ports.push(service_port("node-metrics", e.metrics_port as i32, "TCP"));
     }
     out.push(ctx.service(s.role, &name, &name, el_name, false, client_ports));
-    out.push(ctx.service(
-        s.role,
-        &headless,
-        &name,
-        el_name,
-        true,
-        vec![
-            service_port("node-p2p-tcp", NODE_P2P, "TCP"),
-            service_port("node-p2p-udp", NODE_P2P, "UDP"),
-            service_port("el-p2p-tcp", EL_P2P, "TCP"),
-            service_port("el-p2p-udp", EL_P2P, "UDP"),
-        ],
-    ));
+    let mut peer_ports = vec![
+        service_port("node-p2p-tcp", NODE_P2P, "TCP"),
+        service_port("node-p2p-udp", NODE_P2P, "UDP"),
+        service_port("el-p2p-tcp", EL_P2P, "TCP"),
+        service_port("el-p2p-udp", EL_P2P, "UDP"),
+    ];
+    if reth_discv5(&s) {
+        peer_ports.push(service_port("el-discv5", RETH_DISCV5, "UDP"));
+    }
+    out.push(ctx.service(s.role, &headless, &name, el_name, true, peer_ports));
 
     let el = execution_container(ctx, node, &s, &e, el_metrics);
     let op_node = op_node_container(ctx, node, &s, &e);
@@ -148,6 +183,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
         tmp_volume(),
         secret_volume("jwt", &jwt),
         secret_volume("p2p", &p2p),
+        secret_volume("el-key", &el_key),
     ];
     volumes.extend(super::genesis::volumes(ctx));
     if ctx.has_config_map() {
@@ -319,6 +355,51 @@ pub fn data_claim(
     }
 }
 
+/// Whether the sequencer's EL keeps every historical state. Rule legacy-proposer-archive: before
+/// Isthmus op-node computes each output root with `eth_getProof` at the proposed block
+/// (optimism `op-service/sources/l2_client.go:205-218`, audit F5), and op-proposer reads outputs
+/// through the sequencer; op-geth `--gcmode=full` has pruned that state ("missing trie node").
+/// op-reth on the sequencer is always archive (it never gets `--full`).
+fn sequencer_archive(ctx: &Ctx<'_>) -> bool {
+    ctx.chain.file.proposer.enabled && !ctx.chain.isthmus_at_genesis()
+}
+
+/// op-reth `--rpc.eth-proof-window` in blocks. Validation has refused settings that op-reth cannot
+/// serve, so an error here only falls back to what a full node keeps.
+fn proof_window(ctx: &Ctx<'_>, setting: Option<&str>, archive: bool) -> u64 {
+    ctx.chain
+        .proof_window_blocks(setting, archive)
+        .unwrap_or(crate::config::state::FULL_NODE_HISTORY)
+}
+
+/// op-reth runs discv5 on 9200/udp unless discovery is off.
+fn reth_discv5(s: &NodeSettings<'_>) -> bool {
+    s.el == ExecutionClient::OpReth && s.discovery
+}
+
+/// The stable DNS name of a node's pod (`<sts>-0` behind its headless Service), qualified with the
+/// cluster's domain. Rule cluster-domain: `svc.cluster.local` is only the default domain.
+pub fn peer_host(ctx: &Ctx<'_>, node: Node) -> String {
+    let n = node_name(ctx.name, node);
+    format!(
+        "{n}-0.{n}-headless.{}.svc.{}",
+        ctx.namespace,
+        ctx.cluster_domain()
+    )
+}
+
+/// op-reth's name for a registry chain. Rule reth-chain-name: op-reth accepts `op-sepolia` only
+/// since optimism #21397 (2026-06-18); `optimism-sepolia` works in every version (audit item 9,
+/// `rust/op-reth/.../chain_specs.rs`). Likewise `optimism` and `base` for the mainnets.
+pub fn reth_chain_name(network: &str) -> &str {
+    match network {
+        "op-sepolia" => "optimism-sepolia",
+        "op-mainnet" => "optimism",
+        "base-mainnet" => "base",
+        other => other,
+    }
+}
+
 /// The sequencer's EL HTTP endpoint inside the cluster.
 pub fn sequencer_el_url(ctx: &Ctx<'_>) -> String {
     format!(
@@ -355,6 +436,16 @@ fn execution_container(
 ) -> Container {
     let f = &ctx.chain.file;
     let sequencer = matches!(node, Node::Sequencer);
+    // Rule el-peering: replicas dial the sequencer's EL by the node ID of its generated key
+    // (custom chains have no bootnodes: op-reth takes them from the chainspec, None for a genesis
+    // file; op-geth falls back to Ethereum mainnet's, audit F8).
+    let sequencer_enode = match (node, &ctx.input.identities.sequencer_enode_id) {
+        (Node::Replica(_), Some(id)) if f.sequencer.enabled => Some(format!(
+            "enode://{id}@{}:{EL_P2P}",
+            peer_host(ctx, Node::Sequencer)
+        )),
+        _ => None,
+    };
     let forward_to = if sequencer {
         None
     } else if f.sequencer.enabled {
@@ -376,10 +467,14 @@ fn execution_container(
             args.push("node".to_string());
             args.push(format!("--datadir={EL_DATA}"));
             args.push(match &f.chain.network {
-                Some(n) => format!("--chain={n}"),
+                Some(n) => format!("--chain={}", reth_chain_name(n)),
                 // op-reth writes its genesis on first start from this file: no init needed.
                 None => format!("--chain={}", super::genesis::GENESIS_FILE),
             });
+            if !s.archive && !sequencer {
+                // Rule reth-full: op-reth is an archive node unless told otherwise (audit F13).
+                args.push("--full".to_string());
+            }
             args.extend([
                 "--http".to_string(),
                 "--http.addr=0.0.0.0".to_string(),
@@ -392,10 +487,23 @@ fn execution_container(
                 "--authrpc.addr=127.0.0.1".to_string(),
                 format!("--authrpc.port={EL_AUTH}"),
                 format!("--authrpc.jwtsecret={JWT_PATH}"),
+                // RLPx; `--discovery.port` is discv4's, which op-reth does not run (audit 2.2).
                 format!("--port={EL_P2P}"),
-                format!("--discovery.port={EL_P2P}"),
+                format!("--p2p-secret-key={EL_KEY_PATH}"),
                 "--rollup.disable-tx-pool-gossip".to_string(),
             ]);
+            if !s.discovery {
+                args.push("--disable-discovery".to_string());
+            }
+            if let Some(enode) = &sequencer_enode {
+                // reth `NetworkArgs::trusted_peers` (TrustedPeer: DNS names allowed), kept connected.
+                args.push(format!("--trusted-peers={enode}"));
+            }
+            if let Some(blocks) = s.proof_window {
+                // Rule proof-window: reth's default is 0, eth_getProof at the tip only (reth
+                // crates/rpc/rpc-server-types/src/constants.rs:62, audit F7).
+                args.push(format!("--rpc.eth-proof-window={blocks}"));
+            }
             if let Some(url) = forward_to {
                 args.push(format!("--rollup.sequencer={url}"));
             }
@@ -403,9 +511,20 @@ fn execution_container(
                 args.push(format!("--metrics=0.0.0.0:{metrics_port}"));
             }
             args.push(reth_verbosity(e.log_level).to_string());
-            if e.log_format == crate::config::LogFormat::Json {
-                args.push("--log.stdout.format=json".to_string());
-            }
+            // Rule el-log-format: reth logs in terminal format with ANSI colour by default
+            // (reth crates/node/core/src/args/log.rs:383 `--color` default always, audit F13).
+            args.push(format!(
+                "--log.stdout.format={}",
+                match e.log_format {
+                    LogFormat::Json => "json",
+                    LogFormat::Logfmt => "log-fmt",
+                    LogFormat::Text => "terminal",
+                }
+            ));
+            args.push("--color=never".to_string());
+            // Rule reth-file-logs-off: `node` writes 5 x 200 MB debug logs to $HOME/.cache/reth/logs
+            // (an emptyDir here); 0 disables file logging (reth log.rs `--log.file.max-files`).
+            args.push("--log.file.max-files=0".to_string());
         }
         ExecutionClient::OpGeth => {
             command = "geth";
@@ -430,10 +549,21 @@ fn execution_container(
                 format!("--authrpc.jwtsecret={JWT_PATH}"),
                 format!("--port={EL_P2P}"),
                 format!("--discovery.port={EL_P2P}"),
+                format!("--nodekey={EL_KEY_PATH}"),
                 "--syncmode=full".to_string(),
                 format!("--gcmode={}", if s.archive { "archive" } else { "full" }),
                 "--rollup.disabletxpoolgossip=true".to_string(),
             ]);
+            // op-geth keeps discovery on even on an isolated sequencer: geth has no static-peer flag,
+            // so replicas find it through its discovery port; with no bootnodes it looks for no one.
+            match (&sequencer_enode, sequencer) {
+                (Some(enode), _) => args.push(format!("--bootnodes={enode}")),
+                // Without `--bootnodes` op-geth joins Ethereum mainnet's DHT
+                // (op-geth cmd/utils/flags.go `setBootstrapNodes`, audit F8); an empty list means
+                // none, and replicas still find the sequencer through its discovery port.
+                (None, true) => args.push("--bootnodes=".to_string()),
+                (None, false) => {}
+            }
             if let Some(url) = forward_to {
                 args.push(format!("--rollup.sequencerhttp={url}"));
             }
@@ -445,9 +575,15 @@ fn execution_container(
                 ]);
             }
             args.push(format!("--verbosity={}", geth_verbosity(e.log_level)));
-            if e.log_format == crate::config::LogFormat::Json {
-                args.push("--log.format=json".to_string());
-            }
+            // Rule el-log-format: geth's default is terminal format (internal/debug/flags.go:67).
+            args.push(format!(
+                "--log.format={}",
+                match e.log_format {
+                    LogFormat::Json => "json",
+                    LogFormat::Logfmt => "logfmt",
+                    LogFormat::Text => "terminal",
+                }
+            ));
         }
     }
     args.extend(s.execution_args.iter().cloned());
@@ -458,6 +594,9 @@ fn execution_container(
         port("el-p2p-tcp", EL_P2P, "TCP"),
         port("el-p2p-udp", EL_P2P, "UDP"),
     ];
+    if reth_discv5(s) {
+        ports.push(port("el-discv5", RETH_DISCV5, "UDP"));
+    }
     if e.metrics {
         ports.push(port("el-metrics", metrics_port, "TCP"));
     }
@@ -471,7 +610,9 @@ fn execution_container(
     );
     c.ports = Some(ports);
     c.resources = Some(resources(e.resources.as_ref(), "2", "8Gi"));
-    c.volume_mounts = Some(node_mounts(ctx, false));
+    let mut mounts = node_mounts(ctx, false);
+    mounts.push(mount("el-key", "/secrets/el", true));
+    c.volume_mounts = Some(mounts);
     // A synced EL answers RPC within seconds of start; a fresh one may spend minutes opening its DB.
     c.startup_probe = Some(tcp_probe(EL_HTTP, 10, 90));
     c.liveness_probe = Some(tcp_probe(EL_HTTP, 20, 6));
@@ -535,9 +676,21 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
     if let Some(ip) = &s.p2p.advertise_ip {
         args.push(format!("--p2p.advertise.ip={ip}"));
     }
-    if s.p2p.no_discovery {
+    if !s.discovery {
         args.push("--p2p.no-discovery".to_string());
     }
+    // Rule replica-el-sync: a replica deriving from genesis needs every blob since then, but beacon
+    // nodes keep them ~18 days (docs blobs.mdx:17-21; op-node flags.go:121-125 defaults to
+    // consensus-layer; archive-node.mdx:32-41: EL sync "required ... not the default").
+    args.push(format!("--syncmode={}", s.sync_mode.as_flag()));
+    if s.sync_mode == SyncMode::ConsensusLayer {
+        // Rule req-resp: off by default since op-node v1.16.12. It only runs in consensus-layer
+        // mode, client and server alike (op-node/p2p/node.go `ReqRespSyncEnabled() &&
+        // !elSyncEnabled`): on the sequencer it serves the unsafe blocks only it has to replicas
+        // filling gaps; on an execution-layer replica it would be inert, EL peers fill the gaps.
+        args.push("--syncmode.req-resp=true".to_string());
+    }
+    beacon_fallbacks(ctx, &mut args, &mut env);
     if !s.p2p.bootnodes.is_empty() {
         args.push(format!("--p2p.bootnodes={}", s.p2p.bootnodes.join(",")));
     }
@@ -563,10 +716,9 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
         Node::Replica(_) => {
             if f.sequencer.enabled {
                 if let Some(peer) = &ctx.input.identities.sequencer_peer_id {
-                    let seq = node_name(ctx.name, Node::Sequencer);
                     statics.push(format!(
-                        "/dns4/{seq}-0.{seq}-headless.{}.svc.cluster.local/tcp/{NODE_P2P}/p2p/{peer}",
-                        ctx.namespace
+                        "/dns4/{}/tcp/{NODE_P2P}/p2p/{peer}",
+                        peer_host(ctx, Node::Sequencer)
                     ));
                 }
             }
@@ -601,6 +753,31 @@ fn op_node_container(ctx: &Ctx<'_>, node: Node, s: &NodeSettings<'_>, e: &Effect
     c.liveness_probe = Some(http_probe("/healthz", NODE_RPC, 20, 6));
     c.readiness_probe = Some(http_probe("/healthz", NODE_RPC, 10, 3));
     c
+}
+
+/// Rule beacon-fallbacks: op-node `--l1.beacon-fallbacks` (alias `--l1.beacon-archiver`, op-node
+/// flags.go `BeaconFallbackAddrs`) for blobs the beacon node has pruned. Literal URLs go in the
+/// argument; Secret references become env vars the argument names as `$(VAR)` (Kubernetes expands
+/// them), so no URL with a key reaches the pod spec.
+fn beacon_fallbacks(ctx: &Ctx<'_>, args: &mut Vec<String>, env: &mut Vec<EnvVar>) {
+    let fallbacks = &ctx.chain.file.l1.beacon_fallbacks;
+    if fallbacks.is_empty() {
+        return;
+    }
+    let mut parts = Vec::new();
+    for (i, src) in fallbacks.iter().enumerate() {
+        match src.parsed() {
+            crate::config::UrlRef::Literal(url) => parts.push(url.to_string()),
+            crate::config::UrlRef::Secret(r) => {
+                let var = format!("OPCTL_L1_BEACON_FALLBACK_{i}");
+                env.push(secret_env(&var, &r.secret, &r.key));
+                parts.push(format!("$({var})"));
+            }
+            // Validation refuses `env:` here.
+            crate::config::UrlRef::Env(_) => {}
+        }
+    }
+    args.push(format!("--l1.beacon-fallbacks={}", parts.join(",")));
 }
 
 /// op-geth's database is initialised from the assembled genesis by `geth init` itself, with no
@@ -838,5 +1015,366 @@ mod tests {
                 d.name()
             );
         }
+    }
+}
+
+/// Rules "Sync, peering and state the consumers need" (docs/rendering-rules.md).
+#[cfg(test)]
+mod sync_peering_state {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use crate::render::{render, Desired, Identities, Input};
+
+    fn load(example: &str, edit: impl Fn(String) -> String) -> crate::config::LoadedChain {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example);
+        let text = edit(std::fs::read_to_string(&path).expect("example"));
+        crate::config::load_str(&path, &text).expect("valid")
+    }
+
+    fn objects(chain: &crate::config::LoadedChain, ids: Identities) -> Vec<Desired> {
+        let mut input = Input::from_chain(chain);
+        input.identities = ids;
+        render(&input).expect("renders")
+    }
+
+    fn devnet(edit: impl Fn(String) -> String) -> Vec<Desired> {
+        objects(&load("devnet.toml", edit), Identities::default())
+    }
+
+    /// Replace `from` (which must be in the example) with `to`.
+    fn edit(from: &'static str, to: &'static str) -> impl Fn(String) -> String {
+        move |t: String| {
+            assert!(t.contains(from), "the example changed: {from}");
+            t.replacen(from, to, 1)
+        }
+    }
+
+    fn find<'a>(objects: &'a [Desired], kind: &str, name: &str) -> &'a Desired {
+        objects
+            .iter()
+            .find(|d| d.kind() == kind && d.name() == name)
+            .unwrap_or_else(|| panic!("{kind}/{name}"))
+    }
+
+    fn container<'a>(objects: &'a [Desired], sts: &str, name: &str) -> &'a Value {
+        find(objects, "StatefulSet", sts)
+            .object
+            .pointer("/spec/template/spec/containers")
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+            .unwrap_or_else(|| panic!("{sts}/{name}"))
+    }
+
+    fn args(objects: &[Desired], sts: &str, name: &str) -> Vec<String> {
+        container(objects, sts, name)["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .map(|a| a.as_str().expect("string").to_string())
+            .collect()
+    }
+
+    fn has(args: &[String], flag: &str) -> bool {
+        args.iter().any(|a| a == flag)
+    }
+
+    fn starting(args: &[String], prefix: &str) -> Vec<String> {
+        args.iter()
+            .filter(|a| a.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    fn udp_ports(v: &Value, pointer: &str) -> Vec<i64> {
+        v.pointer(pointer)
+            .and_then(Value::as_array)
+            .expect("ports")
+            .iter()
+            .filter(|p| p["protocol"] == "UDP")
+            .map(|p| {
+                p.get("containerPort")
+                    .or(p.get("port"))
+                    .and_then(Value::as_i64)
+                    .expect("port")
+            })
+            .collect()
+    }
+
+    const SEQ: &str = "devnet-sequencer";
+    const REP: &str = "devnet-replica-0";
+
+    #[test]
+    fn replicas_el_sync_by_default_and_the_sequencer_derives_from_l1() {
+        let o = devnet(|t| t);
+        assert!(has(&args(&o, REP, "op-node"), "--syncmode=execution-layer"));
+        assert!(has(&args(&o, SEQ, "op-node"), "--syncmode=consensus-layer"));
+        let o = devnet(edit(
+            "[replicas]\ncount = 2\n",
+            "[replicas]\ncount = 2\nsync_mode = \"consensus-layer\"\n",
+        ));
+        assert!(has(&args(&o, REP, "op-node"), "--syncmode=consensus-layer"));
+    }
+
+    #[test]
+    fn req_resp_runs_where_op_node_serves_or_uses_it() {
+        let o = devnet(|t| t);
+        assert!(has(&args(&o, SEQ, "op-node"), "--syncmode.req-resp=true"));
+        // Inert in execution-layer mode (op-node/p2p/node.go): not rendered there.
+        assert!(starting(&args(&o, REP, "op-node"), "--syncmode.req-resp").is_empty());
+        let o = devnet(edit(
+            "[replicas]\ncount = 2\n",
+            "[replicas]\ncount = 2\nsync_mode = \"consensus-layer\"\n",
+        ));
+        assert!(has(&args(&o, REP, "op-node"), "--syncmode.req-resp=true"));
+    }
+
+    #[test]
+    fn beacon_fallbacks_reach_op_node_and_secret_urls_stay_in_secrets() {
+        let o = devnet(edit(
+            "[l1]\n",
+            "[l1]\nbeacon_fallbacks = [\"https://blobs.example.org\", { secret = \"archiver\", key = \"url\" }]\n",
+        ));
+        for sts in [SEQ, REP] {
+            let a = args(&o, sts, "op-node");
+            assert_eq!(
+                starting(&a, "--l1.beacon-fallbacks="),
+                ["--l1.beacon-fallbacks=https://blobs.example.org,$(OPCTL_L1_BEACON_FALLBACK_1)"]
+            );
+            let env = &container(&o, sts, "op-node")["env"];
+            let var = env
+                .as_array()
+                .expect("env")
+                .iter()
+                .find(|v| v["name"] == "OPCTL_L1_BEACON_FALLBACK_1")
+                .expect("fallback env");
+            assert_eq!(var["valueFrom"]["secretKeyRef"]["name"], "archiver");
+            assert_eq!(var["valueFrom"]["secretKeyRef"]["key"], "url");
+        }
+        assert!(starting(
+            &args(&devnet(|t| t), REP, "op-node"),
+            "--l1.beacon-fallbacks"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn every_execution_client_has_a_generated_node_key() {
+        for (example, seq) in [
+            ("devnet.toml", SEQ),
+            ("legacy-op-geth.toml", "legacy-sequencer"),
+        ] {
+            let o = objects(&load(example, |t| t), Identities::default());
+            let secret = find(&o, "Secret", &format!("{seq}-el-key"));
+            assert!(secret.create_only);
+            assert_eq!(
+                secret.fills.get("node-key"),
+                Some(&crate::render::SecretFill::P2pKey)
+            );
+            let el = if example == "devnet.toml" {
+                "op-reth"
+            } else {
+                "op-geth"
+            };
+            let a = args(&o, seq, el);
+            let flag = if el == "op-reth" {
+                "--p2p-secret-key=/secrets/el/node-key"
+            } else {
+                "--nodekey=/secrets/el/node-key"
+            };
+            assert!(has(&a, flag), "{el}: {a:?}");
+        }
+    }
+
+    #[test]
+    fn replicas_peer_with_the_sequencer_el_by_its_node_id() {
+        let id = crate::render::identity::enode_id_from_private_key_hex(&format!("{:064x}", 5))
+            .expect("key");
+        let ids = Identities {
+            sequencer_enode_id: Some(id.clone()),
+            ..Default::default()
+        };
+        let o = objects(&load("devnet.toml", |t| t), ids.clone());
+        let enode = format!("enode://{id}@devnet-sequencer-0.devnet-sequencer-headless.op-devnet.svc.cluster.local:30303");
+        assert_eq!(
+            starting(&args(&o, REP, "op-reth"), "--trusted-peers="),
+            [format!("--trusted-peers={enode}")]
+        );
+        assert!(starting(&args(&o, SEQ, "op-reth"), "--trusted-peers").is_empty());
+        let o = objects(&load("legacy-op-geth.toml", |t| t), ids);
+        let enode = format!("enode://{id}@legacy-sequencer-0.legacy-sequencer-headless.op-legacy.svc.cluster.local:30303");
+        assert!(has(
+            &args(&o, "legacy-replica-0", "op-geth"),
+            &format!("--bootnodes={enode}")
+        ));
+        // The sequencer's op-geth looks for no one (no Ethereum mainnet bootnodes).
+        assert!(has(
+            &args(&o, "legacy-sequencer", "op-geth"),
+            "--bootnodes="
+        ));
+    }
+
+    #[test]
+    fn the_sequencer_is_isolated_unless_the_chain_file_asks_for_discovery() {
+        let o = devnet(|t| t);
+        assert!(has(&args(&o, SEQ, "op-node"), "--p2p.no-discovery"));
+        assert!(has(&args(&o, SEQ, "op-reth"), "--disable-discovery"));
+        assert!(!has(&args(&o, REP, "op-node"), "--p2p.no-discovery"));
+        assert!(!has(&args(&o, REP, "op-reth"), "--disable-discovery"));
+        let o = devnet(edit("[sequencer]\n", "[sequencer]\np2p_discovery = true\n"));
+        assert!(!has(&args(&o, SEQ, "op-node"), "--p2p.no-discovery"));
+        assert!(!has(&args(&o, SEQ, "op-reth"), "--disable-discovery"));
+    }
+
+    #[test]
+    fn op_reth_discv5_port_is_declared_where_discovery_runs() {
+        let o = devnet(|t| t);
+        let rep = container(&o, REP, "op-reth");
+        assert!(udp_ports(rep, "/ports").contains(&9200));
+        let svc = &find(&o, "Service", "devnet-replica-0-headless").object;
+        assert!(udp_ports(svc, "/spec/ports").contains(&9200));
+        // The isolated sequencer runs no discovery.
+        assert!(!udp_ports(container(&o, SEQ, "op-reth"), "/ports").contains(&9200));
+        assert!(!has(&args(&o, REP, "op-reth"), "--discovery.port=30303"));
+    }
+
+    #[test]
+    fn peer_addresses_use_the_configured_cluster_domain() {
+        let chain = load(
+            "devnet.toml",
+            edit(
+                "[defaults]\n",
+                "[defaults]\ncluster_domain = \"corp.internal\"\n",
+            ),
+        );
+        let peer = crate::render::identity::peer_id_from_private_key_hex(&format!("{:064x}", 7))
+            .expect("key");
+        let id = crate::render::identity::enode_id_from_private_key_hex(&format!("{:064x}", 5))
+            .expect("key");
+        let o = objects(
+            &chain,
+            Identities {
+                sequencer_peer_id: Some(peer),
+                sequencer_enode_id: Some(id),
+                env_fingerprint: None,
+            },
+        );
+        let node = starting(&args(&o, REP, "op-node"), "--p2p.static=");
+        let el = starting(&args(&o, REP, "op-reth"), "--trusted-peers=");
+        for a in node.iter().chain(&el) {
+            assert!(a.contains(".op-devnet.svc.corp.internal"), "{a}");
+            assert!(!a.contains("cluster.local"), "{a}");
+        }
+        assert_eq!((node.len(), el.len()), (1, 1));
+    }
+
+    #[test]
+    fn op_reth_serves_proofs_to_its_consumers_for_the_proof_window() {
+        let o = devnet(|t| t);
+        // 12 h at the devnet's 2 s blocks.
+        for sts in [SEQ, REP] {
+            assert!(
+                has(&args(&o, sts, "op-reth"), "--rpc.eth-proof-window=21600"),
+                "{sts}"
+            );
+        }
+        let o = devnet(edit(
+            "[replicas]\ncount = 2\n",
+            "[replicas]\ncount = 2\nproof_window = \"72h\"\n",
+        ));
+        assert!(has(
+            &args(&o, REP, "op-reth"),
+            "--rpc.eth-proof-window=129600"
+        ));
+        // Without a proposer the sequencer serves no proofs.
+        let o = devnet(edit("[proposer]\n", "[proposer]\nenabled = false\n"));
+        assert!(starting(&args(&o, SEQ, "op-reth"), "--rpc.eth-proof-window").is_empty());
+    }
+
+    #[test]
+    fn replicas_without_archive_run_op_reth_full_with_a_window_it_keeps() {
+        let o = devnet(|t| t);
+        assert!(!has(&args(&o, REP, "op-reth"), "--full"));
+        let o = devnet(edit("archive = true\n", "archive = false\n"));
+        let a = args(&o, REP, "op-reth");
+        assert!(has(&a, "--full"));
+        assert!(has(&a, "--rpc.eth-proof-window=10064"), "{a:?}");
+        assert!(!has(&args(&o, SEQ, "op-reth"), "--full"));
+    }
+
+    #[test]
+    fn a_pre_isthmus_proposer_reads_outputs_from_an_archive_sequencer() {
+        let o = objects(&load("legacy-op-geth.toml", |t| t), Identities::default());
+        assert!(has(
+            &args(&o, "legacy-sequencer", "op-geth"),
+            "--gcmode=archive"
+        ));
+        assert!(has(
+            &args(&o, "legacy-replica-0", "op-geth"),
+            "--gcmode=full"
+        ));
+        let o = objects(
+            &load(
+                "legacy-op-geth.toml",
+                edit("[proposer]\n", "[proposer]\nenabled = false\n"),
+            ),
+            Identities::default(),
+        );
+        assert!(has(
+            &args(&o, "legacy-sequencer", "op-geth"),
+            "--gcmode=full"
+        ));
+    }
+
+    #[test]
+    fn execution_clients_log_in_the_chain_format_without_colour_or_files() {
+        let o = devnet(edit("log_format = \"json\"\n", "log_format = \"logfmt\"\n"));
+        let a = args(&o, REP, "op-reth");
+        for flag in [
+            "--log.stdout.format=log-fmt",
+            "--color=never",
+            "--log.file.max-files=0",
+        ] {
+            assert!(has(&a, flag), "{flag}");
+        }
+        let o = devnet(|t| t);
+        assert!(has(&args(&o, REP, "op-reth"), "--log.stdout.format=json"));
+        let o = objects(&load("legacy-op-geth.toml", |t| t), Identities::default());
+        assert!(has(
+            &args(&o, "legacy-sequencer", "op-geth"),
+            "--log.format=logfmt"
+        ));
+    }
+
+    #[test]
+    fn op_reth_names_registry_chains_the_way_every_version_accepts() {
+        let o = objects(
+            &load("op-sepolia-replicas.toml", |t| t),
+            Identities::default(),
+        );
+        assert!(has(
+            &args(&o, "op-sepolia-replica-0", "op-reth"),
+            "--chain=optimism-sepolia"
+        ));
+        assert_eq!(super::reth_chain_name("op-mainnet"), "optimism");
+        assert_eq!(super::reth_chain_name("base-mainnet"), "base");
+    }
+
+    #[test]
+    fn the_challenger_reads_op_reth_state_through_eth_get_proof() {
+        let o = devnet(|t| t);
+        let c = find(&o, "StatefulSet", "devnet-challenger");
+        let a: Vec<String> = c.object["spec"]["template"]["spec"]["containers"][0]["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .map(|v| v.as_str().expect("s").to_string())
+            .collect();
+        let url = "http://devnet-replica-0.op-devnet.svc:8545";
+        assert!(has(&a, &format!("--l2-eth-rpc={url}")));
+        assert!(has(&a, &format!("--l2-experimental-eth-rpc={url}")));
     }
 }

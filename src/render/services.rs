@@ -16,7 +16,7 @@ use super::nodes::{
     self, el_url, http_probe, node_rpc_url, sequencer_el_url, signer_settings, tcp_probe, Node,
 };
 use super::{Desired, Phase, RenderError, Role};
-use crate::config::Signer;
+use crate::config::{ExecutionClient, Signer};
 
 const RPC_PORT: i32 = 8545;
 
@@ -333,6 +333,14 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
     );
     let node = rpc_node(ctx, true);
     args.push(format!("--l2-eth-rpc={}", el_url(ctx, node)));
+    if ctx.chain.challenger_el() == ExecutionClient::OpReth {
+        // Rule challenger-vm-state: without it op-program fetches trie nodes with debug_dbGet
+        // (optimism op-service/sources/debug_client.go:21-49), which reth serves only for code keys
+        // (reth crates/rpc/rpc/src/debug.rs:1032-1054); with it, op-program reads state through
+        // eth_getProof (op-challenger trace/vm/op_program_server_executor.go:54-55), within the
+        // proof window rendered on that node. Permissionless VM games are refused by validation.
+        args.push(format!("--l2-experimental-eth-rpc={}", el_url(ctx, node)));
+    }
     args.push(format!("--rollup-rpc={}", node_rpc_url(ctx, node)));
     args.push("--datadir=/data".to_string());
     match &f.chain.network {

@@ -625,10 +625,13 @@ mod tests {
             [
                 "devnet-keys",
                 "devnet-l1-endpoints",
+                "devnet-replica-0-el-key",
                 "devnet-replica-0-jwt",
                 "devnet-replica-0-p2p",
+                "devnet-replica-1-el-key",
                 "devnet-replica-1-jwt",
                 "devnet-replica-1-p2p",
+                "devnet-sequencer-el-key",
                 "devnet-sequencer-jwt",
                 "devnet-sequencer-p2p",
                 "l1-endpoints"

@@ -280,8 +280,8 @@ fn batcher_and_proposer_are_single_writers() {
 fn generated_secrets_are_create_only_and_carry_no_data() {
     let objects = example("devnet.toml");
     let generated: Vec<&Desired> = objects.iter().filter(|d| d.create_only).collect();
-    // JWT + p2p key for the sequencer and both replicas.
-    assert_eq!(generated.len(), 6);
+    // JWT, op-node p2p key and EL node key for the sequencer and both replicas.
+    assert_eq!(generated.len(), 9);
     for d in objects.iter().filter(|d| d.kind() == "Secret") {
         assert!(
             d.object.get("data").is_none() && d.object.get("stringData").is_none(),
