@@ -45,8 +45,8 @@ fn render_prints_yaml_on_stdout_and_notes_on_stderr() {
         "{}",
         &stdout[..80.min(stdout.len())]
     );
-    // The devnet's objects, the replicas' PodDisruptionBudget among them.
-    assert_eq!(stdout.matches("\n---\n").count() + 1, 27);
+    // The devnet's objects, the replicas' PodDisruptionBudget and 7 NetworkPolicies among them.
+    assert_eq!(stdout.matches("\n---\n").count() + 1, 34);
     assert!(!stdout.contains("note:"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--sequencer-peer-id"));
 }
