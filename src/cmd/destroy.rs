@@ -13,12 +13,13 @@ use crate::ui::{self, Printer};
 
 use super::common;
 
-/// Deletion order: workloads first, then their disruption budgets and Services, ConfigMaps,
-/// Secrets, the ServiceAccount, and the ApplySet parent last.
+/// Deletion order: workloads first, then their disruption budgets, network policies (after the
+/// pods they fence) and Services, ConfigMaps, Secrets, the ServiceAccount, and the ApplySet parent
+/// last.
 fn rank(kind: &str) -> u8 {
     match kind {
         "Deployment" | "StatefulSet" => 0,
-        "PodDisruptionBudget" | "Service" => 1,
+        "PodDisruptionBudget" | "NetworkPolicy" | "Service" => 1,
         "ConfigMap" => 2,
         "Secret" => 3,
         "ServiceAccount" => 4,

@@ -43,6 +43,42 @@ pub struct ChainFile {
     /// How `opctl watch` keeps the cluster matching this file, and whether apply installs it as a pod.
     #[serde(default)]
     pub watch: super::watch::Watch,
+    /// NetworkPolicies (networking.k8s.io/v1) that fence the chain's admin surfaces: on by default.
+    #[serde(default)]
+    pub network_policy: NetworkPolicy,
+}
+
+/// `[network_policy]`: ingress to the chain's pods is denied except what each role needs.
+/// Kubernetes stores these policies whatever the cluster runs; only a CNI plugin that implements
+/// NetworkPolicy (Calico, Cilium, ...) enforces them.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkPolicy {
+    /// Render the chain's NetworkPolicies (default true). `false` renders none, and apply prunes
+    /// the ones it rendered before.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Namespaces whose pods may scrape the metrics ports (default `["monitoring"]`).
+    #[serde(default = "default_monitoring_namespaces")]
+    pub monitoring_namespaces: Vec<String>,
+    /// Namespaces whose pods may reach the replicas' public RPC (execution client HTTP and
+    /// WebSocket, `eth,net,web3` only). Absent: any source, inside or outside the cluster (what a
+    /// LoadBalancer or NodePort Service needs). `[]`: none.
+    pub public_rpc_namespaces: Option<Vec<String>>,
+}
+
+impl Default for NetworkPolicy {
+    fn default() -> Self {
+        NetworkPolicy {
+            enabled: true,
+            monitoring_namespaces: default_monitoring_namespaces(),
+            public_rpc_namespaces: None,
+        }
+    }
+}
+
+fn default_monitoring_namespaces() -> Vec<String> {
+    vec!["monitoring".to_string()]
 }
 
 /// `[chain]`

@@ -92,6 +92,7 @@ impl Validator<'_, '_> {
         self.batcher(f);
         self.proposer(f);
         self.challenger(c);
+        self.network_policy(f);
         self.out.extend(super::watch::validate(c, self.map));
     }
 
@@ -686,6 +687,31 @@ impl Validator<'_, '_> {
             }
         }
         self.common("replicas.overrides", &r.overrides);
+    }
+
+    fn network_policy(&mut self, f: &ChainFile) {
+        let n = &f.network_policy;
+        let lists = [
+            (
+                "network_policy.monitoring_namespaces",
+                Some(&n.monitoring_namespaces),
+            ),
+            (
+                "network_policy.public_rpc_namespaces",
+                n.public_rpc_namespaces.as_ref(),
+            ),
+        ];
+        for (path, list) in lists {
+            for ns in list.into_iter().flatten() {
+                if !is_dns_label(ns, 63) {
+                    self.err(
+                        path,
+                        format!("`{ns}` is not a valid namespace name"),
+                        "namespace names are DNS labels: lowercase letters, digits and `-`",
+                    );
+                }
+            }
+        }
     }
 
     fn batcher(&mut self, f: &ChainFile) {

@@ -15,6 +15,8 @@ pub enum Kind {
     Deployment,
     /// The replicas' disruption budget (`policy/v1`).
     PodDisruptionBudget,
+    /// The chain's ingress fences (`networking.k8s.io/v1`).
+    NetworkPolicy,
     /// Read and deleted (destroy --delete-volumes), never applied or pruned.
     PersistentVolumeClaim,
     /// Read only (status).
@@ -26,7 +28,7 @@ pub enum Kind {
 
 impl Kind {
     /// The kinds opctl applies and prunes (and checks the cluster serves).
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Namespace,
         Kind::ServiceAccount,
         Kind::Secret,
@@ -35,6 +37,7 @@ impl Kind {
         Kind::StatefulSet,
         Kind::Deployment,
         Kind::PodDisruptionBudget,
+        Kind::NetworkPolicy,
     ];
 
     pub fn parse(kind: &str) -> Option<Kind> {
@@ -59,6 +62,7 @@ impl Kind {
             Kind::StatefulSet => "StatefulSet",
             Kind::Deployment => "Deployment",
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
+            Kind::NetworkPolicy => "NetworkPolicy",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::Pod => "Pod",
             Kind::Role => "Role",
@@ -70,6 +74,7 @@ impl Kind {
         match self {
             Kind::StatefulSet | Kind::Deployment => "apps",
             Kind::PodDisruptionBudget => "policy",
+            Kind::NetworkPolicy => "networking.k8s.io",
             Kind::Role | Kind::RoleBinding => "rbac.authorization.k8s.io",
             _ => "",
         }
@@ -85,6 +90,7 @@ impl Kind {
             Kind::StatefulSet => "statefulsets",
             Kind::Deployment => "deployments",
             Kind::PodDisruptionBudget => "poddisruptionbudgets",
+            Kind::NetworkPolicy => "networkpolicies",
             Kind::PersistentVolumeClaim => "persistentvolumeclaims",
             Kind::Pod => "pods",
             Kind::Role => "roles",
@@ -118,7 +124,11 @@ mod tests {
             Kind::RoleBinding,
         ]) {
             assert_eq!(Kind::parse(kind.name()), Some(kind));
-            assert_eq!(kind.plural(), format!("{}s", kind.name().to_lowercase()));
+            let plural = match kind {
+                Kind::NetworkPolicy => "networkpolicies".to_string(),
+                _ => format!("{}s", kind.name().to_lowercase()),
+            };
+            assert_eq!(kind.plural(), plural);
         }
     }
 
@@ -131,6 +141,16 @@ mod tests {
         assert!(pdb.namespaced());
         assert_eq!(Kind::Service.api_version(), "v1");
         assert_eq!(Kind::StatefulSet.api_version(), "apps/v1");
+    }
+
+    #[test]
+    fn a_network_policy_is_a_namespaced_networking_v1_kind_opctl_applies() {
+        let np = Kind::NetworkPolicy;
+        assert!(Kind::ALL.contains(&np), "applied and pruned");
+        assert_eq!(np.api_version(), "networking.k8s.io/v1");
+        assert_eq!(np.plural(), "networkpolicies");
+        assert_eq!(Kind::parse("NetworkPolicy"), Some(np));
+        assert!(np.namespaced());
     }
 }
 

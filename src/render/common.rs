@@ -35,7 +35,7 @@ pub const ANN_APPLYSET_TOOLING: &str = "applyset.kubernetes.io/tooling";
 pub const ANN_APPLYSET_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
 /// Every namespaced kind opctl may write, so that prune always lists all of them.
 pub const APPLYSET_GROUP_KINDS: &str =
-    "ConfigMap,Deployment.apps,PodDisruptionBudget.policy,Secret,Service,ServiceAccount,StatefulSet.apps";
+    "ConfigMap,Deployment.apps,NetworkPolicy.networking.k8s.io,PodDisruptionBudget.policy,Secret,Service,ServiceAccount,StatefulSet.apps";
 
 pub const UID: i64 = 10001;
 

@@ -8,6 +8,7 @@
 mod common;
 pub mod genesis;
 pub mod identity;
+pub mod netpol;
 mod nodes;
 mod services;
 pub mod watcher;
@@ -197,6 +198,7 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
     if f.challenger.enabled {
         out.extend(services::challenger(&ctx)?);
     }
+    out.extend(netpol::objects(&ctx));
     if f.watch.deploy {
         let mine = watcher::objects(&ctx, &out);
         out.extend(mine);

@@ -41,7 +41,7 @@ const EL_KEY_PATH: &str = "/secrets/el/node-key";
 const EL_DATA: &str = "/data/el";
 const NODE_DATA: &str = "/data/op-node";
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Node {
     Sequencer,
     Replica(u32),
@@ -453,9 +453,14 @@ fn execution_container(
     } else {
         f.replicas.sequencer_http.clone()
     };
-    // The sequencer's EL serves `miner` so op-batcher can throttle DA (fact sheet 1.2 / 1.7).
+    // The sequencer's EL serves `miner` so op-batcher can throttle DA (fact sheet 1.2 / 1.7); the
+    // challenger's replica serves `debug` for op-program. Every other replica is public RPC, and a
+    // NetworkPolicy cannot filter JSON-RPC namespaces on a port it opens: those serve only
+    // `eth,net,web3`.
     let apis = if sequencer {
         "eth,net,web3,txpool,debug,miner"
+    } else if super::netpol::serves_public_rpc(ctx, node) {
+        "eth,net,web3"
     } else {
         "eth,net,web3,txpool,debug"
     };

@@ -29,7 +29,9 @@ struct Workload<'a> {
     e: &'a Effective,
 }
 
-fn rpc_node(ctx: &Ctx<'_>, prefer_replica: bool) -> Node {
+/// The node a role calls: the sequencer, or replica 0 when asked to prefer a replica (or when there
+/// is no sequencer).
+pub(crate) fn rpc_node(ctx: &Ctx<'_>, prefer_replica: bool) -> Node {
     let f = &ctx.chain.file;
     if (prefer_replica || !f.sequencer.enabled) && f.replicas.enabled {
         Node::Replica(0)

@@ -85,13 +85,14 @@ fn rule(group: &str, resources: &[&str], names: &[String], verbs: &[&str]) -> Po
 }
 
 /// Kinds applied by name: (kind, API group, resource).
-const NAMED_KINDS: [(&str, &str, &str); 6] = [
+const NAMED_KINDS: [(&str, &str, &str); 7] = [
     ("ConfigMap", "", "configmaps"),
     ("Service", "", "services"),
     ("ServiceAccount", "", "serviceaccounts"),
     ("Deployment", "apps", "deployments"),
     ("StatefulSet", "apps", "statefulsets"),
     ("PodDisruptionBudget", "policy", "poddisruptionbudgets"),
+    ("NetworkPolicy", "networking.k8s.io", "networkpolicies"),
 ];
 
 /// The rules of the watcher's Role, given every object of the chain (the watcher's included).
@@ -155,6 +156,12 @@ pub fn rules(
         &[],
         &["list", "watch"],
     ));
+    rules.push(rule(
+        "networking.k8s.io",
+        &["networkpolicies"],
+        &[],
+        &["list", "watch"],
+    ));
     // Secrets: read by name only (a watch with a `metadata.name` field selector is authorised by
     // name too); written by name, except generated ones, which are created with POST, which RBAC
     // cannot limit by name (creating never reveals another Secret).
@@ -204,6 +211,12 @@ pub fn rules(
         rules.push(rule(
             "policy",
             &["poddisruptionbudgets"],
+            &[],
+            &["delete", "list"],
+        ));
+        rules.push(rule(
+            "networking.k8s.io",
+            &["networkpolicies"],
             &[],
             &["delete", "list"],
         ));
@@ -685,7 +698,12 @@ mod tests {
     fn prune_adds_list_and_delete_and_the_applyset_lists_the_rbac_kinds() {
         let chain = devnet("deploy = true\nimage = \"example.org/opctl:v0.1.0\"\nprune = true");
         let rules = rules_of(&watcher_objects(&chain));
-        for resource in ["secrets", "statefulsets", "poddisruptionbudgets"] {
+        for resource in [
+            "secrets",
+            "statefulsets",
+            "poddisruptionbudgets",
+            "networkpolicies",
+        ] {
             assert!(
                 rules.iter().any(|r| r.verbs == ["delete", "list"]
                     && r.resources.iter().flatten().any(|x| x == resource)),
@@ -707,6 +725,7 @@ mod tests {
         );
         assert!(kinds.contains("Deployment.apps"), "{kinds}");
         assert!(kinds.contains("PodDisruptionBudget.policy"), "{kinds}");
+        assert!(kinds.contains("NetworkPolicy.networking.k8s.io"), "{kinds}");
     }
 
     #[test]

@@ -61,6 +61,18 @@ fn paint_diff(diff: &str, color: bool) -> String {
         + "\n"
 }
 
+/// What a NetworkPolicy lets in, from the one-line summary the renderer puts on it.
+fn allows(c: &crate::plan::Change) -> Option<&str> {
+    if c.object.kind != "NetworkPolicy" {
+        return None;
+    }
+    let pointer = format!(
+        "/metadata/annotations/{}",
+        crate::render::netpol::ANN_ALLOWS.replace('/', "~1")
+    );
+    c.desired.as_ref()?.object.pointer(&pointer)?.as_str()
+}
+
 /// The whole human-readable plan of one chain.
 pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
     let mut out = format!(
@@ -88,6 +100,9 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
         ));
         for d in &c.drift {
             out.push_str(&format!("#   drift: {} set by {}\n", d.field, d.manager));
+        }
+        if let Some(allows) = allows(c) {
+            out.push_str(&format!("#   allows: {allows}\n"));
         }
         if c.object.kind == "Secret" {
             for k in &c.secret_keys {

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::PartialObjectMeta;
@@ -158,7 +159,7 @@ async fn follow<K>(
     }
 }
 
-/// Watch streams on the chain's StatefulSets, Deployments, PodDisruptionBudgets, Services,
+/// Watch streams on the chain's StatefulSets, Deployments, PodDisruptionBudgets, NetworkPolicies, Services,
 /// ConfigMaps and ServiceAccounts (label `opctl.io/chain=<chain>`).
 pub fn spawn_kinds(
     cluster: &Cluster,
@@ -182,6 +183,11 @@ pub fn spawn_kinds(
         tokio::spawn(follow(
             cluster.watch_metadata::<PodDisruptionBudget>(namespace, labels.clone()),
             "PodDisruptionBudget",
+            tx.clone(),
+        )),
+        tokio::spawn(follow(
+            cluster.watch_metadata::<NetworkPolicy>(namespace, labels.clone()),
+            "NetworkPolicy",
             tx.clone(),
         )),
         tokio::spawn(follow(

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use base64::Engine;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
@@ -252,6 +253,87 @@ async fn a_fresh_apply_creates_everything_and_the_next_plan_is_empty() {
     assert_eq!(v["workloads"].as_array().expect("workloads").len(), 6);
 }
 
+/// Nothing enforces NetworkPolicies without a CNI plugin: this checks that the apiserver accepts
+/// and stores exactly what opctl renders, that the plan shows what each policy allows, that a
+/// second plan is empty, and that switching them off prunes them.
+#[tokio::test]
+async fn network_policies_are_stored_as_rendered_and_the_next_plan_is_empty() {
+    let env = Env::start().await;
+    let plan = env.opctl(&["plan", env.chain()]);
+    assert_code(&plan, 0);
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains(
+            "#   allows: op-node-rpc 9545/TCP, el-http 8545/TCP from batcher; \
+             op-node-rpc 9545/TCP from proposer; el-http 8545/TCP from replica; "
+        ),
+        "{stdout}"
+    );
+    assert_code(&env.apply(&[]), 0);
+    let client = env.cluster.admin_client().await;
+    let api = Api::<NetworkPolicy>::namespaced(client, &env.ns);
+    let stored = api
+        .list(&ListParams::default().labels("opctl.io/chain=devnet"))
+        .await
+        .expect("list");
+    let mut names: Vec<String> = stored
+        .items
+        .iter()
+        .filter_map(|p| p.metadata.name.clone())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "devnet-batcher-ingress",
+            "devnet-challenger-ingress",
+            "devnet-deny-ingress",
+            "devnet-proposer-ingress",
+            "devnet-replica-0-ingress",
+            "devnet-replica-1-ingress",
+            "devnet-sequencer-ingress",
+        ]
+    );
+    let seq = api.get("devnet-sequencer-ingress").await.expect("get");
+    let spec = serde_json::to_value(seq.spec).expect("json");
+    assert_eq!(spec["policyTypes"], json!(["Ingress"]));
+    assert_eq!(
+        spec["podSelector"]["matchLabels"]["app.kubernetes.io/instance"],
+        "devnet-sequencer"
+    );
+    let ports: Vec<i64> = spec["ingress"]
+        .as_array()
+        .expect("ingress")
+        .iter()
+        .flat_map(|r| r["ports"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p["port"].as_i64())
+        .collect();
+    assert!(ports.contains(&9545) && ports.contains(&8545), "{ports:?}");
+    assert!(!ports.contains(&8551), "the engine API is never opened");
+    let deny = api.get("devnet-deny-ingress").await.expect("get");
+    let deny = serde_json::to_value(deny.spec).expect("json");
+    assert_eq!(
+        deny["podSelector"]["matchLabels"],
+        json!({"opctl.io/chain": "devnet"})
+    );
+    assert!(deny.get("ingress").is_none(), "{deny}");
+
+    let again = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&again, 0);
+    assert!(text(&again).0.contains("No changes."), "{}", text(&again).0);
+
+    env.edit(
+        "[batcher]\n",
+        "[network_policy]\nenabled = false\n\n[batcher]\n",
+    );
+    assert_code(&env.apply(&["--prune"]), 0);
+    let left = api
+        .list(&ListParams::default().labels("opctl.io/chain=devnet"))
+        .await
+        .expect("list");
+    assert!(left.items.is_empty(), "{:?}", left.items);
+}
+
 #[tokio::test]
 async fn an_image_change_shows_exactly_that_field_flags_the_restart_and_converges() {
     let mut env = Env::start().await;
@@ -434,8 +516,15 @@ async fn prune_removes_a_disabled_role_keeps_volumes_and_never_empties_a_chain()
     );
 
     env.edit("[challenger]\n", "[challenger]\nenabled = false\n");
+    // Without --prune nothing is deleted. Replica 0 now serves the public RPC (no challenger uses
+    // it), so its API list and its NetworkPolicy change: updates only.
     let without_prune = env.opctl(&["plan", env.chain(), "--exit-code"]);
-    assert_code(&without_prune, 0);
+    assert_code(&without_prune, 2);
+    assert!(
+        text(&without_prune).0.contains(" 0 to prune,"),
+        "{}",
+        text(&without_prune).0
+    );
     let plan = env.opctl(&["plan", env.chain(), "--exit-code", "--prune"]);
     assert_code(&plan, 2);
     assert!(text(&plan).0.contains("prune"), "{}", text(&plan).0);
