@@ -863,8 +863,8 @@ async fn destroy_removes_members_but_keeps_volumes_and_key_secrets() {
         .expect("list");
     assert_eq!(
         secrets.items.len(),
-        6,
-        "generated key Secrets must survive destroy"
+        9,
+        "generated key Secrets (JWT, op-node p2p and EL node key per node) must survive destroy"
     );
 }
 
@@ -889,14 +889,15 @@ async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
     assert_eq!(chains, ["devnet", "devnet2"]);
     assert_eq!(v["apiVersion"], "opctl.io/plan/v1");
     for c in v["chains"].as_array().expect("chains") {
-        // 28 objects (the replicas' PodDisruptionBudget and the genesis part among them); the
-        // namespace already exists (the test made it), so it gains labels.
+        // 38 objects (the replicas' PodDisruptionBudget, the EL node-key Secrets, the genesis part
+        // and 7 NetworkPolicies among them); the namespace already exists (the test made it), so
+        // it gains labels.
         assert_eq!(
             (
                 c["summary"]["create"].as_u64(),
                 c["summary"]["update"].as_u64()
             ),
-            (Some(27), Some(1)),
+            (Some(37), Some(1)),
             "{}",
             c["summary"]
         );

@@ -1506,6 +1506,7 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
                 "StatefulSet" => ("apps", "v1", "statefulsets", true),
                 "Deployment" => ("apps", "v1", "deployments", true),
                 "PodDisruptionBudget" => ("policy", "v1", "poddisruptionbudgets", true),
+                "NetworkPolicy" => ("networking.k8s.io", "v1", "networkpolicies", true),
                 other => panic!("render printed a kind this test does not know: {other}"),
             };
             let ar = kube::core::ApiResource::from_gvk_with_plural(
