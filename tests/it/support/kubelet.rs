@@ -628,6 +628,7 @@ impl StandIn {
         }
         let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
         started.remove(uid);
+        started.remove(&format!("delete/{uid}"));
     }
 }
 
