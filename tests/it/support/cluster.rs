@@ -625,7 +625,8 @@ fn apiserver_args(
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
         format!("--service-cluster-ip-range={SERVICE_CIDR}").into(),
         "--profiling=false".into(),
-        // Pods the kubelet stand-in "runs" are not reachable; nothing proxies to them.
+        // API Priority and Fairness isolates tenants; each test has its own apiserver and no
+        // competing tenants, so it is off (the one default the harness changes for load).
         "--enable-priority-and-fairness=false".into(),
     ];
     for (flag, path) in [
