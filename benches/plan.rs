@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 use support::cluster::TestCluster;
 
 const TARGET_RATIO: f64 = 1.0 / 3.0;
@@ -354,7 +354,6 @@ async fn provide_secrets(cluster: &TestCluster, ns: &str) {
             rand::random::<u128>()
         )
     };
-    let api = Api::<Secret>::namespaced(cluster.admin_client().await, ns);
     for (name, keys) in [
         ("l1-endpoints", vec!["rpc"]),
         (
@@ -362,17 +361,13 @@ async fn provide_secrets(cluster: &TestCluster, ns: &str) {
             vec!["sequencer", "batcher", "proposer", "challenger"],
         ),
     ] {
-        let data: serde_json::Map<String, serde_json::Value> =
-            keys.iter().map(|k| (k.to_string(), hex().into())).collect();
-        let secret: Secret = serde_json::from_value(serde_json::json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": name, "namespace": ns},
-            "stringData": data,
-        }))
-        .expect("secret literal");
-        api.create(&PostParams::default(), &secret)
-            .await
-            .unwrap_or_else(|e| panic!("create secret {name} in {ns}: {e}"));
+        let values: Vec<String> = keys.iter().map(|_| hex()).collect();
+        let data: Vec<(&str, &str)> = keys
+            .iter()
+            .copied()
+            .zip(values.iter().map(String::as_str))
+            .collect();
+        cluster.create_secret(ns, name, &data).await;
     }
 }
 

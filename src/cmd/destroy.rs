@@ -156,7 +156,7 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
             "waiting for Kubernetes to finish deleting namespace {ns} (up to {}s)",
             args.timeout.as_secs()
         ));
-        wait_gone(&cluster, &namespace, args.timeout).await?;
+        crate::reconcile::wait_gone(&cluster, &namespace, args.timeout).await?;
         printer.success(&format!(
             "{name}: deleted {} objects and namespace {ns}",
             targets.len() + volumes.len()
@@ -168,38 +168,4 @@ pub async fn run(args: &DestroyArgs, global: &Global, printer: &Printer) -> Resu
         targets.len() + volumes.len()
     ));
     Ok(exit::OK)
-}
-
-/// Polls until `object` is gone: a namespace lingers in `Terminating` until the namespace
-/// controller has deleted everything in it and removed its finalizer.
-async fn wait_gone(
-    cluster: &crate::cluster::Cluster,
-    object: &ObjectRef,
-    timeout: std::time::Duration,
-) -> Result<(), Error> {
-    let start = std::time::Instant::now();
-    loop {
-        let Some(live) = cluster.get(object).await? else {
-            return Ok(());
-        };
-        if start.elapsed() >= timeout {
-            let conditions = live
-                .pointer("/status/conditions")
-                .and_then(serde_json::Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter(|c| c.get("status").and_then(serde_json::Value::as_str) == Some("True"))
-                .filter_map(|c| c.get("message").and_then(serde_json::Value::as_str))
-                .collect::<Vec<_>>();
-            let why = if conditions.is_empty() {
-                "no condition explains it".to_string()
-            } else {
-                conditions.join("; ")
-            };
-            return Err(Error::Timeout {
-                what: format!("deletion of {object} ({why}); it is still Terminating"),
-            });
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
 }

@@ -18,7 +18,7 @@ use futures::future::try_join_all;
 
 pub use steps::{
     apply_plan, env_fingerprint, identities, inputs_hash, plan_chain, preflight, stale_reasons,
-    wait_ready, workloads_to_wait_for, ApplyOptions, ApplyReport, PlanOptions,
+    wait_gone, wait_ready, workloads_to_wait_for, ApplyOptions, ApplyReport, PlanOptions,
 };
 
 use crate::cluster::Cluster;

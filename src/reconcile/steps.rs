@@ -442,12 +442,28 @@ pub async fn apply_plan(
     Ok(report)
 }
 
-async fn wait_gone(cluster: &Cluster, r: &ObjectRef, timeout: Duration) -> Result<(), Error> {
+/// Polls until `r` is gone. An object with finalizers (a namespace lingers in `Terminating` until
+/// the namespace controller has emptied it) can take a while; on timeout the error quotes the
+/// object's true conditions, which say what it still waits for.
+pub async fn wait_gone(cluster: &Cluster, r: &ObjectRef, timeout: Duration) -> Result<(), Error> {
     let start = Instant::now();
-    while cluster.get(r).await?.is_some() {
+    while let Some(live) = cluster.get(r).await? {
         if start.elapsed() > timeout {
+            let conditions: Vec<&str> = live
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|c| c.get("status").and_then(Value::as_str) == Some("True"))
+                .filter_map(|c| c.get("message").and_then(Value::as_str))
+                .collect();
+            let why = if conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", conditions.join("; "))
+            };
             return Err(Error::Timeout {
-                what: format!("{r} to be deleted"),
+                what: format!("{r} to be deleted{why}"),
             });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

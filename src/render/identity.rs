@@ -18,14 +18,7 @@ pub enum IdentityError {
 /// libp2p peer ID (base58btc, identity multihash of the protobuf-encoded compressed secp256k1 public
 /// key) of an op-node p2p private key given as hex. The error never contains the key.
 pub fn peer_id_from_private_key_hex(key_hex: &str) -> Result<String, IdentityError> {
-    let trimmed = key_hex.trim();
-    let bytes = hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed))
-        .map_err(|_| IdentityError::NotHex)?;
-    if bytes.len() != 32 {
-        return Err(IdentityError::NotHex);
-    }
-    let key = SigningKey::from_slice(&bytes).map_err(|_| IdentityError::InvalidKey)?;
-    let public = key.verifying_key().to_encoded_point(true);
+    let public = signing_key(key_hex)?.verifying_key().to_encoded_point(true);
     Ok(peer_id_from_compressed_public_key(public.as_bytes()))
 }
 
@@ -33,15 +26,21 @@ pub fn peer_id_from_private_key_hex(key_hex: &str) -> Result<String, IdentityErr
 /// `--nodekey`): the 64-byte uncompressed public key without its `04` prefix, as 128 hex
 /// characters. The error never contains the key.
 pub fn enode_id_from_private_key_hex(key_hex: &str) -> Result<String, IdentityError> {
+    let public = signing_key(key_hex)?
+        .verifying_key()
+        .to_encoded_point(false);
+    Ok(hex::encode(&public.as_bytes()[1..]))
+}
+
+/// A secp256k1 private key from 32 bytes of hex (`0x` optional, surrounding whitespace ignored).
+fn signing_key(key_hex: &str) -> Result<SigningKey, IdentityError> {
     let trimmed = key_hex.trim();
     let bytes = hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed))
         .map_err(|_| IdentityError::NotHex)?;
     if bytes.len() != 32 {
         return Err(IdentityError::NotHex);
     }
-    let key = SigningKey::from_slice(&bytes).map_err(|_| IdentityError::InvalidKey)?;
-    let public = key.verifying_key().to_encoded_point(false);
-    Ok(hex::encode(&public.as_bytes()[1..]))
+    SigningKey::from_slice(&bytes).map_err(|_| IdentityError::InvalidKey)
 }
 
 /// Peer ID of a 33-byte compressed secp256k1 public key.

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
-use kube::api::{Api, ListParams, PostParams};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, ListParams};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -113,25 +113,16 @@ async fn a_genesis_over_64_mb_is_applied_in_parts_and_the_pods_init_step_reassem
             vec!["sequencer", "batcher", "proposer", "challenger"],
         ),
     ] {
-        let data: serde_json::Map<String, Value> = keys
+        let values: Vec<String> = keys
             .iter()
-            .map(|k| {
-                (
-                    k.to_string(),
-                    json!(format!("{:064x}", rand::random::<u128>() | 1)),
-                )
-            })
+            .map(|_| format!("{:064x}", rand::random::<u128>() | 1))
             .collect();
-        let secret: Secret = serde_json::from_value(json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": name, "namespace": ns},
-            "stringData": data,
-        }))
-        .expect("secret");
-        Api::<Secret>::namespaced(client.clone(), &ns)
-            .create(&PostParams::default(), &secret)
-            .await
-            .expect("create secret");
+        let data: Vec<(&str, &str)> = keys
+            .iter()
+            .copied()
+            .zip(values.iter().map(String::as_str))
+            .collect();
+        cluster.create_secret(&ns, name, &data).await;
     }
     let plan = opctl(Some(&cluster), &ns, &["plan", chain]);
     assert_ok(&plan);

@@ -48,30 +48,20 @@ impl Env {
         let dir = tempfile::tempdir().expect("tempdir");
         let chain = copy_examples(dir.path());
         let keys: Vec<String> = (0..4).map(|_| random_hex()).collect();
-        let secret: Secret = serde_json::from_value(json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "devnet-keys", "namespace": ns},
-            "stringData": {"sequencer": keys[0], "batcher": keys[1], "proposer": keys[2], "challenger": keys[3]},
-        }))
-        .expect("secret");
-        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
-            .create(&PostParams::default(), &secret)
-            .await
-            .expect("create devnet-keys");
+        let roles = ["sequencer", "batcher", "proposer", "challenger"];
+        let pairs: Vec<(&str, &str)> = roles
+            .iter()
+            .copied()
+            .zip(keys.iter().map(String::as_str))
+            .collect();
+        cluster.create_secret(&ns, "devnet-keys", &pairs).await;
         let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
         // The L1 RPC Secret the example names; pods cannot start without it (a kubelet refuses
         // to create a container whose env refers to a missing Secret key).
         let rpc_url = format!("https://l1.example.org/v1/{}", random_hex());
-        let endpoints: Secret = serde_json::from_value(json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "l1-endpoints", "namespace": ns},
-            "stringData": {"rpc": rpc_url},
-        }))
-        .expect("secret");
-        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
-            .create(&PostParams::default(), &endpoints)
-            .await
-            .expect("create l1-endpoints");
+        cluster
+            .create_secret(&ns, "l1-endpoints", &[("rpc", rpc_url.as_str())])
+            .await;
         let mut secrets = keys;
         secrets.push(beacon_url.clone());
         secrets.push(rpc_url);
@@ -797,44 +787,7 @@ async fn apply_waits_for_rollouts_and_without_a_terminal_needs_yes() {
     assert!(stderr.contains("more objects written"), "{stderr}");
     // apply returned only once the real controllers report every rollout complete: nothing in
     // this test wrote a status, so without apply's waits these would still be rolling.
-    let client = env.cluster.admin_client().await;
-    for set in Api::<StatefulSet>::namespaced(client.clone(), &env.ns)
-        .list(&ListParams::default())
-        .await
-        .expect("list")
-        .items
-    {
-        let name = set.metadata.name.clone().unwrap_or_default();
-        let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = set
-            .status
-            .expect("status written by the statefulset controller");
-        assert_eq!(
-            status.observed_generation, set.metadata.generation,
-            "{name}"
-        );
-        assert_eq!(status.ready_replicas, Some(want), "{name}");
-        assert_eq!(status.updated_replicas, Some(want), "{name}");
-        assert_eq!(status.current_revision, status.update_revision, "{name}");
-    }
-    for dep in Api::<Deployment>::namespaced(client, &env.ns)
-        .list(&ListParams::default())
-        .await
-        .expect("list")
-        .items
-    {
-        let name = dep.metadata.name.clone().unwrap_or_default();
-        let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = dep
-            .status
-            .expect("status written by the deployment controller");
-        assert_eq!(
-            status.observed_generation, dep.metadata.generation,
-            "{name}"
-        );
-        assert_eq!(status.available_replicas, Some(want), "{name}");
-        assert_eq!(status.updated_replicas, Some(want), "{name}");
-    }
+    env.cluster.assert_rolled_out(&env.ns).await;
 }
 
 #[tokio::test]

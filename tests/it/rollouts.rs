@@ -5,11 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod, Secret};
-use kube::api::{Api, ListParams, PostParams};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod};
+use kube::api::{Api, ListParams};
 use kube::Client;
-use serde_json::json;
 
 use crate::support::cluster::TestCluster;
 use crate::support::kubelet::NEVER_READY;
@@ -41,7 +39,7 @@ fn copy_example(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Creates the Secrets a shipped example names (random values: nothing runs in the pods).
-async fn create_example_secrets(client: &Client, ns: &str, example: &str) {
+async fn create_example_secrets(cluster: &TestCluster, ns: &str, example: &str) {
     let secrets: Vec<(&str, Vec<&str>)> = match example {
         "devnet" => vec![
             ("l1-endpoints", vec!["rpc"]),
@@ -57,21 +55,14 @@ async fn create_example_secrets(client: &Client, ns: &str, example: &str) {
         "op-sepolia-replicas" => vec![("l1-endpoints", vec!["rpc", "beacon"])],
         other => panic!("no secrets known for example {other}"),
     };
-    let api = Api::<Secret>::namespaced(client.clone(), ns);
     for (name, keys) in secrets {
-        let data: serde_json::Map<String, serde_json::Value> = keys
+        let values: Vec<String> = keys.iter().map(|_| random_hex()).collect();
+        let data: Vec<(&str, &str)> = keys
             .iter()
-            .map(|k| (k.to_string(), json!(random_hex())))
+            .copied()
+            .zip(values.iter().map(String::as_str))
             .collect();
-        let secret: Secret = serde_json::from_value(json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": name, "namespace": ns},
-            "stringData": data,
-        }))
-        .expect("secret literal");
-        api.create(&PostParams::default(), &secret)
-            .await
-            .unwrap_or_else(|e| panic!("create secret {name}: {e}"));
+        cluster.create_secret(ns, name, &data).await;
     }
 }
 
@@ -107,50 +98,6 @@ fn assert_code(out: &Output, code: i32) {
     assert_eq!(out.status.code(), Some(code), "stdout:\n{o}\nstderr:\n{e}");
 }
 
-/// Every workload in `ns` has finished its rollout, as the real controllers report it.
-async fn assert_rolled_out(client: &Client, ns: &str) -> usize {
-    let mut n = 0;
-    for set in Api::<StatefulSet>::namespaced(client.clone(), ns)
-        .list(&ListParams::default())
-        .await
-        .expect("list")
-        .items
-    {
-        let name = set.metadata.name.clone().unwrap_or_default();
-        let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = set
-            .status
-            .expect("status written by the statefulset controller");
-        assert_eq!(
-            status.observed_generation, set.metadata.generation,
-            "{name}"
-        );
-        assert_eq!(status.ready_replicas, Some(want), "{name}");
-        assert_eq!(status.current_revision, status.update_revision, "{name}");
-        n += 1;
-    }
-    for dep in Api::<Deployment>::namespaced(client.clone(), ns)
-        .list(&ListParams::default())
-        .await
-        .expect("list")
-        .items
-    {
-        let name = dep.metadata.name.clone().unwrap_or_default();
-        let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = dep
-            .status
-            .expect("status written by the deployment controller");
-        assert_eq!(
-            status.observed_generation, dep.metadata.generation,
-            "{name}"
-        );
-        assert_eq!(status.available_replicas, Some(want), "{name}");
-        assert_eq!(status.updated_replicas, Some(want), "{name}");
-        n += 1;
-    }
-    n
-}
-
 #[tokio::test]
 async fn every_example_applies_fresh_and_apply_returns_once_the_controllers_report_every_rollout_complete(
 ) {
@@ -160,7 +107,7 @@ async fn every_example_applies_fresh_and_apply_returns_once_the_controllers_repo
         let dir = tempfile::tempdir().expect("tempdir");
         let chain = copy_example(dir.path(), example);
         let ns = cluster.fresh_namespace().await;
-        create_example_secrets(&client, &ns, example).await;
+        create_example_secrets(&cluster, &ns, example).await;
         let chain = chain.to_str().expect("utf-8");
         let out = opctl(
             &cluster,
@@ -169,7 +116,7 @@ async fn every_example_applies_fresh_and_apply_returns_once_the_controllers_repo
         );
         assert_code(&out, 0);
         let (_, stderr) = text(&out);
-        let workloads = assert_rolled_out(&client, &ns).await;
+        let workloads = cluster.assert_rolled_out(&ns).await;
         assert!(workloads >= 2, "{example}: {workloads} workloads");
         // The progress output names each workload as it becomes ready.
         let ready_lines = stderr.lines().filter(|l| l.contains("ready: ")).count();
@@ -212,7 +159,7 @@ impl Replicas {
         let dir = tempfile::tempdir().expect("tempdir");
         let chain = copy_example(dir.path(), "op-sepolia-replicas");
         let ns = cluster.fresh_namespace().await;
-        create_example_secrets(&client, &ns, "op-sepolia-replicas").await;
+        create_example_secrets(&cluster, &ns, "op-sepolia-replicas").await;
         Replicas {
             cluster,
             client,
@@ -284,7 +231,7 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
         "the pod was not replaced"
     );
     assert_eq!(image_of(&after, "op-reth"), good);
-    assert_rolled_out(&env.client, &env.ns).await;
+    env.cluster.assert_rolled_out(&env.ns).await;
 
     // An image that never becomes ready: apply fails at --timeout, naming the workload, the pod
     // and why (its conditions), and leaves the rest applied.
@@ -335,7 +282,7 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
     );
     let pod = env.pod("op-sepolia-replica-0-0").await;
     assert_eq!(image_of(&pod, "op-reth"), good);
-    assert_rolled_out(&env.client, &env.ns).await;
+    env.cluster.assert_rolled_out(&env.ns).await;
 }
 
 #[tokio::test]

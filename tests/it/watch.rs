@@ -70,29 +70,19 @@ impl Env {
         let ns = cluster.fresh_namespace().await;
         let (dir, chain) = devnet_with_watch(watch);
         let keys: Vec<String> = (0..4).map(|_| random_hex()).collect();
-        let secret: Secret = serde_json::from_value(json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "devnet-keys", "namespace": ns},
-            "stringData": {"sequencer": keys[0], "batcher": keys[1], "proposer": keys[2], "challenger": keys[3]},
-        }))
-        .expect("secret");
-        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
-            .create(&PostParams::default(), &secret)
-            .await
-            .expect("create devnet-keys");
+        let roles = ["sequencer", "batcher", "proposer", "challenger"];
+        let pairs: Vec<(&str, &str)> = roles
+            .iter()
+            .copied()
+            .zip(keys.iter().map(String::as_str))
+            .collect();
+        cluster.create_secret(&ns, "devnet-keys", &pairs).await;
         let beacon_url = format!("https://beacon.example.org/v1/{}", random_hex());
         // The L1 RPC Secret the example names: without it no pod would start.
         let rpc_url = format!("https://l1.example.org/v1/{}", random_hex());
-        let endpoints: Secret = serde_json::from_value(json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": "l1-endpoints", "namespace": ns},
-            "stringData": {"rpc": rpc_url},
-        }))
-        .expect("secret");
-        Api::<Secret>::namespaced(cluster.admin_client().await, &ns)
-            .create(&PostParams::default(), &endpoints)
-            .await
-            .expect("create l1-endpoints");
+        cluster
+            .create_secret(&ns, "l1-endpoints", &[("rpc", rpc_url.as_str())])
+            .await;
         let mut secrets = keys;
         secrets.push(beacon_url.clone());
         secrets.push(rpc_url);

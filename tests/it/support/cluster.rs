@@ -33,11 +33,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
-use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
 use k8s_openapi::api::storage::v1::StorageClass;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde_json::json;
@@ -405,6 +406,72 @@ impl TestCluster {
             panic!("{why}");
         }
         name
+    }
+
+    /// Creates Secret `name` in `namespace` holding `data` (plain values, as `stringData`).
+    pub async fn create_secret(&self, namespace: &str, name: &str, data: &[(&str, &str)]) {
+        let values: serde_json::Map<String, serde_json::Value> = data
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        let secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "namespace": namespace},
+            "stringData": values,
+        }))
+        .expect("secret literal is valid");
+        Api::<Secret>::namespaced(self.admin_client().await, namespace)
+            .create(&PostParams::default(), &secret)
+            .await
+            .unwrap_or_else(|e| panic!("create secret {namespace}/{name}: {e}"));
+    }
+
+    /// Asserts that every StatefulSet and Deployment in `namespace` has finished its rollout as
+    /// the real controllers report it (observed generation, ready/available and updated replicas,
+    /// StatefulSet revisions equal); returns how many workloads there are.
+    pub async fn assert_rolled_out(&self, namespace: &str) -> usize {
+        let client = self.admin_client().await;
+        let mut n = 0;
+        for set in Api::<StatefulSet>::namespaced(client.clone(), namespace)
+            .list(&ListParams::default())
+            .await
+            .expect("list statefulsets")
+            .items
+        {
+            let name = set.metadata.name.clone().unwrap_or_default();
+            let want = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            let status = set
+                .status
+                .expect("status written by the statefulset controller");
+            assert_eq!(
+                status.observed_generation, set.metadata.generation,
+                "{name}"
+            );
+            assert_eq!(status.ready_replicas, Some(want), "{name}");
+            assert_eq!(status.updated_replicas, Some(want), "{name}");
+            assert_eq!(status.current_revision, status.update_revision, "{name}");
+            n += 1;
+        }
+        for dep in Api::<Deployment>::namespaced(client, namespace)
+            .list(&ListParams::default())
+            .await
+            .expect("list deployments")
+            .items
+        {
+            let name = dep.metadata.name.clone().unwrap_or_default();
+            let want = dep.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            let status = dep
+                .status
+                .expect("status written by the deployment controller");
+            assert_eq!(
+                status.observed_generation, dep.metadata.generation,
+                "{name}"
+            );
+            assert_eq!(status.available_replicas, Some(want), "{name}");
+            assert_eq!(status.updated_replicas, Some(want), "{name}");
+            n += 1;
+        }
+        n
     }
 
     /// Binds [`LIMITED_USER`] to a ClusterRole (e.g. the bootstrapped `view`, `edit`, `admin`)

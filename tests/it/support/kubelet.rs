@@ -517,27 +517,7 @@ impl StandIn {
             let Some(name) = source.and_then(Value::as_str) else {
                 continue;
             };
-            if optional {
-                continue;
-            }
-            let exists = if kind == "Secret" {
-                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
-                .get_metadata_opt(name)
-                .await
-                .map(|o| o.is_some())
-            } else {
-                Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
-                .get_metadata_opt(name)
-                .await
-                .map(|o| o.is_some())
-            };
-            if !exists.unwrap_or(true) {
+            if !optional && matches!(self.source_keys(kind, namespace, name).await, Ok(None)) {
                 missing.push(format!("{kind}/{name}"));
             }
         }
@@ -548,34 +528,42 @@ impl StandIn {
     async fn missing_env_sources(&self, pod: &Value, namespace: &str) -> Vec<String> {
         let mut missing = Vec::new();
         for (kind, name, key) in env_references(pod) {
-            let (kind, name, key) = (kind, name.as_str(), key.as_str());
-            let has_key = if kind == "Secret" {
-                Api::<k8s_openapi::api::core::v1::Secret>::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
-                .get_opt(name)
-                .await
-                .map(|s| {
-                    s.is_some_and(|s| {
-                        s.data.as_ref().is_some_and(|d| d.contains_key(key))
-                            || s.string_data.as_ref().is_some_and(|d| d.contains_key(key))
-                    })
-                })
-            } else {
-                Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(
-                    self.client.clone(),
-                    namespace,
-                )
-                .get_opt(name)
-                .await
-                .map(|c| c.is_some_and(|c| c.data.as_ref().is_some_and(|d| d.contains_key(key))))
+            let has_key = match self.source_keys(kind, namespace, &name).await {
+                Ok(keys) => keys.is_some_and(|k| k.contains(&key)),
+                // An API error is not evidence of absence: do not hold the pod for it.
+                Err(_) => true,
             };
-            if !has_key.unwrap_or(true) {
+            if !has_key {
                 missing.push(format!("{kind}/{name} key {key}"));
             }
         }
         missing
+    }
+
+    /// The keys a Secret or ConfigMap holds (the ones env references can name), `None` when it
+    /// does not exist.
+    async fn source_keys(
+        &self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, kube::Error> {
+        use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+        Ok(if kind == "Secret" {
+            Api::<Secret>::namespaced(self.client.clone(), namespace)
+                .get_opt(name)
+                .await?
+                .map(|s| {
+                    let data = s.data.into_iter().flatten().map(|(k, _)| k);
+                    data.chain(s.string_data.into_iter().flatten().map(|(k, _)| k))
+                        .collect()
+                })
+        } else {
+            Api::<ConfigMap>::namespaced(self.client.clone(), namespace)
+                .get_opt(name)
+                .await?
+                .map(|c| c.data.into_iter().flatten().map(|(k, _)| k).collect())
+        })
     }
 
     async fn still_there(&self, namespace: &str, name: &str, uid: &str) -> bool {
