@@ -9,21 +9,21 @@ use std::str::FromStr;
 use alloy::primitives::{Address, B256};
 use serde::{Deserialize, Serialize};
 
-/// Game type 0: permissionless Cannon fault proofs.
+/// Game type 0: permissionless Cannon fault proofs (op-program).
 pub const GAME_TYPE_CANNON: u32 = 0;
 /// Game type 1: permissioned Cannon (PermissionedDisputeGame: fixed proposer and challenger).
 pub const GAME_TYPE_PERMISSIONED_CANNON: u32 = 1;
-/// Game type 8: permissionless Cannon with kona.
+/// Game type 5: permissioned super-root games (Upgrade 20; fixed proposer and challenger).
+pub const GAME_TYPE_SUPER_PERMISSIONED: u32 = 5;
+/// Game type 8: permissionless Cannon with kona (the respected type after Upgrade 19).
 pub const GAME_TYPE_CANNON_KONA: u32 = 8;
+/// Game type 9: permissionless super-root Cannon with kona (Upgrade 20).
+pub const GAME_TYPE_SUPER_CANNON_KONA: u32 = 9;
 
-/// Name of a known game type, for display.
+/// op-challenger's name of a known game type (its trace type), for display; see
+/// [`crate::model::games`] for everything else about a type.
 pub fn game_type_name(game_type: u32) -> Option<&'static str> {
-    match game_type {
-        GAME_TYPE_CANNON => Some("cannon"),
-        GAME_TYPE_PERMISSIONED_CANNON => Some("permissioned-cannon"),
-        GAME_TYPE_CANNON_KONA => Some("cannon-kona"),
-        _ => None,
-    }
+    crate::model::games::game_kind(game_type).map(|k| k.trace_type.unwrap_or(k.constant))
 }
 
 /// An L1 block: what a discovery was read at.

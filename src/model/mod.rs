@@ -4,6 +4,8 @@
 
 pub mod checks;
 pub mod discovery;
+pub mod forks;
+pub mod games;
 pub mod key_format;
 pub mod lease;
 pub mod object;
