@@ -142,7 +142,7 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -502,7 +502,7 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

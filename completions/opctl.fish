@@ -84,7 +84,8 @@ batcher-key\t''
 sequencer-key\t''
 proposer-key\t''
 challenger-key\t''
-distinct-keys\t''"
+distinct-keys\t''
+game-type\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -110,7 +111,8 @@ batcher-key\t''
 sequencer-key\t''
 proposer-key\t''
 challenger-key\t''
-distinct-keys\t''"
+distinct-keys\t''
+game-type\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s n -l namespace -d 'Override the chain\'s namespace' -r

@@ -14,7 +14,9 @@ use crate::config::{LoadedChain, Signer, UrlSource};
 use crate::error::Error;
 use crate::lock::Lock;
 use crate::model::checks::check_key_format;
-use crate::model::checks::{run_checks, CheckInput, CheckResult, RollupFacts, SignerAddresses};
+use crate::model::checks::{
+    run_checks, CheckInput, CheckResult, GamePin, RollupFacts, SignerAddresses,
+};
 use crate::model::discovery::{ContractName, Discovery, Source, Sourced};
 use crate::model::key_format::{classify_key, KeyFinding, StoredKey};
 use crate::networks;
@@ -135,20 +137,8 @@ pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
             ));
         }
     }
-    if let Some(t) = chain.file.contracts.respected_game_type {
-        let previous = d.respected_game_type.replace(Sourced::new(
-            t,
-            Source::Toml {
-                key: "contracts.respected_game_type".into(),
-            },
-        ));
-        if let Some(p) = previous.filter(|p| p.value != t) {
-            notes.push(format!(
-                "contracts.respected_game_type pins {t}, but {} says {}",
-                p.source, p.value
-            ));
-        }
-    }
+    // `contracts.respected_game_type` is not written into the discovery: rendering takes the pin
+    // (`contracts_of`), and the `game-type` check compares it with the on-chain value.
     notes
 }
 
@@ -191,7 +181,7 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
         .map(|d| apply_overrides(chain, d))
         .unwrap_or_default();
     let contracts = match &discovery {
-        Some(d) => contracts_in(d),
+        Some(d) => contracts_of(chain, d),
         None => render::Input::from_chain(chain).contracts,
     };
     let f = &chain.file;
@@ -202,15 +192,12 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
             f.l1.chain_id
         ));
     }
-    if let (Some(explicit), Some(on_chain)) = (
-        chain.file.proposer.game_type,
-        discovery.as_ref().and_then(Discovery::respected_game_type),
-    ) {
-        if chain.file.proposer.enabled && explicit != on_chain {
-            warnings.push(format!(
-                "proposer.game_type = {explicit} but the portal respects game type {on_chain} ({}); games of another type do not count for withdrawals",
-                origin.as_deref().unwrap_or("discovery")
-            ));
+    // Game types pinned against the chain: a warning here (validate, plan), the `game-type` check
+    // blocks apply.
+    if let Some(d) = &discovery {
+        let game_type = crate::model::checks::check_game_type(&game_pins(chain), d);
+        if game_type.is_failure() {
+            warnings.push(format!("game-type: {}", game_type.message));
         }
     }
     Ok(Resolved {
@@ -272,6 +259,13 @@ fn contracts_in(d: &Discovery) -> render::Contracts {
             .contract(ContractName::L2OutputOracle)
             .map(|a| a.to_checksum(None)),
         respected_game_type: d.respected_game_type(),
+        enabled_game_types: d
+            .games
+            .values()
+            .map(|g| g.game_type)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -284,6 +278,7 @@ pub fn contracts_of(chain: &LoadedChain, d: &Discovery) -> render::Contracts {
         dispute_game_factory: pinned.dispute_game_factory.or(found.dispute_game_factory),
         l2_output_oracle: pinned.l2_output_oracle.or(found.l2_output_oracle),
         respected_game_type: pinned.respected_game_type.or(found.respected_game_type),
+        enabled_game_types: found.enabled_game_types,
     }
 }
 
@@ -465,8 +460,33 @@ pub async fn checks(
         rollup: rollup.as_ref(),
         keys,
         stored_keys: stored.as_deref(),
+        game_pins: &game_pins(chain),
     };
     Ok(run_checks(discovery, &input))
+}
+
+/// The game types the chain file pins, for the `game-type` check.
+pub fn game_pins(chain: &LoadedChain) -> Vec<GamePin> {
+    let f = &chain.file;
+    let mut pins = Vec::new();
+    if let Some(value) = f.contracts.respected_game_type {
+        pins.push(GamePin::Equals {
+            key: "contracts.respected_game_type",
+            value,
+        });
+    }
+    if let (true, Some(value)) = (f.proposer.enabled, f.proposer.game_type) {
+        pins.push(GamePin::Equals {
+            key: "proposer.game_type",
+            value,
+        });
+    }
+    if f.challenger.enabled && !f.challenger.game_types.is_empty() {
+        pins.push(GamePin::Plays {
+            trace_types: f.challenger.game_types.clone(),
+        });
+    }
+    pins
 }
 
 /// Failed checks not overridden by name, as lines for [`Error::Blocked`].

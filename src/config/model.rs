@@ -596,10 +596,18 @@ pub struct Challenger {
     pub enabled: bool,
     /// Transaction signer; must be the permissioned game's challenger when game type 1 is used.
     pub signer: Option<Signer>,
-    /// `--game-types`, e.g. `["permissioned", "cannon"]`.
+    /// `--game-types`, e.g. `["permissioned", "cannon-kona"]`. Empty (the default): the respected
+    /// game type, every other enabled type op-challenger plays, and the type a super-root move
+    /// replaced, from discovery.
     #[serde(default)]
     pub game_types: Vec<String>,
-    /// Base URL (or directory) of absolute prestates named by hash (`--prestates-url`).
+    /// Base URL (or directory) of absolute prestates named by hash, per fault-proof program:
+    /// `cannon` (op-program, `--cannon-prestates-url`) and `cannon-kona` (kona-client,
+    /// `--cannon-kona-prestates-url`). They are published under different locations.
+    #[serde(default)]
+    pub prestates: BTreeMap<String, String>,
+    /// One base URL for every program (`--prestates-url`); enough only when the games in play
+    /// run one program.
     pub prestates_url: Option<String>,
     #[serde(default)]
     pub storage: Storage,

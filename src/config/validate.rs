@@ -30,6 +30,10 @@ pub const GAME_TYPES: &[&str] = &[
     "optimistic-zk",
 ];
 
+/// Programs whose prestates `challenger.prestates` may name (asterisc was dropped from
+/// op-challenger in 2026-01).
+pub const PRESTATE_PROGRAMS: &[&str] = &["cannon", "cannon-kona"];
+
 /// Any string value that looks like a raw 32-byte private key is an error: keys belong in Secrets.
 /// The message never repeats the value.
 pub fn scan_for_private_keys(map: &SourceMap<'_>) -> Vec<Diagnostic> {
@@ -778,13 +782,6 @@ impl Validator<'_, '_> {
             "challenger",
             "the permissioned game's challenger",
         );
-        if c.game_types.is_empty() {
-            self.err(
-                "challenger.game_types",
-                "op-challenger needs at least one game type",
-                "e.g. `game_types = [\"permissioned\", \"cannon\"]`",
-            );
-        }
         for (i, t) in c.game_types.iter().enumerate() {
             if t == "asterisc" || t == "asterisc-kona" {
                 self.err(
@@ -809,24 +806,32 @@ impl Validator<'_, '_> {
                 );
             }
         }
-        match &c.prestates_url {
-            None => self.err(
-                "challenger.prestates_url",
-                "op-challenger needs the absolute prestates",
-                "set `prestates_url` to a base URL serving `<prestate-hash>.bin.gz` files",
-            ),
-            Some(u)
-                if !(u.starts_with("http://")
-                    || u.starts_with("https://")
-                    || u.starts_with("file://")) =>
-            {
-                self.err(
-                    "challenger.prestates_url",
-                    format!("`{u}` is not an http(s) or file URL"),
-                    "",
-                )
+        // Which programs need prestates depends on the game types in play, which may come from
+        // discovery: rendering refuses a missing one (rule challenger-game-types).
+        let prestates = c
+            .prestates
+            .iter()
+            .map(|(k, v)| (format!("challenger.prestates.{k}"), Some(k), v))
+            .chain(
+                c.prestates_url
+                    .iter()
+                    .map(|v| ("challenger.prestates_url".to_string(), None, v)),
+            );
+        for (path, program, u) in prestates {
+            if let Some(p) = program {
+                if !PRESTATE_PROGRAMS.contains(&p.as_str()) {
+                    self.err(
+                        &path,
+                        format!("unknown fault-proof program `{p}`"),
+                        format!("use one of {}", PRESTATE_PROGRAMS.join(", ")),
+                    );
+                    continue;
+                }
             }
-            Some(_) => {}
+            if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with("file://"))
+            {
+                self.err(&path, format!("`{u}` is not an http(s) or file URL"), "");
+            }
         }
         self.storage("challenger.storage", &c.storage);
         self.args("challenger.extra_args", &c.extra_args);

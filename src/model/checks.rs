@@ -28,10 +28,12 @@ pub mod names {
     pub const CHALLENGER_KEY: &str = "challenger-key";
     /// Batcher, proposer and challenger keys are all different.
     pub const DISTINCT_KEYS: &str = "distinct-keys";
+    /// Game types pinned in the chain file agree with the on-chain respected game type.
+    pub const GAME_TYPE: &str = "game-type";
 }
 
 /// Every check, in the order [`run_checks`] reports them.
-pub const ALL_CHECKS: [&str; 9] = [
+pub const ALL_CHECKS: [&str; 10] = [
     names::L1_CHAIN_ID,
     names::SYSTEM_CONFIG,
     names::ROLLUP_CONFIG,
@@ -41,6 +43,7 @@ pub const ALL_CHECKS: [&str; 9] = [
     names::PROPOSER_KEY,
     names::CHALLENGER_KEY,
     names::DISTINCT_KEYS,
+    names::GAME_TYPE,
 ];
 
 /// Outcome of one check.
@@ -136,6 +139,26 @@ pub struct CheckInput<'a> {
     pub keys: SignerAddresses,
     /// Signer keys read from Secrets, classified; `None` when no Secret was read.
     pub stored_keys: Option<&'a [StoredKey]>,
+    /// Game types the chain file pins, with the key that pins them (see [`GamePin`]).
+    pub game_pins: &'a [GamePin],
+}
+
+/// A game type the chain file pins: `contracts.respected_game_type`, `proposer.game_type`, or the
+/// respected type's absence from an explicit `challenger.game_types`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GamePin {
+    /// `key = value` must equal the respected type.
+    Equals {
+        /// TOML key path.
+        key: &'static str,
+        /// Pinned type.
+        value: u32,
+    },
+    /// `challenger.game_types` must contain the respected type's trace type.
+    Plays {
+        /// The trace types listed.
+        trace_types: Vec<String>,
+    },
 }
 
 /// Runs every check, in [`ALL_CHECKS`] order.
@@ -150,7 +173,68 @@ pub fn run_checks(d: &Discovery, input: &CheckInput<'_>) -> Vec<CheckResult> {
         check_proposer_key(input.keys.proposer, d),
         check_challenger_key(input.keys.challenger, d),
         check_distinct_keys(&input.keys),
+        check_game_type(input.game_pins, d),
     ]
+}
+
+/// `game-type`: what the chain file pins about game types agrees with the respected game type
+/// read on-chain (or from the registry). A proposer of another type makes games that do not count
+/// for withdrawals; a challenger that does not play the respected type leaves its games undefended.
+pub fn check_game_type(pins: &[GamePin], d: &Discovery) -> CheckResult {
+    use super::games::{game_kind, GameTypeLabel};
+    let name = names::GAME_TYPE;
+    let Some(respected) = d.respected_game_type.as_ref() else {
+        return CheckResult::skip(name, "the respected game type is not known");
+    };
+    if pins.is_empty() {
+        return CheckResult::skip(
+            name,
+            format!(
+                "no game type pinned; rendering follows the respected type {}",
+                GameTypeLabel(respected.value)
+            ),
+        );
+    }
+    let mut wrong = Vec::new();
+    for pin in pins {
+        match pin {
+            GamePin::Equals { key, value } if *value != respected.value => wrong.push(format!(
+                "{key} = {} but {} says the portal respects {}",
+                GameTypeLabel(*value),
+                respected.source,
+                GameTypeLabel(respected.value)
+            )),
+            GamePin::Plays { trace_types } => {
+                let needed = game_kind(respected.value).and_then(|k| k.trace_type);
+                if let Some(t) = needed.filter(|t| !trace_types.iter().any(|x| x == t)) {
+                    wrong.push(format!(
+                        "challenger.game_types = [{}] leaves out `{t}`, the trace type of the respected game type {} ({})",
+                        trace_types.join(", "),
+                        GameTypeLabel(respected.value),
+                        respected.source
+                    ));
+                }
+            }
+            GamePin::Equals { .. } => {}
+        }
+    }
+    if wrong.is_empty() {
+        CheckResult::pass(
+            name,
+            format!(
+                "the pinned game types agree with the respected type {}",
+                GameTypeLabel(respected.value)
+            ),
+        )
+    } else {
+        CheckResult::fail(
+            name,
+            format!(
+                "{}; remove the pin to follow the chain, or apply with --skip-check game-type if you mean it",
+                wrong.join("; ")
+            ),
+        )
+    }
 }
 
 /// `l1-chain-id`: the RPC serves the L1 the TOML names.
@@ -691,6 +775,61 @@ mod tests {
             CheckStatus::Skip
         );
         assert_eq!(status(&check_key_format(None)), CheckStatus::Skip);
+    }
+
+    #[test]
+    fn a_pinned_game_type_that_differs_from_the_respected_one_fails_naming_both() {
+        let d = discovered(5);
+        let none = check_game_type(&[], &d);
+        assert_eq!(none.status, CheckStatus::Skip, "{}", none.message);
+        let same = check_game_type(
+            &[GamePin::Equals {
+                key: "proposer.game_type",
+                value: 5,
+            }],
+            &d,
+        );
+        assert_eq!(same.status, CheckStatus::Pass, "{}", same.message);
+        let other = check_game_type(
+            &[GamePin::Equals {
+                key: "contracts.respected_game_type",
+                value: 1,
+            }],
+            &d,
+        );
+        assert_eq!(other.status, CheckStatus::Fail);
+        assert!(
+            other
+                .message
+                .contains("contracts.respected_game_type = 1 (PERMISSIONED_CANNON)")
+                && other.message.contains("5 (SUPER_PERMISSIONED_CANNON)")
+                && other.message.contains("OptimismPortal.respectedGameType()")
+                && other.message.contains("--skip-check game-type"),
+            "{}",
+            other.message
+        );
+        let left_out = check_game_type(
+            &[GamePin::Plays {
+                trace_types: vec!["permissioned".into()],
+            }],
+            &d,
+        );
+        assert_eq!(left_out.status, CheckStatus::Fail);
+        assert!(
+            left_out.message.contains("`super-permissioned`"),
+            "{}",
+            left_out.message
+        );
+        let plays = check_game_type(
+            &[GamePin::Plays {
+                trace_types: vec!["permissioned".into(), "super-permissioned".into()],
+            }],
+            &d,
+        );
+        assert_eq!(plays.status, CheckStatus::Pass, "{}", plays.message);
+        let mut unknown = d.clone();
+        unknown.respected_game_type = None;
+        assert_eq!(check_game_type(&[], &unknown).status, CheckStatus::Skip);
     }
 
     #[test]

@@ -260,6 +260,7 @@ pub fn held_roles(checks: &[CheckResult]) -> BTreeMap<Role, Vec<String>> {
             check_names::PROPOSER_KEY => &[Role::Proposer],
             check_names::CHALLENGER_KEY => &[Role::Challenger],
             check_names::DISTINCT_KEYS => &[Role::Batcher, Role::Proposer, Role::Challenger],
+            check_names::GAME_TYPE => &[Role::Proposer, Role::Challenger],
             _ => &SIGNERS,
         };
         for r in roles {

@@ -6,6 +6,7 @@
 //! that tells apply how to produce each value.
 
 mod common;
+pub mod games;
 pub mod genesis;
 pub mod identity;
 pub mod netpol;
@@ -116,6 +117,8 @@ pub struct Contracts {
     pub dispute_game_factory: Option<String>,
     pub l2_output_oracle: Option<String>,
     pub respected_game_type: Option<u32>,
+    /// Game types the DisputeGameFactory has an implementation for (discovery), in type order.
+    pub enabled_game_types: Vec<u32>,
 }
 
 /// Facts known only after the first apply (public values derived from generated keys).
@@ -140,6 +143,13 @@ pub enum RenderError {
         key: &'static str,
         file: String,
     },
+    /// The dispute games a role plays could not be decided (see [`games`]).
+    #[error("{file}: {role}: {reason}")]
+    Games {
+        role: &'static str,
+        reason: String,
+        file: String,
+    },
 }
 
 /// Everything rendering reads.
@@ -159,6 +169,7 @@ impl<'a> Input<'a> {
                 dispute_game_factory: c.dispute_game_factory.clone(),
                 l2_output_oracle: c.l2_output_oracle.clone(),
                 respected_game_type: c.respected_game_type,
+                enabled_game_types: Vec::new(),
             },
             identities: Identities::default(),
         }

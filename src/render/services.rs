@@ -15,7 +15,7 @@ use super::common::*;
 use super::nodes::{
     self, el_url, http_probe, node_rpc_url, sequencer_el_url, signer_settings, tcp_probe, Node,
 };
-use super::{Desired, Phase, RenderError, Role};
+use super::{games, Desired, Phase, RenderError, Role};
 use crate::config::{ExecutionClient, Signer};
 
 const RPC_PORT: i32 = 8545;
@@ -246,23 +246,24 @@ pub fn proposer(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
         &mut args,
         &mut env,
     );
-    args.push(format!(
-        "--rollup-rpc={}",
-        node_rpc_url(ctx, rpc_node(ctx, false))
-    ));
+    let node_url = node_rpc_url(ctx, rpc_node(ctx, false));
     match (&contracts.dispute_game_factory, &contracts.l2_output_oracle) {
         (Some(dgf), _) => {
-            let game_type = p
-                .game_type
-                .or(contracts.respected_game_type)
-                .ok_or_else(|| {
-                    missing(
-                        ctx,
-                        "op-proposer",
-                        "respected game type (OptimismPortal.respectedGameType())",
-                        "respected_game_type",
-                    )
-                })?;
+            let game_type = games::proposer_game_type(p.game_type, contracts).ok_or_else(|| {
+                missing(
+                    ctx,
+                    "op-proposer",
+                    "respected game type (OptimismPortal.respectedGameType())",
+                    "respected_game_type",
+                )
+            })?;
+            // Rule proposer-game-type: super-root games (5, 9) are proposed from the node's
+            // `superroot_atTimestamp` (it has the safe-head DB), not its output roots.
+            if games::is_super_root(game_type) {
+                args.push(format!("--superroot-rpcs={node_url}"));
+            } else {
+                args.push(format!("--rollup-rpc={node_url}"));
+            }
             args.push(format!("--game-factory-address={dgf}"));
             args.push(format!(
                 "--proposal-interval={}",
@@ -272,6 +273,7 @@ pub fn proposer(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
         }
         // Legacy chains: only op-proposer builds from before 2026-01 still accept `--l2oo-address`.
         (None, Some(l2oo)) => {
+            args.push(format!("--rollup-rpc={node_url}"));
             args.push(format!("--l2oo-address={l2oo}"));
             args.push("--poll-interval=12s".to_string());
         }
@@ -343,7 +345,23 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
         // proof window rendered on that node. Permissionless VM games are refused by validation.
         args.push(format!("--l2-experimental-eth-rpc={}", el_url(ctx, node)));
     }
-    args.push(format!("--rollup-rpc={}", node_rpc_url(ctx, node)));
+    // Rule challenger-game-types: what it plays follows the respected and enabled game types.
+    let games_error = |e: games::GamesError| RenderError::Games {
+        role: "op-challenger",
+        reason: e.to_string(),
+        file: ctx.chain.path.display().to_string(),
+    };
+    let kinds = games::challenger_kinds(ch, &ctx.input.contracts).map_err(games_error)?;
+    let prestates = games::prestate_args(ch, &kinds).map_err(games_error)?;
+    let trace_types = games::trace_types(ch, &kinds);
+    let super_roots = kinds.iter().any(|k| k.super_root);
+    let output_roots = kinds.iter().any(|k| !k.super_root) || kinds.is_empty();
+    if output_roots {
+        args.push(format!("--rollup-rpc={}", node_rpc_url(ctx, node)));
+    }
+    if super_roots {
+        args.push(format!("--superroot-rpc={}", node_rpc_url(ctx, node)));
+    }
     args.push("--datadir=/data".to_string());
     match &f.chain.network {
         // `--network` gives the factory, rollup config and genesis; it must not be combined with them.
@@ -370,10 +388,8 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
             }
         }
     }
-    args.push(format!("--game-types={}", ch.game_types.join(",")));
-    if let Some(url) = &ch.prestates_url {
-        args.push(format!("--prestates-url={url}"));
-    }
+    args.push(format!("--game-types={}", trace_types.join(",")));
+    args.extend(prestates);
     let tls = signer(
         ch.signer.as_ref(),
         "OP_CHALLENGER",

@@ -465,11 +465,17 @@ async fn every_check_passes_for_the_right_keys_and_fails_for_each_wrong_fact() {
     let rollup = rollup_of(&chain.fixture);
     let keys = keys_of(&chain);
     let stored = clean_stored_keys();
+    // The proposer pins the type the portal respects: `game-type` passes.
+    let pins = [opctl::model::checks::GamePin::Equals {
+        key: "proposer.game_type",
+        value: d.respected_game_type().expect("respected type read"),
+    }];
     let good = CheckInput {
         expected_l1_chain_id: Some(L1_CHAIN_ID),
         rollup: Some(&rollup),
         keys,
         stored_keys: Some(&stored),
+        game_pins: &pins,
     };
     for (name, status) in statuses(&d, &good) {
         assert_eq!(status, CheckStatus::Pass, "{name}");
@@ -563,6 +569,7 @@ async fn v2_game_roles_come_from_game_args_and_are_checked() {
         rollup: Some(&rollup),
         keys,
         stored_keys: None,
+        game_pins: &[],
     };
     assert!(failing(&d, &good).is_empty(), "{:?}", run_checks(&d, &good));
     let swapped = CheckInput {

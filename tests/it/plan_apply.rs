@@ -1089,3 +1089,130 @@ async fn a_signer_key_stored_with_a_defect_fails_the_key_format_check_naming_the
         text(&out).0
     );
 }
+
+/// A lock file saying what discovery found on an Upgrade-20 chain: the portal respects
+/// SUPER_PERMISSIONED (5), game types 1 and 5 are registered.
+fn write_upgrade_20_lock(chain: &Path) {
+    use opctl::lock::Lock;
+    use opctl::model::discovery::{
+        ContractInfo, ContractName, Discovery, Game, GameArgsLayout, ProofSystem, Source, Sourced,
+    };
+    let system_config = "0x7e2f1a3b4c5d6e7f8091a2b3c4d5e6f708192a3b"
+        .parse()
+        .unwrap();
+    let factory = "0x4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7"
+        .parse()
+        .unwrap();
+    let mut d = Discovery::new(system_config);
+    d.proof_system = Some(ProofSystem::FaultProofs);
+    d.respected_game_type = Some(Sourced::new(
+        5,
+        Source::call("OptimismPortal", "respectedGameType()"),
+    ));
+    d.contracts.insert(
+        ContractName::DisputeGameFactory,
+        ContractInfo {
+            address: factory,
+            version: Some("1.4.0".into()),
+            source: Source::call("SystemConfig", "disputeGameFactory()"),
+        },
+    );
+    for t in [1u32, 5] {
+        let from_args =
+            |range: &str| Source::call("DisputeGameFactory", format!("gameArgs({t}){range}"));
+        d.insert_game(Game {
+            game_type: t,
+            implementation: ContractInfo {
+                address: alloy::primitives::Address::repeat_byte(0x50 + t as u8),
+                version: Some("2.0.0".into()),
+                source: Source::call("DisputeGameFactory", format!("gameImpls({t})")),
+            },
+            layout: GameArgsLayout::GameArgs,
+            absolute_prestate: Sourced::new(
+                alloy::primitives::B256::repeat_byte(3),
+                from_args("[0:32]"),
+            ),
+            vm: Sourced::new(
+                alloy::primitives::Address::repeat_byte(4),
+                from_args("[32:52]"),
+            ),
+            weth: Sourced::new(
+                alloy::primitives::Address::repeat_byte(6),
+                from_args("[72:92]"),
+            ),
+            anchor_state_registry: Sourced::new(
+                alloy::primitives::Address::repeat_byte(5),
+                from_args("[52:72]"),
+            ),
+            l2_chain_id: Sourced::new(42069, from_args("[92:124]")),
+            proposer: None,
+            challenger: None,
+        });
+    }
+    Lock::from_discovery("devnet", 42069, &d)
+        .write(&Lock::path_for(chain))
+        .expect("write lock");
+}
+
+#[tokio::test]
+async fn a_game_type_pinned_against_the_chain_warns_in_plan_blocks_apply_and_can_be_overridden() {
+    let env = Env::start().await;
+    // The devnet example pins `respected_game_type = 1` and plays only `permissioned`; the chain
+    // has moved to 5.
+    write_upgrade_20_lock(&env.chain);
+    let validate = env.opctl(&["validate", env.chain()]);
+    assert_code(&validate, 0);
+    assert!(
+        text(&validate).1.contains("game-type: contracts.respected_game_type = 1"),
+        "validate warns: {}",
+        text(&validate).1
+    );
+    let plan = env.opctl(&["plan", env.chain()]);
+    assert_code(&plan, 0);
+    let (stdout, stderr) = text(&plan);
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("game-type")
+            && all.contains("contracts.respected_game_type = 1 (PERMISSIONED_CANNON)")
+            && all.contains("5 (SUPER_PERMISSIONED_CANNON)")
+            && all.contains("`super-permissioned`"),
+        "{all}"
+    );
+
+    let apply = env.opctl(&["apply", env.chain(), "--yes", "--no-wait"]);
+    assert_code(&apply, 3);
+    assert!(text(&apply).1.contains("game-type"), "{}", text(&apply).1);
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
+    assert!(
+        sts.get_opt("devnet-sequencer")
+            .await
+            .expect("get")
+            .is_none(),
+        "apply wrote despite the failed check"
+    );
+
+    let apply = env.opctl(&[
+        "apply",
+        env.chain(),
+        "--yes",
+        "--no-wait",
+        "--skip-check",
+        "game-type",
+    ]);
+    assert_code(&apply, 0);
+    assert!(sts
+        .get_opt("devnet-sequencer")
+        .await
+        .expect("get")
+        .is_some());
+    // The pin wins where the operator overrode the check: the proposer proposes type 1.
+    let proposer = Api::<Deployment>::namespaced(env.cluster.admin_client().await, &env.ns)
+        .get("devnet-proposer")
+        .await
+        .expect("proposer");
+    let args = proposer.spec.unwrap().template.spec.unwrap().containers[0]
+        .args
+        .clone()
+        .unwrap_or_default();
+    assert!(args.contains(&"--game-type=1".to_string()), "{args:?}");
+}

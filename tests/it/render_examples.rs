@@ -381,3 +381,121 @@ fn an_l1_genesis_reaches_op_node_and_op_challenger_through_the_config_map() {
     assert!(args_of("devnet-challenger", "op-challenger")
         .contains(&"--l1-genesis=/config/l1-genesis.json".to_string()));
 }
+
+/// The args of the first container of the workload named `name`.
+fn workload_args(objects: &[Desired], name: &str) -> Vec<String> {
+    let d = objects
+        .iter()
+        .find(|d| d.name() == name && matches!(d.kind(), "Deployment" | "StatefulSet"))
+        .unwrap_or_else(|| panic!("no workload {name}"));
+    containers(d)[0]["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .map(|a| a.as_str().expect("string").to_string())
+        .collect()
+}
+
+/// The devnet example with the game types left to discovery: no pinned respected type, no
+/// explicit challenger game types or prestates.
+fn devnet_following_the_chain() -> config::LoadedChain {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+    let mut chain = config::load(&path).expect("valid");
+    chain.file.contracts.respected_game_type = None;
+    chain.file.challenger.game_types.clear();
+    chain.file.challenger.prestates_url = None;
+    chain
+}
+
+#[test]
+fn an_upgrade_20_permissioned_chain_proposes_super_roots_and_plays_both_permissioned_types() {
+    let chain = devnet_following_the_chain();
+    let mut input = Input::from_chain(&chain);
+    input.contracts.respected_game_type = Some(5);
+    input.contracts.enabled_game_types = vec![1, 5];
+    let objects = render::render(&input).expect("renders");
+
+    let proposer = workload_args(&objects, "devnet-proposer");
+    assert!(
+        proposer.contains(&"--game-type=5".to_string()),
+        "{proposer:?}"
+    );
+    assert!(
+        proposer
+            .iter()
+            .any(|a| a.starts_with("--superroot-rpcs=http://devnet-")),
+        "{proposer:?}"
+    );
+    assert!(
+        !proposer.iter().any(|a| a.starts_with("--rollup-rpc=")),
+        "super-root games are proposed from super roots: {proposer:?}"
+    );
+
+    let challenger = workload_args(&objects, "devnet-challenger");
+    assert!(
+        challenger.contains(&"--game-types=permissioned,super-permissioned".to_string()),
+        "{challenger:?}"
+    );
+    assert!(
+        challenger
+            .iter()
+            .any(|a| a.starts_with("--superroot-rpc=http://devnet-")),
+        "{challenger:?}"
+    );
+    assert!(
+        challenger.iter().any(|a| a.starts_with("--rollup-rpc=")),
+        "permissioned games in progress still need the rollup RPC: {challenger:?}"
+    );
+    assert!(
+        !challenger.iter().any(|a| a.contains("prestates")),
+        "a permissioned-only challenger is not given prestates it was not asked for: {challenger:?}"
+    );
+}
+
+#[test]
+fn a_permissionless_kona_chain_plays_cannon_kona_with_kona_prestates() {
+    let mut chain = devnet_following_the_chain();
+    let mut input = Input::from_chain(&chain);
+    input.contracts.respected_game_type = Some(8);
+    input.contracts.enabled_game_types = vec![1, 8];
+    let err = render::render(&input)
+        .expect_err("no kona prestates")
+        .to_string();
+    assert!(
+        err.contains("8 (CANNON_KONA)") && err.contains("challenger.prestates.cannon-kona"),
+        "{err}"
+    );
+
+    chain.file.challenger.prestates.insert(
+        "cannon-kona".into(),
+        "https://prestates.example.org/kona".into(),
+    );
+    let mut input = Input::from_chain(&chain);
+    input.contracts.respected_game_type = Some(8);
+    input.contracts.enabled_game_types = vec![1, 8];
+    let objects = render::render(&input).expect("renders");
+    let challenger = workload_args(&objects, "devnet-challenger");
+    assert!(
+        challenger.contains(&"--game-types=permissioned,cannon-kona".to_string()),
+        "{challenger:?}"
+    );
+    assert!(
+        challenger.contains(
+            &"--cannon-kona-prestates-url=https://prestates.example.org/kona".to_string()
+        ),
+        "{challenger:?}"
+    );
+    assert!(
+        !challenger.iter().any(|a| a.starts_with("--superroot-rpc")),
+        "{challenger:?}"
+    );
+    let proposer = workload_args(&objects, "devnet-proposer");
+    assert!(
+        proposer.contains(&"--game-type=8".to_string()),
+        "{proposer:?}"
+    );
+    assert!(
+        proposer.iter().any(|a| a.starts_with("--rollup-rpc=")),
+        "{proposer:?}"
+    );
+}
