@@ -131,7 +131,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__apply)
-            opts="-y -n -v -q -o -h -V --yes --force-conflicts --allow-recreate --no-wait --timeout --prune --prune-secrets --skip-check --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-y -n -v -q -o -h -V --yes --force-conflicts --allow-recreate --no-wait --parallel --timeout --prune --prune-secrets --skip-check --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -195,9 +195,13 @@ pub struct ApplyArgs {
     /// Allow delete-and-recreate of objects whose immutable fields change (pods orphaned, volumes kept).
     #[arg(long)]
     pub allow_recreate: bool,
-    /// Do not wait for workloads to become ready.
+    /// Do not wait for workloads to become ready (every role rolls at once).
     #[arg(long)]
     pub no_wait: bool,
+    /// Roll every changed workload at once instead of one at a time in role order (replicas,
+    /// sequencer, batcher, proposer, challenger), each ready before the next.
+    #[arg(long)]
+    pub parallel: bool,
     /// How long to wait for readiness, e.g. `10m`, `90s`: 1s to 24h.
     #[arg(long, default_value = "10m", value_parser = apply_timeout)]
     pub timeout: std::time::Duration,

@@ -44,6 +44,17 @@ pub enum Error {
         timeout: String,
         workloads: Vec<String>,
     },
+    #[error("the role-ordered rollout stopped at step {index}/{total}, {step}: it did not get ready within {timeout}:\n  {}\n  already written: {}\n  untouched (not rolled): {}\n  hint: fix the cause and apply again (it resumes where it stopped); `--parallel` rolls every role at once", detail.join("\n  "), if written.is_empty() { "nothing".to_string() } else { written.join(", ") }, if untouched.is_empty() { "nothing".to_string() } else { untouched.join(", ") })]
+    RolloutStopped {
+        step: String,
+        index: usize,
+        total: usize,
+        untouched: Vec<String>,
+        written: Vec<String>,
+        timeout: String,
+        /// The unready workload and its pods' problems.
+        detail: Vec<String>,
+    },
     #[error("the saved plan is stale; nothing was written:\n  {}\n  hint: run `opctl plan --out` again", reasons.join("\n  "))]
     StalePlan { reasons: Vec<String> },
     #[error(transparent)]

@@ -47,7 +47,7 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
         )
     };
     let cluster = common::connect(global).await?;
-    let policy = Policy::apply(
+    let mut policy = Policy::apply(
         PlanOptions {
             prune: args.prune.prune,
             delete_secrets: args.prune.prune_secrets,
@@ -60,6 +60,7 @@ pub async fn run(args: &ApplyArgs, global: &Global, printer: &Printer) -> Result
         },
         (!args.no_wait).then_some(args.timeout),
     );
+    policy.parallel = args.parallel;
     let view = Terminal::new(printer, global, args.yes);
     let outcome = reconcile::run(&cluster, &inputs, &policy, &view).await;
     view.finish();

@@ -149,12 +149,18 @@ impl Observer for Terminal<'_> {
 
     fn rollout(&self, object: &ObjectRef, state: &Readiness) {
         if let Ok(p) = self.progress.lock() {
-            if let Some(p) = p.as_ref() {
-                match state {
-                    Readiness::Ready => p.done(&object.to_string()),
-                    Readiness::Waiting(why) => p.waiting(&object.to_string(), why),
-                }
+            match (p.as_ref(), state) {
+                (Some(p), Readiness::Ready) => p.done(&object.to_string()),
+                (Some(p), Readiness::Waiting(why)) => p.waiting(&object.to_string(), why),
+                // A role-ordered step (no progress bar yet): one line per state change.
+                (None, Readiness::Ready) => self.printer.success(&format!("{object} is ready")),
+                (None, Readiness::Waiting(why)) => self.printer.info(&format!("{object}: {why}")),
             }
         }
+    }
+
+    fn rollout_step(&self, chain: &str, index: usize, total: usize, object: &ObjectRef) {
+        self.printer
+            .info(&format!("{chain}: rolling {index}/{total}: {object}"));
     }
 }

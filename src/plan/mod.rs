@@ -5,6 +5,7 @@
 pub mod file;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod order;
 pub mod policy;
 pub mod ready;
 

@@ -17,8 +17,9 @@ use std::time::Duration;
 use futures::future::try_join_all;
 
 pub use steps::{
-    apply_plan, env_fingerprint, identities, inputs_hash, plan_chain, preflight, stale_reasons,
-    wait_gone, wait_ready, workloads_to_wait_for, ApplyOptions, ApplyReport, PlanOptions,
+    apply_plan, apply_staged, env_fingerprint, identities, inputs_hash, plan_chain, preflight,
+    stale_reasons, wait_gone, wait_ready, workloads_to_wait_for, ApplyOptions, ApplyReport,
+    Ordered, OrderedEvent, PlanOptions,
 };
 
 use crate::cluster::Cluster;
@@ -58,6 +59,9 @@ pub struct Policy {
     pub allow_recreate: bool,
     /// Wait for the rollouts this pass started, up to this long.
     pub wait: Option<Duration>,
+    /// With `wait`: roll every role at once (`--parallel`) instead of one workload at a time in
+    /// role order (replicas, sequencer, batcher, proposer, challenger).
+    pub parallel: bool,
     /// Warn when an `opctl watch` holds the chain's lease (its copy of the chain file wins).
     pub warn_if_watched: bool,
     /// This process is the watcher pod of that identity: write nothing once its own Deployment
@@ -77,6 +81,7 @@ impl Policy {
             force_conflicts: false,
             allow_recreate: false,
             wait: None,
+            parallel: false,
             warn_if_watched: false,
             watcher_identity: None,
         }
@@ -99,6 +104,7 @@ impl Policy {
             force_conflicts: opts.force_conflicts,
             allow_recreate: opts.allow_recreate,
             wait,
+            parallel: false,
             warn_if_watched: true,
             watcher_identity: None,
         }
@@ -119,6 +125,7 @@ impl Policy {
             force_conflicts: true,
             allow_recreate: false,
             wait: None,
+            parallel: false,
             warn_if_watched: false,
             watcher_identity: Some(identity.to_string()),
         }
@@ -187,6 +194,8 @@ pub trait Observer: Sync {
     fn waiting(&self, _workloads: &[ObjectRef]) {}
     /// A rollout this pass started changed state.
     fn rollout(&self, _object: &ObjectRef, _state: &Readiness) {}
+    /// A role-ordered rollout writes step `index` (from 1) of `total` now.
+    fn rollout_step(&self, _chain: &str, _index: usize, _total: usize, _object: &ObjectRef) {}
 }
 
 /// A silent observer.
@@ -543,9 +552,35 @@ pub async fn run(
             waited: 0,
         });
     }
-    // apply in order, prune
+    // apply in order (rolling workloads one at a time in role order unless --parallel), prune
+    let started = std::time::Instant::now();
     for c in chains.iter_mut() {
-        c.report = apply_plan(cluster, &c.decision.apply, policy.apply_options()).await?;
+        let ordered = match (policy.wait, policy.parallel) {
+            (Some(timeout), false) => Some(timeout),
+            _ => None,
+        };
+        c.report = match ordered {
+            Some(timeout) => {
+                let stuck = steps::stuck_pods_to_delete(&c.decision.apply);
+                let chain = c.plan.chain.clone();
+                let progress = |e: OrderedEvent<'_>| match e {
+                    OrderedEvent::Step {
+                        index,
+                        total,
+                        object,
+                    } => observer.rollout_step(&chain, index, total, object),
+                    OrderedEvent::Rollout(r, s) => observer.rollout(r, s),
+                };
+                let o = Ordered {
+                    deadline: started + timeout,
+                    timeout,
+                    stuck: &stuck,
+                    progress: &progress,
+                };
+                apply_staged(cluster, &c.decision.apply, policy.apply_options(), Some(&o)).await?
+            }
+            None => apply_plan(cluster, &c.decision.apply, policy.apply_options()).await?,
+        };
         observer.applied(&c.plan.chain, &c.report);
     }
     // converge on generated identities
@@ -581,7 +616,8 @@ pub async fn run(
                 .iter()
                 .flat_map(|c| steps::stuck_pods_to_delete(&c.decision.apply))
                 .collect();
-            wait_ready(cluster, &workloads, &stuck, timeout, |r, s| {
+            let left = (started + timeout).saturating_duration_since(std::time::Instant::now());
+            wait_ready(cluster, &workloads, &stuck, left, |r, s| {
                 observer.rollout(r, s)
             })
             .await?;

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::cluster::{Cluster, ClusterError, Kind, ObjectRef, Propagation};
 use crate::config::LoadedChain;
 use crate::error::Error;
+use crate::plan::order::rollout_order;
 use crate::plan::{self, ready, ChainPlan, Change, Drift, DryRun, Op, Summary};
 use crate::render::{self, Desired, Identities, Input, Role, SecretFill};
 
@@ -377,6 +378,39 @@ pub async fn apply_plan(
     plan: &ChainPlan,
     opts: ApplyOptions,
 ) -> Result<ApplyReport, Error> {
+    apply_staged(cluster, plan, opts, None).await
+}
+
+/// What the ordered apply waits with: the pass's deadline, the pods the plan names as stuck, and
+/// who hears progress.
+pub struct Ordered<'a> {
+    pub deadline: Instant,
+    pub timeout: Duration,
+    pub stuck: &'a BTreeMap<ObjectRef, Vec<String>>,
+    pub progress: &'a (dyn Fn(OrderedEvent<'_>) + Sync),
+}
+
+/// Progress of a role-ordered rollout.
+pub enum OrderedEvent<'a> {
+    /// Step `index` (from 1) of `total` starts: `object` is written now.
+    Step {
+        index: usize,
+        total: usize,
+        object: &'a ObjectRef,
+    },
+    /// A rollout changed state.
+    Rollout(&'a ObjectRef, &'a ready::Readiness),
+}
+
+/// Apply a plan; with `ordered`, the rollout steps of [`rollout_order`] are written one at a time,
+/// each waited for until ready before the next, and the first that does not get ready stops the
+/// apply with every later step untouched.
+pub async fn apply_staged(
+    cluster: &Cluster,
+    plan: &ChainPlan,
+    opts: ApplyOptions,
+    ordered: Option<&Ordered<'_>>,
+) -> Result<ApplyReport, Error> {
     preflight(plan, opts)?;
     let mut report = ApplyReport::default();
     let fail = |report: &ApplyReport, e: Error| Error::Partial {
@@ -388,46 +422,67 @@ pub async fn apply_plan(
             .collect(),
         source: Box::new(e),
     };
+    let steps: Vec<&Change> = match ordered {
+        Some(_) => rollout_order(plan),
+        None => Vec::new(),
+    };
+    let is_step = |c: &Change| steps.iter().any(|s| s.object == c.object);
     for change in plan
         .changes
         .iter()
-        .filter(|c| c.op != Op::Prune && c.op != Op::Unchanged)
+        .filter(|c| c.op != Op::Prune && c.op != Op::Unchanged && !is_step(c))
     {
-        let Some(desired) = &change.desired else {
-            continue;
-        };
-        let result: Result<(), Error> = async {
-            match change.op {
-                Op::CreateGenerated => {
-                    cluster.create_if_absent(&generated_secret(desired)).await?;
-                }
-                Op::Replace => {
-                    // A StatefulSet's pods are orphaned and adopted by the new object (volumes
-                    // stay). A Deployment runs a single signer, so its pods must be gone before
-                    // the new one starts: never two batchers or proposers with one key.
-                    let how = if change.object.kind == "Deployment" {
-                        Propagation::Foreground
-                    } else {
-                        Propagation::Orphan
-                    };
-                    cluster.delete(&change.object, how).await?;
-                    wait_gone(cluster, &change.object, Duration::from_secs(120)).await?;
-                    cluster
-                        .apply(&with_env_values(desired)?, false, opts.force_conflicts)
-                        .await?;
-                }
-                _ => {
-                    cluster
-                        .apply(&with_env_values(desired)?, false, opts.force_conflicts)
-                        .await?;
-                }
-            }
-            Ok(())
-        }
-        .await;
-        match result {
-            Ok(()) => report.written.push(change.object.clone()),
+        match write_change(cluster, change, opts).await {
+            Ok(true) => report.written.push(change.object.clone()),
+            Ok(false) => {}
             Err(e) => return Err(fail(&report, e)),
+        }
+    }
+    if let Some(o) = ordered {
+        for (i, change) in steps.iter().enumerate() {
+            (o.progress)(OrderedEvent::Step {
+                index: i + 1,
+                total: steps.len(),
+                object: &change.object,
+            });
+            match write_change(cluster, change, opts).await {
+                Ok(true) => report.written.push(change.object.clone()),
+                Ok(false) => {}
+                Err(e) => return Err(fail(&report, e)),
+            }
+            let stuck: BTreeMap<ObjectRef, Vec<String>> = o
+                .stuck
+                .get(&change.object)
+                .map(|p| (change.object.clone(), p.clone()))
+                .into_iter()
+                .collect();
+            let left = o.deadline.saturating_duration_since(Instant::now());
+            let waited = wait_ready(
+                cluster,
+                &[(change.object.clone(), change.role)],
+                &stuck,
+                left,
+                |r, s| (o.progress)(OrderedEvent::Rollout(r, s)),
+            )
+            .await;
+            match waited {
+                Ok(()) => {}
+                Err(Error::Rollout { workloads, .. }) => {
+                    return Err(Error::RolloutStopped {
+                        step: format!("{} ({})", change.object, rollout_role(change.role)),
+                        index: i + 1,
+                        total: steps.len(),
+                        untouched: steps[i + 1..]
+                            .iter()
+                            .map(|c| c.object.to_string())
+                            .collect(),
+                        written: report.written.iter().map(ToString::to_string).collect(),
+                        timeout: format!("{}s", o.timeout.as_secs()),
+                        detail: workloads,
+                    })
+                }
+                Err(e) => return Err(fail(&report, e)),
+            }
         }
     }
     for change in plan.changes.iter().rev().filter(|c| c.op == Op::Prune) {
@@ -440,6 +495,47 @@ pub async fn apply_plan(
         }
     }
     Ok(report)
+}
+
+fn rollout_role(role: Option<Role>) -> &'static str {
+    role.map_or("watcher", Role::as_str)
+}
+
+/// Write one change; `Ok(false)` when there was nothing to write.
+async fn write_change(
+    cluster: &Cluster,
+    change: &Change,
+    opts: ApplyOptions,
+) -> Result<bool, Error> {
+    let Some(desired) = &change.desired else {
+        return Ok(false);
+    };
+    match change.op {
+        Op::CreateGenerated => {
+            cluster.create_if_absent(&generated_secret(desired)).await?;
+        }
+        Op::Replace => {
+            // A StatefulSet's pods are orphaned and adopted by the new object (volumes
+            // stay). A Deployment runs a single signer, so its pods must be gone before
+            // the new one starts: never two batchers or proposers with one key.
+            let how = if change.object.kind == "Deployment" {
+                Propagation::Foreground
+            } else {
+                Propagation::Orphan
+            };
+            cluster.delete(&change.object, how).await?;
+            wait_gone(cluster, &change.object, Duration::from_secs(120)).await?;
+            cluster
+                .apply(&with_env_values(desired)?, false, opts.force_conflicts)
+                .await?;
+        }
+        _ => {
+            cluster
+                .apply(&with_env_values(desired)?, false, opts.force_conflicts)
+                .await?;
+        }
+    }
+    Ok(true)
 }
 
 /// Polls until `r` is gone. An object with finalizers (a namespace lingers in `Terminating` until

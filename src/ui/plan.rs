@@ -126,6 +126,7 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
         }
     }
     out.push_str(&rollouts(plan));
+    out.push_str(&crate::plan::order::render_text(plan));
     out.push_str(&format!("\nPlan: {}.\n", plan.summary));
     out
 }

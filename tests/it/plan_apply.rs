@@ -1163,7 +1163,9 @@ async fn a_game_type_pinned_against_the_chain_warns_in_plan_blocks_apply_and_can
     let validate = env.opctl(&["validate", env.chain()]);
     assert_code(&validate, 0);
     assert!(
-        text(&validate).1.contains("game-type: contracts.respected_game_type = 1"),
+        text(&validate)
+            .1
+            .contains("game-type: contracts.respected_game_type = 1"),
         "validate warns: {}",
         text(&validate).1
     );

@@ -154,12 +154,17 @@ struct Replicas {
 
 impl Replicas {
     async fn start() -> Replicas {
+        Replicas::start_example("op-sepolia-replicas").await
+    }
+
+    /// A shipped example in a fresh namespace, with the Secrets it names.
+    async fn start_example(example: &str) -> Replicas {
         let cluster = TestCluster::start().await;
         let client = cluster.admin_client().await;
         let dir = tempfile::tempdir().expect("tempdir");
-        let chain = copy_example(dir.path(), "op-sepolia-replicas");
+        let chain = copy_example(dir.path(), example);
         let ns = cluster.fresh_namespace().await;
-        create_example_secrets(&cluster, &ns, "op-sepolia-replicas").await;
+        create_example_secrets(&cluster, &ns, example).await;
         Replicas {
             cluster,
             client,
@@ -241,7 +246,9 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
     assert_code(&failed, 1);
     let (_, stderr) = text(&failed);
     assert!(
-        stderr.contains("rollouts did not finish within 5s"),
+        stderr.contains("stopped at step 1/2")
+            && stderr.contains("did not get ready within 5s")
+            && stderr.contains("untouched (not rolled): StatefulSet/op-sepolia-replica-1"),
         "{stderr}"
     );
     assert!(
@@ -340,4 +347,163 @@ async fn destroy_with_the_garbage_collector_removes_pods_keeps_volumes_and_delet
         ns.is_none(),
         "destroy returned before the namespace was gone"
     );
+}
+
+/// Records, in the order the apiserver reports them (watch events follow etcd revisions), the
+/// pods created in `ns` after `since` that run `image`.
+fn record_pod_creations(
+    client: Client,
+    ns: &str,
+    since: String,
+    image: String,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use futures::StreamExt;
+    use kube::api::{WatchEvent, WatchParams};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let out = seen.clone();
+    let api = Api::<Pod>::namespaced(client, ns);
+    tokio::spawn(async move {
+        let mut stream = api
+            .watch(&WatchParams::default(), &since)
+            .await
+            .expect("watch pods")
+            .boxed();
+        while let Some(Ok(event)) = stream.next().await {
+            if let WatchEvent::Added(pod) = event {
+                let runs_it = pod.spec.as_ref().is_some_and(|s| {
+                    s.containers
+                        .iter()
+                        .any(|c| c.image.as_deref() == Some(&image))
+                });
+                if runs_it {
+                    let name = pod.metadata.name.clone().unwrap_or_default();
+                    out.lock().expect("lock").push(name);
+                }
+            }
+        }
+    });
+    seen
+}
+
+fn template_image(sts: &k8s_openapi::api::apps::v1::StatefulSet, container: &str) -> String {
+    sts.spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|s| s.containers.iter().find(|c| c.name == container))
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_image_bump_rolls_the_replicas_one_by_one_then_the_sequencer_and_a_replica_that_never_gets_ready_stops_it(
+) {
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    let env = Replicas::start_example("devnet").await;
+    let first = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
+    assert_code(&first, 0);
+
+    // The plan names the order and what the sequencer step costs.
+    let good = "ghcr.io/paradigmxyz/op-reth:v9.9.1";
+    env.set_op_reth_image(good);
+    let plan = env.opctl(&["plan", env.chain()]);
+    assert_code(&plan, 0);
+    let (stdout, _) = text(&plan);
+    let order = stdout
+        .split("Rollout order")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no rollout order in the plan:\n{stdout}"));
+    let at = |name: &str| {
+        order
+            .find(&format!("StatefulSet/{name} "))
+            .unwrap_or_else(|| panic!("{name} not in the order:\n{order}"))
+    };
+    assert!(at("devnet-replica-0") < at("devnet-replica-1"), "{order}");
+    assert!(at("devnet-replica-1") < at("devnet-sequencer"), "{order}");
+    assert!(order.contains("no blocks for at least"), "{order}");
+
+    // The rollout: the pods of the new revision appear replica-0, replica-1, sequencer.
+    let pods = Api::<Pod>::namespaced(env.client.clone(), &env.ns);
+    let since = pods
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .metadata
+        .resource_version
+        .expect("resourceVersion");
+    let created = record_pod_creations(env.client.clone(), &env.ns, since, good.to_string());
+    let rolled = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "120s"]);
+    assert_code(&rolled, 0);
+    let (_, stderr) = text(&rolled);
+    // Every role rolls here (the test's L1 URLs are fresh per run, so every pod's config moves):
+    // replicas in ordinal order, the sequencer, then batcher, proposer, challenger.
+    let steps: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split_once(": rolling ").map(|(_, rest)| rest))
+        .filter_map(|rest| rest.split_once(": ").map(|(_, obj)| obj))
+        .filter_map(|obj| obj.split(' ').next())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "StatefulSet/devnet-replica-0",
+            "StatefulSet/devnet-replica-1",
+            "StatefulSet/devnet-sequencer",
+            "Deployment/devnet-batcher",
+            "Deployment/devnet-proposer",
+            "StatefulSet/devnet-challenger"
+        ],
+        "{stderr}"
+    );
+    let expected = [
+        "devnet-replica-0-0",
+        "devnet-replica-1-0",
+        "devnet-sequencer-0",
+    ];
+    let seen_all = poll(|| {
+        let seen = created.lock().expect("lock").clone();
+        async move { (seen.len() >= expected.len()).then_some(()) }
+    })
+    .await;
+    assert!(
+        seen_all.is_some(),
+        "the watch saw {:?}",
+        created.lock().expect("lock")
+    );
+    assert_eq!(*created.lock().expect("lock"), expected);
+    env.cluster.assert_rolled_out(&env.ns).await;
+
+    // A version no replica gets ready on: the apply stops at replica-0; replica-1 and the
+    // sequencer keep the version that works.
+    let broken = format!("ghcr.io/paradigmxyz/op-reth:v9.9.2-{NEVER_READY}");
+    env.set_op_reth_image(&broken);
+    let failed = env.opctl(&["apply", env.chain(), "--yes", "--timeout", "10s"]);
+    assert_code(&failed, 1);
+    let (_, stderr) = text(&failed);
+    assert!(
+        stderr.contains("stopped at step 1/6, StatefulSet/devnet-replica-0")
+            && stderr.contains("untouched (not rolled): StatefulSet/devnet-replica-1")
+            && stderr.contains("StatefulSet/devnet-sequencer"),
+        "{stderr}"
+    );
+    let sts = Api::<StatefulSet>::namespaced(env.client.clone(), &env.ns);
+    for (name, image) in [
+        ("devnet-replica-0", broken.as_str()),
+        ("devnet-replica-1", good),
+        ("devnet-sequencer", good),
+    ] {
+        let live = sts.get(name).await.expect("statefulset");
+        assert_eq!(template_image(&live, "op-reth"), image, "{name}");
+    }
+    assert_eq!(
+        image_of(&env.pod("devnet-sequencer-0").await, "op-reth"),
+        good
+    );
+
+    // --parallel rolls every role at once (the old behaviour): all three templates move.
+    let parallel = env.opctl(&["apply", env.chain(), "--yes", "--no-wait", "--parallel"]);
+    assert_code(&parallel, 0);
+    for name in ["devnet-replica-0", "devnet-replica-1", "devnet-sequencer"] {
+        let live = sts.get(name).await.expect("statefulset");
+        assert_eq!(template_image(&live, "op-reth"), broken, "{name}");
+    }
 }
