@@ -1380,7 +1380,49 @@ mod sync_peering_state {
             "--chain=optimism-sepolia"
         ));
         assert_eq!(super::reth_chain_name("op-mainnet"), "optimism");
-        assert_eq!(super::reth_chain_name("base-mainnet"), "base");
+        // Other chains: `<stem>` on mainnet, `<stem>-<superchain>` elsewhere (op-reth `key_for!`).
+        assert_eq!(super::reth_chain_name("unichain-mainnet"), "unichain");
+        assert_eq!(
+            super::reth_chain_name("unichain-sepolia"),
+            "unichain-sepolia"
+        );
+        assert_eq!(
+            super::reth_chain_name("settlus-mainnet-mainnet"),
+            "settlus-mainnet"
+        );
+    }
+
+    #[test]
+    fn replicas_of_a_registry_network_forward_to_its_public_sequencer() {
+        // No `sequencer_http`: the registry's sequencer endpoint is the default.
+        let o = objects(
+            &load("op-sepolia-replicas.toml", |t| {
+                t.replace(
+                    "sequencer_http = \"https://sepolia-sequencer.optimism.io\"\n",
+                    "",
+                )
+            }),
+            Identities::default(),
+        );
+        assert!(has(
+            &args(&o, "op-sepolia-replica-0", "op-reth"),
+            "--rollup.sequencer=https://sepolia-sequencer.optimism.io"
+        ));
+        // An explicit `sequencer_http` wins over the registry.
+        let o = objects(
+            &load("op-sepolia-replicas.toml", |t| {
+                t.replace(
+                    "https://sepolia-sequencer.optimism.io",
+                    "https://sequencer.example.org",
+                )
+            }),
+            Identities::default(),
+        );
+        let a = args(&o, "op-sepolia-replica-0", "op-reth");
+        assert!(has(&a, "--rollup.sequencer=https://sequencer.example.org"));
+        assert!(!a
+            .iter()
+            .any(|x| x.contains("sepolia-sequencer.optimism.io")));
     }
 
     #[test]
