@@ -690,7 +690,13 @@ impl Validator<'_, '_> {
         // A registry network's public sequencer endpoint is the default (rule registry-sequencer).
         let registry = f.chain.network.as_deref().and_then(crate::networks::lookup);
         let from_registry = registry.and_then(|n| n.sequencer_rpc.as_ref());
-        if !f.sequencer.enabled && r.sequencer_http.is_none() && from_registry.is_none() {
+        // An unknown `network` is reported once, under `chain.network`.
+        let unknown_network = f.chain.network.is_some() && registry.is_none();
+        if !f.sequencer.enabled
+            && r.sequencer_http.is_none()
+            && from_registry.is_none()
+            && !unknown_network
+        {
             match registry {
                 Some(n) => self.err(
                     "replicas.sequencer_http",
