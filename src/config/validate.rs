@@ -967,6 +967,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn op_reth_is_refused_for_a_registry_chain_it_has_no_built_in_spec_for() {
+        let path = std::path::Path::new("chain.toml");
+        let text = "[chain]\nname = \"c\"\nl2_chain_id = 11155420\nnetwork = \"op-sepolia\"\n\n[l1]\nchain_id = 11155111\nrpc_url = \"https://l1.example.org\"\nbeacon_url = \"https://beacon.example.org\"\n\n[replicas]\ncount = 1\n";
+        let chain = crate::config::load_str(path, text).expect("valid");
+        let map = SourceMap::new(path, text);
+        let mut v = Validator {
+            map: &map,
+            out: Vec::new(),
+        };
+        let mut n = crate::networks::lookup("op-sepolia")
+            .expect("known")
+            .clone();
+        v.registry_chain(&chain, &n);
+        assert!(v.out.is_empty());
+        // A chain added to the registry after op-reth's build: no `--chain` name to give it.
+        n.op_reth_chain = None;
+        v.registry_chain(&chain, &n);
+        assert_eq!(v.out.len(), 1);
+        let d = v.out[0].to_string();
+        assert!(
+            d.contains("`chain.network`") && d.contains("op-reth has no built-in chain spec"),
+            "{d}"
+        );
+        assert!(
+            v.out[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("genesis") && h.contains("rollup_config")),
+            "{d}"
+        );
+    }
+
+    #[test]
     fn urls_with_credentials_are_recognised() {
         for bad in [
             "https://eth-sepolia.g.alchemy.com/v2/SUPERSECRETAPIKEY123",
