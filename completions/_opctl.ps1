@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Per role: ready/desired, image, restarts, age')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep the cluster matching a chain file: apply''s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)')
             [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Find the chain''s L1 contracts and roles from its SystemConfig, check the keys, write the lock file')
+            [CompletionResult]::new('networks', 'networks', [CompletionResultType]::ParameterValue, 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -226,6 +227,24 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'opctl;networks' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the data a command prints on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data a command prints on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More output (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More output (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'opctl;schema' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
@@ -271,6 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Per role: ready/desired, image, restarts, age')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep the cluster matching a chain file: apply''s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)')
             [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Find the chain''s L1 contracts and roles from its SystemConfig, check the keys, write the lock file')
+            [CompletionResult]::new('networks', 'networks', [CompletionResultType]::ParameterValue, 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -298,6 +318,9 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             break
         }
         'opctl;help;discover' {
+            break
+        }
+        'opctl;help;networks' {
             break
         }
         'opctl;help;schema' {

@@ -31,6 +31,9 @@ _opctl() {
             opctl,help)
                 cmd="opctl__subcmd__help"
                 ;;
+            opctl,networks)
+                cmd="opctl__subcmd__networks"
+                ;;
             opctl,plan)
                 cmd="opctl__subcmd__plan"
                 ;;
@@ -64,6 +67,9 @@ _opctl() {
             opctl__subcmd__help,help)
                 cmd="opctl__subcmd__help__subcmd__help"
                 ;;
+            opctl__subcmd__help,networks)
+                cmd="opctl__subcmd__help__subcmd__networks"
+                ;;
             opctl__subcmd__help,plan)
                 cmd="opctl__subcmd__help__subcmd__plan"
                 ;;
@@ -89,7 +95,7 @@ _opctl() {
 
     case "${cmd}" in
         opctl)
-            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status watch discover schema completions help"
+            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status watch discover networks schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -323,7 +329,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help)
-            opts="render validate plan apply destroy status watch discover schema completions help"
+            opts="render validate plan apply destroy status watch discover networks schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +399,20 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__help__subcmd__networks)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -483,6 +503,48 @@ _opctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__networks)
+            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

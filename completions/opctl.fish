@@ -45,6 +45,7 @@ complete -c opctl -n "__fish_opctl_needs_command" -f -a "destroy" -d 'Remove a c
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -202,6 +203,19 @@ complete -c opctl -n "__fish_opctl_using_subcommand discover" -s v -l verbose -d
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand networks" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand schema" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -228,14 +242,15 @@ complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

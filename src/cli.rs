@@ -81,6 +81,9 @@ pub enum Command {
     Watch(WatchArgs),
     /// Find the chain's L1 contracts and roles from its SystemConfig, check the keys, write the lock file.
     Discover(DiscoverArgs),
+    /// List every superchain-registry network opctl knows offline (`network = "..."`), with chain
+    /// ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`).
+    Networks,
     /// Print the JSON Schema of the chain TOML (for editors: `#:schema` comment).
     Schema,
     /// Print shell completions.

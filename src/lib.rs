@@ -21,7 +21,7 @@ pub mod lock;
 /// The pure core's shared values: object references, the discovered-contracts model, check decisions,
 /// supported Kubernetes releases.
 pub mod model;
-/// Built-in data for well-known chains (OP Mainnet, OP Sepolia, Base Mainnet) for offline use.
+/// Every superchain-registry chain, compiled in from `data/superchain-registry.json`, for offline use.
 pub mod networks;
 /// Planning, pure: normalise, classify, mask Secrets, diff; readiness predicates.
 pub mod plan;

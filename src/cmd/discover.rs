@@ -89,7 +89,10 @@ pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Res
     let (system_config, origin) =
         resolve::system_config(&chain).ok_or_else(|| Error::NoSystemConfig {
             file: args.chain.display().to_string(),
-            networks: networks::names().collect::<Vec<_>>().join(", "),
+            networks: format!(
+                "{} superchain-registry chains: `opctl networks` lists them",
+                networks::all().len()
+            ),
         })?;
     let url = l1_url(args, &chain, global).await?;
     let options = RpcOptions {

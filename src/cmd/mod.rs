@@ -4,6 +4,7 @@ mod apply;
 mod common;
 mod destroy;
 mod discover;
+mod networks;
 mod plan;
 mod render;
 mod status;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
         Command::Destroy(args) => destroy::run(args, &cli.global, printer).await,
         Command::Status(args) => status::run(args, &cli.global, printer).await,
         Command::Watch(args) => watch::run(args, &cli.global, printer).await,
+        Command::Networks => networks::run(&cli.global, printer),
         Command::Schema => {
             printer.data(&generated::schema_json());
             Ok(exit::OK)

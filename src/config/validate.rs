@@ -130,15 +130,10 @@ impl Validator<'_, '_> {
                 "`network` and `rollup_config`/`genesis` are mutually exclusive",
                 "registry chains take their config from `network`; custom chains give `rollup_config` and `genesis`",
             ),
-            (Some(n), false) => {
-                if !is_dns_label(n, 63) || !n.contains('-') {
-                    self.err(
-                        "chain.network",
-                        format!("`{n}` is not a superchain-registry network name"),
-                        "use `<chain>-<superchain>`, e.g. `op-sepolia` or `op-mainnet`",
-                    );
-                }
-            }
+            (Some(n), false) => match crate::networks::resolve(n) {
+                Ok(known) => self.registry_chain(c, known),
+                Err(e) => self.err("chain.network", e.to_string(), e.hint()),
+            },
             (None, _) => {
                 if chain.rollup_config.is_none() {
                     self.err(
@@ -205,6 +200,42 @@ impl Validator<'_, '_> {
                     "the genesis must reach the nodes byte-identical (its hash is the chain's genesis block): use a registry `network` if the chain is in the superchain registry",
                 );
             }
+        }
+    }
+
+    /// A registry network: the chain file's ids must be the registry's, and every execution
+    /// client the file runs must know the chain by name (op-reth has no genesis to fall back on).
+    fn registry_chain(&mut self, c: &LoadedChain, n: &crate::networks::KnownNetwork) {
+        let f = &c.file;
+        if f.chain.l2_chain_id != n.l2_chain_id {
+            self.err(
+                "chain.l2_chain_id",
+                format!(
+                    "l2_chain_id is {}, but the superchain registry says {} (`network = \"{}\"`) has chain id {}",
+                    f.chain.l2_chain_id, n.display_name, n.name, n.l2_chain_id
+                ),
+                format!("set `l2_chain_id = {}`, or name the network you mean (`opctl networks` lists them with their chain ids)", n.l2_chain_id),
+            );
+        }
+        if f.l1.chain_id != n.l1_chain_id {
+            self.err(
+                "l1.chain_id",
+                format!(
+                    "l1.chain_id is {}, but {} (`network = \"{}\"`) settles on L1 chain {} (superchain `{}`)",
+                    f.l1.chain_id, n.display_name, n.name, n.l1_chain_id, n.superchain
+                ),
+                format!("set `chain_id = {}` under `[l1]` and point the L1 endpoints at that chain", n.l1_chain_id),
+            );
+        }
+        let runs_reth = (f.sequencer.enabled
+            && f.sequencer.execution_client == ExecutionClient::OpReth)
+            || (f.replicas.enabled && f.replicas.execution_client == ExecutionClient::OpReth);
+        if runs_reth && n.op_reth_chain().is_none() {
+            self.err(
+                "chain.network",
+                format!("op-reth has no built-in chain spec for `{}`, and without one it needs the chain's genesis file", n.name),
+                format!("describe it as a custom chain instead of `network`: `rollup_config` (op-node's rollup config for {0}) and `genesis` (the registry's `superchain/extra/genesis/{1}/<chain>.json.zst`, unpacked with `zstd -d -D superchain/extra/dictionary`)", n.name, n.superchain),
+            );
         }
     }
 
@@ -660,12 +691,28 @@ impl Validator<'_, '_> {
                 "use 1 to 50, or `enabled = false`",
             );
         }
-        if !f.sequencer.enabled && r.sequencer_http.is_none() {
-            self.err(
-                "replicas.sequencer_http",
-                "replicas need a sequencer to follow: enable `[sequencer]` or set `sequencer_http`",
-                "for a registry chain use its public sequencer endpoint, e.g. `https://sepolia-sequencer.optimism.io`",
-            );
+        // A registry network's public sequencer endpoint is the default (rule registry-sequencer).
+        let registry = f.chain.network.as_deref().and_then(crate::networks::lookup);
+        let from_registry = registry.and_then(|n| n.sequencer_rpc.as_ref());
+        // An unknown `network` is reported once, under `chain.network`.
+        let unknown_network = f.chain.network.is_some() && registry.is_none();
+        if !f.sequencer.enabled
+            && r.sequencer_http.is_none()
+            && from_registry.is_none()
+            && !unknown_network
+        {
+            match registry {
+                Some(n) => self.err(
+                    "replicas.sequencer_http",
+                    format!("replicas need a sequencer to follow, and the superchain registry names no sequencer endpoint for `{}`", n.name),
+                    "set `sequencer_http` to the chain's public sequencer endpoint (ask its operator)",
+                ),
+                None => self.err(
+                    "replicas.sequencer_http",
+                    "replicas need a sequencer to follow: enable `[sequencer]` or set `sequencer_http`",
+                    "for a registry chain set `network` (its public sequencer endpoint is built in), or give the endpoint, e.g. `https://sepolia-sequencer.optimism.io`",
+                ),
+            }
         }
         if let Some(url) = &r.sequencer_http {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -923,6 +970,39 @@ fn is_go_duration(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn op_reth_is_refused_for_a_registry_chain_it_has_no_built_in_spec_for() {
+        let path = std::path::Path::new("chain.toml");
+        let text = "[chain]\nname = \"c\"\nl2_chain_id = 11155420\nnetwork = \"op-sepolia\"\n\n[l1]\nchain_id = 11155111\nrpc_url = \"https://l1.example.org\"\nbeacon_url = \"https://beacon.example.org\"\n\n[replicas]\ncount = 1\n";
+        let chain = crate::config::load_str(path, text).expect("valid");
+        let map = SourceMap::new(path, text);
+        let mut v = Validator {
+            map: &map,
+            out: Vec::new(),
+        };
+        let mut n = crate::networks::lookup("op-sepolia")
+            .expect("known")
+            .clone();
+        v.registry_chain(&chain, &n);
+        assert!(v.out.is_empty());
+        // A chain added to the registry after op-reth's build: no `--chain` name to give it.
+        n.op_reth_chain = None;
+        v.registry_chain(&chain, &n);
+        assert_eq!(v.out.len(), 1);
+        let d = v.out[0].to_string();
+        assert!(
+            d.contains("`chain.network`") && d.contains("op-reth has no built-in chain spec"),
+            "{d}"
+        );
+        assert!(
+            v.out[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("genesis") && h.contains("rollup_config")),
+            "{d}"
+        );
+    }
 
     #[test]
     fn urls_with_credentials_are_recognised() {

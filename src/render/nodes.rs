@@ -388,16 +388,33 @@ pub fn peer_host(ctx: &Ctx<'_>, node: Node) -> String {
     )
 }
 
-/// op-reth's name for a registry chain. Rule reth-chain-name: op-reth accepts `op-sepolia` only
-/// since optimism #21397 (2026-06-18); `optimism-sepolia` works in every version (audit item 9,
-/// `rust/op-reth/.../chain_specs.rs`). Likewise `optimism` and `base` for the mainnets.
+/// op-reth's name for a registry chain. Rule reth-chain-name: op-reth knows the registry chains
+/// compiled into it as `<stem>` on the mainnet superchain and `<stem>-<superchain>` elsewhere
+/// (`chain_spec_macro.rs` `key_for!`); OP Mainnet and OP Sepolia keep `optimism` and
+/// `optimism-sepolia`, which every version accepts (`op-sepolia` only since optimism #21397,
+/// 2026-06-18). The names come with the compiled-in registry data (`crate::networks`); a name
+/// opctl does not know passes through (validation refuses it first).
 pub fn reth_chain_name(network: &str) -> &str {
-    match network {
-        "op-sepolia" => "optimism-sepolia",
-        "op-mainnet" => "optimism",
-        "base-mainnet" => "base",
-        other => other,
+    crate::networks::lookup(network)
+        .and_then(|n| n.op_reth_chain())
+        .unwrap_or(network)
+}
+
+/// Where a replica forwards transactions (op-reth `--rollup.sequencer`, op-geth
+/// `--rollup.sequencerhttp`): the chain's own sequencer, else `replicas.sequencer_http`, else the
+/// registry network's public sequencer endpoint (rule registry-sequencer).
+pub fn replica_forward_url(ctx: &Ctx<'_>) -> Option<String> {
+    let f = &ctx.chain.file;
+    if f.sequencer.enabled {
+        return Some(sequencer_el_url(ctx));
     }
+    f.replicas.sequencer_http.clone().or_else(|| {
+        f.chain
+            .network
+            .as_deref()
+            .and_then(crate::networks::lookup)
+            .and_then(|n| n.sequencer_rpc.clone())
+    })
 }
 
 /// The sequencer's EL HTTP endpoint inside the cluster.
@@ -448,10 +465,8 @@ fn execution_container(
     };
     let forward_to = if sequencer {
         None
-    } else if f.sequencer.enabled {
-        Some(sequencer_el_url(ctx))
     } else {
-        f.replicas.sequencer_http.clone()
+        replica_forward_url(ctx)
     };
     // The sequencer's EL serves `miner` so op-batcher can throttle DA (fact sheet 1.2 / 1.7); the
     // challenger's replica serves `debug` for op-program. Every other replica is public RPC, and a
@@ -1365,7 +1380,49 @@ mod sync_peering_state {
             "--chain=optimism-sepolia"
         ));
         assert_eq!(super::reth_chain_name("op-mainnet"), "optimism");
-        assert_eq!(super::reth_chain_name("base-mainnet"), "base");
+        // Other chains: `<stem>` on mainnet, `<stem>-<superchain>` elsewhere (op-reth `key_for!`).
+        assert_eq!(super::reth_chain_name("unichain-mainnet"), "unichain");
+        assert_eq!(
+            super::reth_chain_name("unichain-sepolia"),
+            "unichain-sepolia"
+        );
+        assert_eq!(
+            super::reth_chain_name("settlus-mainnet-mainnet"),
+            "settlus-mainnet"
+        );
+    }
+
+    #[test]
+    fn replicas_of_a_registry_network_forward_to_its_public_sequencer() {
+        // No `sequencer_http`: the registry's sequencer endpoint is the default.
+        let o = objects(
+            &load("op-sepolia-replicas.toml", |t| {
+                t.replace(
+                    "sequencer_http = \"https://sepolia-sequencer.optimism.io\"\n",
+                    "",
+                )
+            }),
+            Identities::default(),
+        );
+        assert!(has(
+            &args(&o, "op-sepolia-replica-0", "op-reth"),
+            "--rollup.sequencer=https://sepolia-sequencer.optimism.io"
+        ));
+        // An explicit `sequencer_http` wins over the registry.
+        let o = objects(
+            &load("op-sepolia-replicas.toml", |t| {
+                t.replace(
+                    "https://sepolia-sequencer.optimism.io",
+                    "https://sequencer.example.org",
+                )
+            }),
+            Identities::default(),
+        );
+        let a = args(&o, "op-sepolia-replica-0", "op-reth");
+        assert!(has(&a, "--rollup.sequencer=https://sequencer.example.org"));
+        assert!(!a
+            .iter()
+            .any(|x| x.contains("sepolia-sequencer.optimism.io")));
     }
 
     #[test]
