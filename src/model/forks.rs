@@ -28,12 +28,14 @@ pub enum Fork {
     Jovian,
     /// Upgrade 19.
     Karst,
+    /// The fork after Karst (op-node `rollup.Config` `lagoon_time`).
+    Lagoon,
     Interop,
 }
 
 impl Fork {
     /// Every fork, in order.
-    pub const ALL: [Fork; 12] = [
+    pub const ALL: [Fork; 13] = [
         Fork::Regolith,
         Fork::Canyon,
         Fork::Delta,
@@ -45,6 +47,7 @@ impl Fork {
         Fork::Isthmus,
         Fork::Jovian,
         Fork::Karst,
+        Fork::Lagoon,
         Fork::Interop,
     ];
 
@@ -62,6 +65,7 @@ impl Fork {
             Fork::Isthmus => "isthmus",
             Fork::Jovian => "jovian",
             Fork::Karst => "karst",
+            Fork::Lagoon => "lagoon",
             Fork::Interop => "interop",
         }
     }
