@@ -581,3 +581,310 @@ fn fork_key(f: Fork) -> &'static str {
         Fork::Interop => "interop_time",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const DEVNET: &str = include_str!("../../examples/devnet/rollup.json");
+    const LEGACY: &str = include_str!("../../examples/legacy/rollup.json");
+
+    fn edited(edit: impl FnOnce(&mut Map<String, Value>)) -> String {
+        let mut v: Value = serde_json::from_str(DEVNET).expect("json");
+        edit(v.as_object_mut().expect("object"));
+        v.to_string()
+    }
+
+    fn problems(text: &str) -> Vec<Problem> {
+        check(&parse(text).expect("parses"))
+    }
+
+    fn keys(text: &str) -> Vec<&'static str> {
+        problems(text).into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn the_shipped_samples_pass_every_rule() {
+        for text in [DEVNET, LEGACY] {
+            assert_eq!(problems(text), vec![]);
+        }
+    }
+
+    #[test]
+    fn kona_genesis_0_4_5_alone_refuses_karst_time_which_is_why_it_is_lifted() {
+        let text = edited(|m| {
+            m.insert("karst_time".into(), json!(1_800_000_000u64));
+        });
+        let err = serde_json::from_str::<RollupConfig>(&text).expect_err("kona refuses it");
+        assert!(err.to_string().contains("karst_time"), "{err}");
+        let r = parse(&text).expect("opctl accepts what op-node accepts");
+        assert_eq!(r.karst_time, Some(1_800_000_000));
+        assert!(r.fork_times().contains(&(Fork::Karst, 1_800_000_000)));
+        assert_eq!(check(&r), vec![]);
+    }
+
+    #[test]
+    fn a_current_op_node_rollup_json_with_jovian_system_config_fields_is_accepted() {
+        let text = edited(|m| {
+            m.insert("karst_time".into(), json!(1_800_000_000u64));
+            m.insert("keep_karst_upgrade_gas".into(), json!(true));
+            m.insert("lagoon_time".into(), Value::Null);
+            let sc = m["genesis"]["system_config"].as_object_mut().expect("sc");
+            sc.insert("minBaseFee".into(), json!(1000));
+            sc.insert("daFootprintGasScalar".into(), json!(400));
+            sc.insert("operatorFeeParams".into(), json!(B256::ZERO.to_string()));
+        });
+        let r = parse(&text).expect("accepted");
+        assert!(r.keep_karst_upgrade_gas);
+        assert_eq!(r.lagoon_time, None, "null is absent, as in Go");
+        assert_eq!(r.min_base_fee, Some(1000));
+        assert_eq!(r.da_footprint_gas_scalar, Some(400));
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_naming_it_at_any_depth() {
+        for (edit, key) in [
+            (
+                Box::new(|m: &mut Map<String, Value>| {
+                    m.insert("karst_tme".into(), json!(1));
+                }) as Box<dyn Fn(&mut Map<String, Value>)>,
+                "karst_tme",
+            ),
+            // kona-genesis models it, op-node does not: op-node refuses it.
+            (
+                Box::new(|m: &mut Map<String, Value>| {
+                    m.insert("granite_channel_timeout".into(), json!(50));
+                }),
+                "granite_channel_timeout",
+            ),
+            (
+                Box::new(|m: &mut Map<String, Value>| {
+                    m["genesis"]["system_config"]
+                        .as_object_mut()
+                        .expect("sc")
+                        .insert("batcherAddress".into(), json!("0x00"));
+                }),
+                "genesis.system_config.batcherAddress",
+            ),
+        ] {
+            let err = parse(&edited(edit)).expect_err("refused");
+            assert_eq!(err.key, key);
+            assert!(err.message.contains("unknown field"), "{err}");
+            assert!(
+                err.message.contains("op-node v1.19 refuses to start"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_json_key_path() {
+        let err = parse(&edited(|m| {
+            m["genesis"]["l2"]["hash"] = json!("0x1234");
+        }))
+        .expect_err("bad hash");
+        assert_eq!(err.key, "genesis.l2.hash", "{err}");
+        let err = parse(&edited(|m| {
+            m.insert("karst_time".into(), json!("soon"));
+        }))
+        .expect_err("bad time");
+        assert_eq!(err.key, "karst_time", "{err}");
+        let err = parse("[1, 2]").expect_err("not an object");
+        assert!(err.message.contains("not a JSON object"), "{err}");
+        let err = parse("{").expect_err("not JSON");
+        assert!(err.message.contains("not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn without_the_blob_schedule_a_pre_prague_sepolia_or_holesky_chain_is_refused() {
+        let without = edited(|m| {
+            m.remove("pectra_blob_schedule_time");
+        });
+        let p = problems(&without);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].key, "pectra_blob_schedule_time");
+        assert!(
+            p[0].message.contains("ErrMissingPectraBlobSchedule"),
+            "{p:?}"
+        );
+        // Holesky too.
+        let holesky = edited(|m| {
+            m.remove("pectra_blob_schedule_time");
+            m["l1_chain_id"] = json!(17000);
+        });
+        assert_eq!(keys(&holesky), vec!["pectra_blob_schedule_time"]);
+        // Genesis after the L1's Prague, or another L1 (mainnet included, as op-node has it):
+        // nothing to fix.
+        for edit in [
+            json!({"l2_time": 1_741_159_777u64}),
+            json!({"l1_chain_id": 1}),
+            json!({"l1_chain_id": 560048}),
+        ] {
+            let text = edited(|m| {
+                m.remove("pectra_blob_schedule_time");
+                if let Some(t) = edit.get("l2_time") {
+                    m["genesis"]["l2_time"] = t.clone();
+                }
+                if let Some(id) = edit.get("l1_chain_id") {
+                    m["l1_chain_id"] = id.clone();
+                }
+            });
+            assert_eq!(keys(&text), Vec::<&str>::new(), "{edit}");
+        }
+        // Exactly at Prague counts as before (op-node: `pragueTime >= L2Time`).
+        let at = edited(|m| {
+            m.remove("pectra_blob_schedule_time");
+            m["genesis"]["l2_time"] = json!(1_741_159_776u64);
+        });
+        assert_eq!(keys(&at), vec!["pectra_blob_schedule_time"]);
+    }
+
+    #[test]
+    fn each_start_up_rule_names_its_key() {
+        let zero_addr = json!(Address::ZERO.to_string());
+        let zero_hash = json!(B256::ZERO.to_string());
+        let cases: Vec<(&str, Box<dyn Fn(&mut Map<String, Value>)>)> = vec![
+            ("block_time", Box::new(|m| m["block_time"] = json!(0))),
+            (
+                "channel_timeout",
+                Box::new(|m| m["channel_timeout"] = json!(0)),
+            ),
+            (
+                "seq_window_size",
+                Box::new(|m| m["seq_window_size"] = json!(1)),
+            ),
+            (
+                "max_sequencer_drift",
+                Box::new(|m| {
+                    m.remove("max_sequencer_drift");
+                }),
+            ),
+            (
+                "genesis.l1.hash",
+                Box::new({
+                    let z = zero_hash.clone();
+                    move |m| m["genesis"]["l1"]["hash"] = z.clone()
+                }),
+            ),
+            (
+                "genesis.l2.hash",
+                Box::new(|m| m["genesis"]["l2"]["hash"] = m["genesis"]["l1"]["hash"].clone()),
+            ),
+            (
+                "genesis.l2_time",
+                Box::new(|m| {
+                    m["genesis"]["l2_time"] = json!(0);
+                }),
+            ),
+            (
+                "genesis.system_config.batcherAddr",
+                Box::new({
+                    let z = zero_addr.clone();
+                    move |m| m["genesis"]["system_config"]["batcherAddr"] = z.clone()
+                }),
+            ),
+            (
+                "genesis.system_config.scalar",
+                Box::new(|m| {
+                    m["genesis"]["system_config"]
+                        .as_object_mut()
+                        .expect("sc")
+                        .remove("scalar");
+                }),
+            ),
+            (
+                "genesis.system_config.gasLimit",
+                Box::new(|m| m["genesis"]["system_config"]["gasLimit"] = json!(0)),
+            ),
+            (
+                "batch_inbox_address",
+                Box::new({
+                    let z = zero_addr.clone();
+                    move |m| m["batch_inbox_address"] = z.clone()
+                }),
+            ),
+            (
+                "deposit_contract_address",
+                Box::new({
+                    let z = zero_addr.clone();
+                    move |m| m["deposit_contract_address"] = z.clone()
+                }),
+            ),
+            (
+                "l1_system_config_address",
+                Box::new({
+                    let z = zero_addr.clone();
+                    move |m| m["l1_system_config_address"] = z.clone()
+                }),
+            ),
+            (
+                "l2_chain_id",
+                Box::new(|m| m["l2_chain_id"] = json!(11155111)),
+            ),
+            ("l2_chain_id", Box::new(|m| m["l2_chain_id"] = json!(0))),
+            (
+                "alt_da.da_challenge_contract_address",
+                Box::new(|m| {
+                    m.insert("alt_da".into(), json!({"da_commitment_type": "KeccakCommitment", "da_challenge_window": 1, "da_resolve_window": 1}));
+                }),
+            ),
+            (
+                "alt_da.da_commitment_type",
+                Box::new(|m| {
+                    m.insert("alt_da".into(), json!({"da_commitment_type": "Other"}));
+                }),
+            ),
+            // A later fork before an earlier one.
+            (
+                "fjord_time",
+                Box::new(|m| {
+                    m["ecotone_time"] = json!(10);
+                }),
+            ),
+            // A later fork scheduled while an earlier one is not.
+            (
+                "canyon_time",
+                Box::new(|m| {
+                    m.remove("regolith_time");
+                }),
+            ),
+            (
+                "karst_time",
+                Box::new(|m| {
+                    m["jovian_time"] = json!(2_000_000_000u64);
+                    m.insert("karst_time".into(), json!(1_900_000_000u64));
+                }),
+            ),
+            (
+                "lagoon_time",
+                Box::new(|m| {
+                    m.insert("lagoon_time".into(), json!(1_900_000_000u64));
+                }),
+            ),
+        ];
+        for (key, edit) in cases {
+            let found = keys(&edited(edit));
+            assert_eq!(found, vec![key], "rule for `{key}`");
+        }
+    }
+
+    #[test]
+    fn the_schedule_holds_every_fork_time_including_the_lifted_ones() {
+        let text = edited(|m| {
+            m.insert("karst_time".into(), json!(1_800_000_000u64));
+            m.insert("lagoon_time".into(), json!(1_900_000_000u64));
+        });
+        let s =
+            parse(&text)
+                .expect("parses")
+                .fork_schedule(crate::model::discovery::Source::Toml {
+                    key: "chain.rollup_config".into(),
+                });
+        assert_eq!(s.time(Fork::Regolith), Some(0));
+        assert_eq!(s.time(Fork::PectraBlobSchedule), Some(1_741_159_776));
+        assert_eq!(s.time(Fork::Karst), Some(1_800_000_000));
+        assert_eq!(s.time(Fork::Lagoon), Some(1_900_000_000));
+        assert_eq!(s.time(Fork::Interop), None);
+    }
+}
