@@ -158,6 +158,60 @@ impl ForkSchedule {
     }
 }
 
+/// The window `plan` looks ahead for forks: 30 days.
+pub const PLAN_WINDOW_SECS: u64 = 30 * 86_400;
+
+/// A fork that activates soon, as `plan` reports it (`-o json` field `forks`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpcomingFork {
+    /// The fork, e.g. `karst`.
+    pub fork: Fork,
+    /// Activation time, unix seconds.
+    pub time: u64,
+    /// Activation time in UTC, RFC 3339 (`2026-12-24T16:00:01Z`).
+    pub utc: String,
+    /// Seconds from the plan to the activation.
+    pub in_seconds: u64,
+}
+
+impl ForkSchedule {
+    /// Forks activating within [`PLAN_WINDOW_SECS`] after `now`, soonest first.
+    pub fn upcoming_for_plan(&self, now: u64) -> Vec<UpcomingFork> {
+        self.upcoming(now, PLAN_WINDOW_SECS)
+            .into_iter()
+            .map(|s| UpcomingFork {
+                fork: s.fork,
+                time: s.time,
+                utc: utc(s.time),
+                in_seconds: s.time - now,
+            })
+            .collect()
+    }
+}
+
+/// Unix seconds as an RFC 3339 UTC time (proleptic Gregorian, `civil_from_days` of
+/// H. Hinnant's date algorithms).
+pub fn utc(secs: u64) -> String {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
 /// A human countdown: `3d 4h`, `5h 12m`, `12m`.
 pub fn countdown(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
@@ -210,6 +264,25 @@ mod tests {
         assert_eq!(countdown(3 * 86_400 + 4 * 3_600 + 5), "3d 4h");
         assert_eq!(countdown(5 * 3_600 + 12 * 60), "5h 12m");
         assert_eq!(countdown(12 * 60), "12m");
+    }
+
+    #[test]
+    fn plan_sees_forks_in_the_next_30_days_with_utc_time_and_countdown() {
+        let mut s = schedule();
+        let karst = 100 * 86_400;
+        s.times.insert(Fork::Karst, karst);
+        let up = s.upcoming_for_plan(karst - 3 * 86_400);
+        assert_eq!(
+            up.iter().map(|u| u.fork).collect::<Vec<_>>(),
+            vec![Fork::Karst]
+        );
+        assert_eq!(up[0].in_seconds, 3 * 86_400);
+        assert_eq!(up[0].utc, "1970-04-11T00:00:00Z");
+        assert!(s.upcoming_for_plan(karst - 31 * 86_400).is_empty());
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_741_159_776), "2025-03-05T07:29:36Z");
+        assert_eq!(utc(1_709_164_800), "2024-02-29T00:00:00Z");
+        assert_eq!(utc(4_102_444_799), "2099-12-31T23:59:59Z");
     }
 
     #[test]
