@@ -600,6 +600,8 @@ mod tests {
         check(&parse(text).expect("parses"))
     }
 
+    type Edit = Box<dyn Fn(&mut Map<String, Value>)>;
+
     fn keys(text: &str) -> Vec<&'static str> {
         problems(text).into_iter().map(|p| p.key).collect()
     }
@@ -648,7 +650,7 @@ mod tests {
             (
                 Box::new(|m: &mut Map<String, Value>| {
                     m.insert("karst_tme".into(), json!(1));
-                }) as Box<dyn Fn(&mut Map<String, Value>)>,
+                }) as Edit,
                 "karst_tme",
             ),
             // kona-genesis models it, op-node does not: op-node refuses it.
@@ -744,7 +746,7 @@ mod tests {
     fn each_start_up_rule_names_its_key() {
         let zero_addr = json!(Address::ZERO.to_string());
         let zero_hash = json!(B256::ZERO.to_string());
-        let cases: Vec<(&str, Box<dyn Fn(&mut Map<String, Value>)>)> = vec![
+        let cases: Vec<(&str, Edit)> = vec![
             ("block_time", Box::new(|m| m["block_time"] = json!(0))),
             (
                 "channel_timeout",
