@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use alloy::primitives::Address;
 use serde::{Deserialize, Serialize};
 
+use crate::model::forks::ForkSchedule;
+
 pub use crate::model::discovery::{
     game_type_name, BlockRef, ContractInfo, ContractName, Discovery, Game, GameArgsLayout,
     OutputOracleParams, ProofSystem, RoleName, Source, Sourced, GAME_TYPE_CANNON,
@@ -42,6 +44,9 @@ pub struct LockHeader {
 pub struct Lock {
     /// Which chain this is for.
     pub lock: LockHeader,
+    /// The chain's L2 hardfork times (`resolve::fork_schedule`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forks: Option<ForkSchedule>,
     /// What was discovered (SystemConfig, L1 chain id, block, contracts, roles, games).
     #[serde(flatten)]
     pub discovery: Discovery,
@@ -178,8 +183,15 @@ impl Lock {
                 chain: chain.to_owned(),
                 l2_chain_id,
             },
+            forks: None,
             discovery: discovery.clone(),
         }
+    }
+
+    /// This lock recording `forks` as the chain's hardfork schedule.
+    pub fn with_forks(mut self, forks: Option<ForkSchedule>) -> Lock {
+        self.forks = forks;
+        self
     }
 
     /// Reads the lock file at `path`; `Ok(None)` when there is none.
@@ -486,6 +498,33 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("devnet.lock")]);
+    }
+
+    #[test]
+    fn the_fork_schedule_round_trips_and_is_not_an_on_chain_change() {
+        use crate::model::forks::Fork;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("devnet.lock");
+        let mut forks = ForkSchedule::new(Source::Toml {
+            key: "chain.rollup_config".into(),
+        });
+        forks.times.insert(Fork::Isthmus, 0);
+        forks.times.insert(Fork::Karst, 1_800_000_000);
+        let lock = sample().with_forks(Some(forks.clone()));
+        lock.write(&path).expect("writes");
+        let text = std::fs::read_to_string(&path).expect("readable");
+        assert!(text.contains("[forks.times]"), "{text}");
+        assert!(text.contains("karst = 1800000000"), "{text}");
+        let read = Lock::read(&path).expect("reads").expect("present");
+        assert_eq!(read.forks, Some(forks));
+        assert_eq!(read, lock);
+        // A lock written before forks were recorded still reads.
+        sample().write(&path).expect("writes");
+        assert_eq!(
+            Lock::read(&path).expect("reads").expect("present").forks,
+            None
+        );
+        assert!(Lock::diff(&sample(), &lock).is_empty());
     }
 
     #[test]

@@ -592,24 +592,9 @@ pub fn summaries(now: u64) -> Vec<NetworkSummary> {
         .collect()
 }
 
-/// `YYYY-MM-DD HH:MM UTC` of a unix time (proleptic Gregorian, H. Hinnant's `civil_from_days`).
+/// `YYYY-MM-DD HH:MM UTC` of a unix time.
 pub fn utc_time(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    crate::model::forks::format_utc(secs, "%Y-%m-%d %H:%M UTC")
 }
 
 #[cfg(test)]

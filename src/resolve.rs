@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use alloy::primitives::Address;
-use serde_json::Value;
 
 use crate::cluster::Cluster;
 use crate::config::{LoadedChain, Signer, UrlSource};
@@ -18,6 +17,7 @@ use crate::model::checks::{
     run_checks, CheckInput, CheckResult, GamePin, RollupFacts, SignerAddresses,
 };
 use crate::model::discovery::{ContractName, Discovery, Source, Sourced};
+use crate::model::forks::ForkSchedule;
 use crate::model::key_format::{classify_key, KeyFinding, StoredKey};
 use crate::networks;
 use crate::render;
@@ -46,14 +46,9 @@ pub fn system_config(chain: &LoadedChain) -> Option<(Address, Source)> {
         ));
     }
     let from_rollup = chain
-        .rollup_json
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        .and_then(|v| {
-            v.get("l1_system_config_address")
-                .and_then(Value::as_str)
-                .and_then(|s| s.parse().ok())
-        });
+        .rollup()
+        .and_then(Result::ok)
+        .map(|r| r.config.l1_system_config_address);
     if let Some(a) = from_rollup {
         return Some((
             a,
@@ -284,19 +279,27 @@ pub fn contracts_of(chain: &LoadedChain, d: &Discovery) -> render::Contracts {
 
 /// rollup.json facts the `rollup-config` check compares.
 pub fn rollup_facts(chain: &LoadedChain) -> Option<RollupFacts> {
-    let v: Value = serde_json::from_str(chain.rollup_json.as_deref()?).ok()?;
-    let addr = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse().ok())
-    };
+    let r = chain.rollup()?.ok()?;
     Some(RollupFacts {
-        l1_system_config_address: addr("l1_system_config_address")?,
-        batch_inbox_address: addr("batch_inbox_address")?,
-        deposit_contract_address: addr("deposit_contract_address")?,
-        l1_chain_id: v.get("l1_chain_id")?.as_u64()?,
-        l2_chain_id: v.get("l2_chain_id")?.as_u64()?,
+        l1_system_config_address: r.config.l1_system_config_address,
+        batch_inbox_address: r.config.batch_inbox_address,
+        deposit_contract_address: r.config.deposit_contract_address,
+        l1_chain_id: r.config.l1_chain_id,
+        l2_chain_id: r.l2_chain_id(),
     })
+}
+
+/// The chain's hardfork times: from rollup.json for a custom chain, else from the compiled-in
+/// registry data for a `network`.
+pub fn fork_schedule(chain: &LoadedChain) -> Option<ForkSchedule> {
+    if let Some(r) = chain.rollup() {
+        let r = r.ok()?;
+        return Some(r.fork_schedule(Source::Toml {
+            key: "chain.rollup_config".into(),
+        }));
+    }
+    let network = chain.file.chain.network.as_deref()?;
+    networks::lookup(network).map(|n| n.forks())
 }
 
 /// Where signer keys are read from.

@@ -149,7 +149,8 @@ pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Res
         &chain.file.chain.name,
         chain.file.chain.l2_chain_id,
         &discovery,
-    );
+    )
+    .with_forks(resolve::fork_schedule(&chain));
     let changes = old
         .as_ref()
         .map(|o| Lock::diff(o, &new))

@@ -85,16 +85,14 @@ pub enum GenesisCheck {
 
 /// Compare rollup.json's `genesis.l2.hash` with the block genesis.json produces.
 pub fn check(rollup_json: &str, genesis_json: &str) -> GenesisCheck {
-    let declared = serde_json::from_str::<Value>(rollup_json)
-        .ok()
-        .and_then(|v| {
-            v.pointer("/genesis/l2/hash")
-                .and_then(Value::as_str)
-                .and_then(|s| s.parse::<B256>().ok())
-        });
-    let Some(declared) = declared else {
-        return GenesisCheck::CannotVerify("rollup.json has no 32-byte `genesis.l2.hash`".into());
-    };
+    match super::rollup::parse(rollup_json) {
+        Ok(r) => check_hash(r.config.genesis.l2.hash, genesis_json),
+        Err(e) => GenesisCheck::CannotVerify(format!("rollup.json cannot be read: {e}")),
+    }
+}
+
+/// Compare `declared` (rollup.json's `genesis.l2.hash`) with the block genesis.json produces.
+pub fn check_hash(declared: B256, genesis_json: &str) -> GenesisCheck {
     match genesis_hash(genesis_json) {
         Ok(computed) if computed == declared => GenesisCheck::Matches(computed),
         Ok(computed) => GenesisCheck::Mismatch { declared, computed },

@@ -8,6 +8,7 @@ pub mod duration;
 pub mod genesis;
 pub mod model;
 pub mod packed;
+pub mod rollup;
 pub mod state;
 pub mod validate;
 pub mod watch;
@@ -69,6 +70,11 @@ impl LoadedChain {
             .namespace
             .as_deref()
             .unwrap_or(&self.file.chain.name)
+    }
+
+    /// `chain.rollup_config` parsed as op-node reads it; `None` for a registry chain.
+    pub fn rollup(&self) -> Option<Result<rollup::RollupJson, rollup::ParseError>> {
+        self.rollup_json.as_deref().map(rollup::parse)
     }
 }
 

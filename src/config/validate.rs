@@ -240,53 +240,56 @@ impl Validator<'_, '_> {
     }
 
     fn rollup_json(&mut self, c: &LoadedChain, text: &str) {
-        let value: serde_json::Value = match serde_json::from_str(text) {
-            Ok(v) => v,
+        let file = c
+            .file
+            .chain
+            .rollup_config
+            .as_deref()
+            .unwrap_or("rollup.json");
+        let r = match super::rollup::parse(text) {
+            Ok(r) => r,
             Err(e) => {
                 self.err(
                     "chain.rollup_config",
-                    format!("rollup.json is not valid JSON: {e}"),
-                    "",
+                    format!("{file}: {e}"),
+                    "take rollup.json from `op-deployer inspect rollup` (op-node decodes it strictly: every key must be one it knows)",
                 );
                 return;
             }
         };
-        let id = |k: &str| value.get(k).and_then(|v| v.as_u64());
-        match id("l2_chain_id") {
-            Some(id) if id == c.file.chain.l2_chain_id => {}
-            Some(id) => self.err(
+        for p in super::rollup::check(&r) {
+            self.err(
+                "chain.rollup_config",
+                format!("{file}: `{}`: {}", p.key, p.message),
+                p.hint,
+            );
+        }
+        let l2 = r.l2_chain_id();
+        if l2 != c.file.chain.l2_chain_id {
+            self.err(
                 "chain.l2_chain_id",
                 format!(
-                    "is {} but rollup.json says l2_chain_id = {id}",
+                    "is {} but rollup.json says l2_chain_id = {l2}",
                     c.file.chain.l2_chain_id
                 ),
                 "the chain file and rollup.json must describe the same chain",
-            ),
-            None => self.err(
-                "chain.rollup_config",
-                "rollup.json has no numeric `l2_chain_id`",
-                "",
-            ),
+            );
         }
-        if let Some(id) = id("l1_chain_id") {
-            if id != c.file.l1.chain_id {
-                self.err(
-                    "l1.chain_id",
-                    format!(
-                        "is {} but rollup.json says l1_chain_id = {id}",
-                        c.file.l1.chain_id
-                    ),
-                    "the chain file and rollup.json must name the same L1",
-                );
-            }
+        let l1 = r.config.l1_chain_id;
+        if l1 != c.file.l1.chain_id {
+            self.err(
+                "l1.chain_id",
+                format!(
+                    "is {} but rollup.json says l1_chain_id = {l1}",
+                    c.file.l1.chain_id
+                ),
+                "the chain file and rollup.json must name the same L1",
+            );
         }
-        if let (Some(ours), Some(theirs)) = (
-            c.file.contracts.system_config.as_deref(),
-            value
-                .get("l1_system_config_address")
-                .and_then(|v| v.as_str()),
-        ) {
-            if !ours.eq_ignore_ascii_case(theirs) {
+        if let Some(ours) = c.file.contracts.system_config.as_deref() {
+            let theirs = r.config.l1_system_config_address;
+            let parsed = ours.parse::<alloy::primitives::Address>();
+            if parsed.is_ok_and(|a| a != theirs) {
                 self.err(
                     "contracts.system_config",
                     format!("is {ours} but rollup.json's l1_system_config_address is {theirs}"),

@@ -28,12 +28,14 @@ pub enum Fork {
     Jovian,
     /// Upgrade 19.
     Karst,
+    /// The fork after Karst (op-node `rollup.Config` `lagoon_time`).
+    Lagoon,
     Interop,
 }
 
 impl Fork {
     /// Every fork, in order.
-    pub const ALL: [Fork; 12] = [
+    pub const ALL: [Fork; 13] = [
         Fork::Regolith,
         Fork::Canyon,
         Fork::Delta,
@@ -45,6 +47,7 @@ impl Fork {
         Fork::Isthmus,
         Fork::Jovian,
         Fork::Karst,
+        Fork::Lagoon,
         Fork::Interop,
     ];
 
@@ -62,6 +65,7 @@ impl Fork {
             Fork::Isthmus => "isthmus",
             Fork::Jovian => "jovian",
             Fork::Karst => "karst",
+            Fork::Lagoon => "lagoon",
             Fork::Interop => "interop",
         }
     }
@@ -154,6 +158,52 @@ impl ForkSchedule {
     }
 }
 
+/// The window `plan` looks ahead for forks: 30 days.
+pub const PLAN_WINDOW_SECS: u64 = 30 * 86_400;
+
+/// A fork that activates soon, as `plan` reports it (`-o json` field `forks`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpcomingFork {
+    /// The fork, e.g. `karst`.
+    pub fork: Fork,
+    /// Activation time, unix seconds.
+    pub time: u64,
+    /// Activation time in UTC, RFC 3339 (`2026-12-24T16:00:01Z`).
+    pub utc: String,
+    /// Seconds from the plan to the activation.
+    pub in_seconds: u64,
+}
+
+impl ForkSchedule {
+    /// Forks activating within [`PLAN_WINDOW_SECS`] after `now`, soonest first.
+    pub fn upcoming_for_plan(&self, now: u64) -> Vec<UpcomingFork> {
+        self.upcoming(now, PLAN_WINDOW_SECS)
+            .into_iter()
+            .map(|s| UpcomingFork {
+                fork: s.fork,
+                time: s.time,
+                utc: utc(s.time),
+                in_seconds: s.time - now,
+            })
+            .collect()
+    }
+}
+
+/// Unix seconds in UTC with a `strftime` pattern (jiff, as k8s-openapi re-exports it); a time
+/// jiff cannot represent prints as the number.
+pub fn format_utc(secs: u64, pattern: &str) -> String {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| k8s_openapi::jiff::Timestamp::from_second(s).ok())
+        .map_or_else(|| secs.to_string(), |t| t.strftime(pattern).to_string())
+}
+
+/// Unix seconds as an RFC 3339 UTC time (`2026-12-24T16:00:01Z`).
+pub fn utc(secs: u64) -> String {
+    format_utc(secs, "%Y-%m-%dT%H:%M:%SZ")
+}
+
 /// A human countdown: `3d 4h`, `5h 12m`, `12m`.
 pub fn countdown(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
@@ -206,6 +256,25 @@ mod tests {
         assert_eq!(countdown(3 * 86_400 + 4 * 3_600 + 5), "3d 4h");
         assert_eq!(countdown(5 * 3_600 + 12 * 60), "5h 12m");
         assert_eq!(countdown(12 * 60), "12m");
+    }
+
+    #[test]
+    fn plan_sees_forks_in_the_next_30_days_with_utc_time_and_countdown() {
+        let mut s = schedule();
+        let karst = 100 * 86_400;
+        s.times.insert(Fork::Karst, karst);
+        let up = s.upcoming_for_plan(karst - 3 * 86_400);
+        assert_eq!(
+            up.iter().map(|u| u.fork).collect::<Vec<_>>(),
+            vec![Fork::Karst]
+        );
+        assert_eq!(up[0].in_seconds, 3 * 86_400);
+        assert_eq!(up[0].utc, "1970-04-11T00:00:00Z");
+        assert!(s.upcoming_for_plan(karst - 31 * 86_400).is_empty());
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_741_159_776), "2025-03-05T07:29:36Z");
+        assert_eq!(utc(1_709_164_800), "2024-02-29T00:00:00Z");
+        assert_eq!(utc(4_102_444_799), "2099-12-31T23:59:59Z");
     }
 
     #[test]

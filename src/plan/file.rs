@@ -27,6 +27,9 @@ pub struct ChainPlan {
     /// Workloads whose rollout is unfinished in the cluster, and the stuck pods apply deletes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rollouts: Vec<crate::plan::ready::Rollout>,
+    /// L2 hardforks that activate within 30 days of the plan (`resolve::fork_schedule`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forks: Vec<crate::model::forks::UpcomingFork>,
 }
 
 /// A plan saved with `--out`: everything needed to apply exactly it, and nothing secret.
@@ -96,7 +99,7 @@ pub fn plan_json(plans: &[ChainPlan], checks: &[Vec<CheckResult>]) -> Value {
                 .collect();
             let checks = checks.get(i).map(|c| serde_json::to_value(c).unwrap_or(Value::Null)).unwrap_or(json!([]));
             let order = serde_json::to_value(super::order::steps(p)).unwrap_or(Value::Null);
-            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "checks": checks, "changes": changes, "rollout_order": order})
+            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "forks": p.forks, "checks": checks, "changes": changes, "rollout_order": order})
         })
         .collect();
     json!({"apiVersion": PLAN_API_VERSION, "chains": chains})

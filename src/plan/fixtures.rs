@@ -45,5 +45,6 @@ pub fn plan(changes: Vec<Change>) -> ChainPlan {
         summary: Summary::of(&changes),
         changes,
         rollouts: Vec::new(),
+        forks: Vec::new(),
     }
 }

@@ -988,6 +988,7 @@ mod tests {
             summary: Summary::default(),
             changes: vec![change(op)],
             rollouts: Vec::new(),
+            forks: Vec::new(),
         };
         let pod = "devnet-opctl-watch-7d9f-x2k";
         assert!(uninstalled(&plan(Op::Create), &chain, pod).is_some());

@@ -294,7 +294,20 @@ pub async fn plan_chain(
         summary: Summary::of(&changes),
         changes,
         rollouts,
+        forks: upcoming_forks(chain),
     })
+}
+
+/// The chain's forks activating within 30 days of now (the wall clock is read here, at the
+/// edge; the window itself is `ForkSchedule::upcoming_for_plan`).
+fn upcoming_forks(chain: &LoadedChain) -> Vec<crate::model::forks::UpcomingFork> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    crate::resolve::fork_schedule(chain)
+        .map(|s| s.upcoming_for_plan(now))
+        .unwrap_or_default()
 }
 
 /// What an apply wrote.

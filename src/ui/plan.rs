@@ -81,6 +81,7 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
         plan.file.display(),
         plan.namespace
     );
+    out.push_str(&forks(plan));
     if !plan.summary.pending() {
         out.push_str(&format!(
             "No changes. {} objects match the cluster.\n",
@@ -129,6 +130,21 @@ pub fn render(plan: &ChainPlan, printer: &Printer) -> String {
     out.push_str(&crate::plan::order::render_text(plan));
     out.push_str(&format!("\nPlan: {}.\n", plan.summary));
     out
+}
+
+/// Hardforks scheduled in the next 30 days: name, UTC time, countdown.
+fn forks(plan: &ChainPlan) -> String {
+    plan.forks
+        .iter()
+        .map(|f| {
+            format!(
+                "fork {} activates {} (in {})\n",
+                f.fork,
+                f.utc,
+                crate::model::forks::countdown(f.in_seconds)
+            )
+        })
+        .collect()
 }
 
 /// Unfinished rollouts in the cluster, with the pods that do not serve and what apply does

@@ -65,11 +65,10 @@ pub async fn discover(chain: &LoadedChain, url: &str) -> Found {
                 tracing::debug!("{note}");
             }
             Found::Lock {
-                lock: Box::new(Lock::from_discovery(
-                    &chain.file.chain.name,
-                    chain.file.chain.l2_chain_id,
-                    &d,
-                )),
+                lock: Box::new(
+                    Lock::from_discovery(&chain.file.chain.name, chain.file.chain.l2_chain_id, &d)
+                        .with_forks(crate::resolve::fork_schedule(chain)),
+                ),
                 rpc: rpc.url().to_string(),
             }
         }

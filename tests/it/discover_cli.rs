@@ -19,8 +19,9 @@ struct Files {
     keys: PathBuf,
 }
 
-/// A chain file for the fixture chain: rollup.json agreeing with the contracts, and the role keys
-/// written to local files (never printed).
+/// A chain file for the fixture chain: rollup.json agreeing with the contracts (and passing
+/// op-node's start-up checks: genesis time and scalar set), and the role keys written to local
+/// files (never printed).
 fn files(chain: &TestChain, name: &str) -> Files {
     let dir = tempfile::tempdir().expect("tmp");
     let f = &chain.fixture;
@@ -31,8 +32,8 @@ fn files(chain: &TestChain, name: &str) -> Files {
     )
     .expect("the devnet genesis hash computes");
     let rollup = json!({
-        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": l2_genesis, "number": 0}, "l2_time": 0,
-                    "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 0), "gasLimit": 30000000}},
+        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": l2_genesis, "number": 0}, "l2_time": 1735689600,
+                    "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 1), "gasLimit": 30000000}},
         "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
         "l1_chain_id": L1_CHAIN_ID, "l2_chain_id": 901,
         "batch_inbox_address": f.batch_inbox, "deposit_contract_address": f.optimism_portal,

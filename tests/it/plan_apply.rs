@@ -1218,3 +1218,37 @@ async fn a_game_type_pinned_against_the_chain_warns_in_plan_blocks_apply_and_can
         .unwrap_or_default();
     assert!(args.contains(&"--game-type=1".to_string()), "{args:?}");
 }
+
+#[tokio::test]
+async fn plan_lists_the_forks_scheduled_in_the_next_30_days_in_text_and_json() {
+    let env = Env::start().await;
+    let rollup = env.chain.parent().expect("dir").join("devnet/rollup.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rollup).expect("read")).expect("json");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    // Karst three days (and ten minutes) from now; Interop beyond the 30-day window.
+    let karst = now + 3 * 86_400 + 600;
+    v["karst_time"] = json!(karst);
+    v["interop_time"] = json!(now + 40 * 86_400);
+    std::fs::write(&rollup, serde_json::to_string_pretty(&v).expect("json")).expect("write");
+
+    let plan = env.opctl(&["plan", env.chain()]);
+    assert_code(&plan, 0);
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains("fork karst activates") && stdout.contains("(in 3d 0h)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("fork interop"), "outside the window: {stdout}");
+
+    let json_plan = env.opctl(&["plan", env.chain(), "-o", "json"]);
+    assert_code(&json_plan, 0);
+    let v: serde_json::Value = serde_json::from_slice(&json_plan.stdout).expect("json");
+    let forks = &v["chains"][0]["forks"];
+    assert_eq!(forks.as_array().map(Vec::len), Some(1), "{forks}");
+    assert_eq!(forks[0]["fork"], json!("karst"), "{forks}");
+    assert_eq!(forks[0]["time"], json!(karst), "{forks}");
+}

@@ -1249,8 +1249,8 @@ async fn anvil_env(chain: &TestChain, rpc_url: &str) -> Env {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = &chain.fixture;
     let rollup = json!({
-        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": devnet_genesis_hash(), "number": 0}, "l2_time": 0,
-                    "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 0), "gasLimit": 30000000}},
+        "genesis": {"l1": {"hash": format!("{:#066x}", 1), "number": 0}, "l2": {"hash": devnet_genesis_hash(), "number": 0}, "l2_time": 1735689600,
+                    "system_config": {"batcherAddr": f.roles.batcher, "overhead": format!("{:#066x}", 0), "scalar": format!("{:#066x}", 1), "gasLimit": 30000000}},
         "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
         "l1_chain_id": L1_CHAIN_ID, "l2_chain_id": 901,
         "batch_inbox_address": f.batch_inbox, "deposit_contract_address": f.optimism_portal,
