@@ -44,17 +44,8 @@ pub enum Error {
         timeout: String,
         workloads: Vec<String>,
     },
-    #[error("the role-ordered rollout stopped at step {index}/{total}, {step}: it did not get ready within {timeout}:\n  {}\n  already written: {}\n  untouched (not rolled): {}\n  hint: fix the cause and apply again (it resumes where it stopped); `--parallel` rolls every role at once", detail.join("\n  "), if written.is_empty() { "nothing".to_string() } else { written.join(", ") }, if untouched.is_empty() { "nothing".to_string() } else { untouched.join(", ") })]
-    RolloutStopped {
-        step: String,
-        index: usize,
-        total: usize,
-        untouched: Vec<String>,
-        written: Vec<String>,
-        timeout: String,
-        /// The unready workload and its pods' problems.
-        detail: Vec<String>,
-    },
+    #[error("{0}")]
+    RolloutStopped(Box<StoppedRollout>),
     #[error("the saved plan is stale; nothing was written:\n  {}\n  hint: run `opctl plan --out` again", reasons.join("\n  "))]
     StalePlan { reasons: Vec<String> },
     #[error(transparent)]
@@ -112,5 +103,46 @@ impl Error {
             Error::Blocked { .. } => exit::BLOCKED,
             _ => exit::ERROR,
         }
+    }
+}
+
+/// A role-ordered rollout that stopped at a step that did not get ready.
+#[derive(Debug)]
+pub struct StoppedRollout {
+    /// `Kind/name (role)` of the step.
+    pub step: String,
+    /// Its position (from 1) and the number of steps.
+    pub index: usize,
+    pub total: usize,
+    /// Later steps, not written.
+    pub untouched: Vec<String>,
+    /// Everything written before the stop.
+    pub written: Vec<String>,
+    /// The pass's `--timeout`.
+    pub timeout: String,
+    /// The unready workload and its pods' problems.
+    pub detail: Vec<String>,
+}
+
+impl std::fmt::Display for StoppedRollout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "nothing".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        write!(
+            f,
+            "the role-ordered rollout stopped at step {}/{}, {}: it did not get ready within {}:\n  {}\n  already written: {}\n  untouched (not rolled): {}\n  hint: fix the cause and apply again (it resumes where it stopped); `--parallel` rolls every role at once",
+            self.index,
+            self.total,
+            self.step,
+            self.timeout,
+            self.detail.join("\n  "),
+            list(&self.written),
+            list(&self.untouched)
+        )
     }
 }

@@ -481,18 +481,20 @@ pub async fn apply_staged(
             match waited {
                 Ok(()) => {}
                 Err(Error::Rollout { workloads, .. }) => {
-                    return Err(Error::RolloutStopped {
-                        step: format!("{} ({})", change.object, rollout_role(change.role)),
-                        index: i + 1,
-                        total: steps.len(),
-                        untouched: steps[i + 1..]
-                            .iter()
-                            .map(|c| c.object.to_string())
-                            .collect(),
-                        written: report.written.iter().map(ToString::to_string).collect(),
-                        timeout: format!("{}s", o.timeout.as_secs()),
-                        detail: workloads,
-                    })
+                    return Err(Error::RolloutStopped(Box::new(
+                        crate::error::StoppedRollout {
+                            step: format!("{} ({})", change.object, rollout_role(change.role)),
+                            index: i + 1,
+                            total: steps.len(),
+                            untouched: steps[i + 1..]
+                                .iter()
+                                .map(|c| c.object.to_string())
+                                .collect(),
+                            written: report.written.iter().map(ToString::to_string).collect(),
+                            timeout: format!("{}s", o.timeout.as_secs()),
+                            detail: workloads,
+                        },
+                    )))
                 }
                 Err(e) => return Err(fail(&report, e)),
             }

@@ -1242,7 +1242,10 @@ async fn plan_lists_the_forks_scheduled_in_the_next_30_days_in_text_and_json() {
         stdout.contains("fork karst activates") && stdout.contains("(in 3d 0h)"),
         "{stdout}"
     );
-    assert!(!stdout.contains("fork interop"), "outside the window: {stdout}");
+    assert!(
+        !stdout.contains("fork interop"),
+        "outside the window: {stdout}"
+    );
 
     let json_plan = env.opctl(&["plan", env.chain(), "-o", "json"]);
     assert_code(&json_plan, 0);
