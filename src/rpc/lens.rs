@@ -155,6 +155,7 @@ fn u16_of(n: usize, what: &str) -> Result<u16, String> {
 mod tests {
     use super::*;
     use crate::rpc::abi::{IDisputeGame, IDisputeGameFactory, ISemver};
+    use alloy::sol_types::SolCall;
 
     #[test]
     fn the_program_encodes_literal_and_dependent_targets_and_the_result_decodes() {

@@ -116,10 +116,6 @@ impl RawHandle {
 }
 
 impl ReadSet {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -317,7 +313,10 @@ impl Results {
             }
             Some(Outcome::NotRun) => CallFailure::NoAddress,
             Some(Outcome::Oversized) => {
-                CallFailure::Undecodable("more than 1024 bytes of return data".to_owned())
+                CallFailure::Undecodable(format!(
+                    "more than {} bytes of return data",
+                    super::lens::MAX_RETURN
+                ))
             }
             None => CallFailure::Undecodable("no result for this read".to_owned()),
         };

@@ -12,7 +12,6 @@ use std::time::Duration;
 use alloy::primitives::{Address, Bytes, B256, U256, U64};
 use alloy::rpc::client::RpcClient;
 use alloy::rpc::json_rpc::ErrorPayload;
-use alloy::sol_types::SolCall;
 use alloy::transports::http::reqwest;
 use alloy::transports::http::Http;
 use alloy::transports::{TransportError, TransportErrorKind};

@@ -16,6 +16,9 @@
 //!   OptimismPortal2 4.6.0, DisputeGameFactory 1.3.0 with packed v2 `gameArgs`, the v2
 //!   FaultDisputeGame/PermissionedDisputeGame implementations, AnchorStateRegistry 3.5.0. The
 //!   bridges, messenger, factory and SuperchainConfig of that flavor are the real ones.
+//!   [`Flavor::Upgrade20`] (SystemConfig 4.0.0 whose `batchInbox()` reverts, games 1 and 5,
+//!   respected 5) and [`Flavor::KonaPermissionless`] (games 8 and 0, respected 8) are built the
+//!   same way: no public package has those contracts.
 //!
 //! Keys: every role key (batcher, unsafe block signer, proposer, challenger, owner, deployer) is
 //! generated at start with `PrivateKeySigner::random()` and funded with `anvil_setBalance`; no key
