@@ -162,7 +162,12 @@ pub struct DiscoverArgs {
     /// The chain's op-node RPC URL: on a SystemConfig 4.x chain (Upgrade 20), which no longer names
     /// the batch inbox on L1, its `optimism_rollupConfig` gives it (one read-only request within
     /// --rpc-timeout, before rollup.json and the registry).
-    #[arg(long, value_name = "URL", env = "OPCTL_ROLLUP_RPC", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "OPCTL_ROLLUP_RPC",
+        hide_env_values = true
+    )]
     pub rollup_rpc: Option<String>,
 }
 

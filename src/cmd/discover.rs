@@ -11,9 +11,9 @@ use crate::cli::{DiscoverArgs, Global, OutputFormat};
 use crate::config::{LoadedChain, UrlSource};
 use crate::error::{exit, Error};
 use crate::lock::Lock;
+use crate::model::games::GameTypeLabel;
 use crate::networks;
 use crate::resolve::{self, KeySource};
-use crate::model::games::GameTypeLabel;
 use crate::rpc::{self, Discovery, L1Rpc, RpcOptions};
 use crate::ui::{self, Printer};
 

@@ -612,12 +612,19 @@ mod tests {
         let pass = check_proposer_key(Some(a(52)), &d);
         assert_eq!(pass.status, CheckStatus::Pass, "{}", pass.message);
         assert!(pass.message.contains("gameArgs(5)"), "{}", pass.message);
-        assert!(pass.message.contains("SUPER_PERMISSIONED_CANNON"), "{}", pass.message);
+        assert!(
+            pass.message.contains("SUPER_PERMISSIONED_CANNON"),
+            "{}",
+            pass.message
+        );
         assert_eq!(
             check_challenger_key(Some(a(53)), &d).status,
             CheckStatus::Pass
         );
-        assert_eq!(check_proposer_key(Some(a(12)), &d).status, CheckStatus::Fail);
+        assert_eq!(
+            check_proposer_key(Some(a(12)), &d).status,
+            CheckStatus::Fail
+        );
         assert_eq!(
             check_challenger_key(Some(a(13)), &d).status,
             CheckStatus::Fail

@@ -372,15 +372,19 @@ impl Plan {
             respected: set.getter_via(PORTAL, p.clone(), IOptimismPortal::respectedGameTypeCall {}),
             l2_oracle: set.getter_via(PORTAL, p.clone(), IOptimismPortal::l2OracleCall {}),
             l2_oracle_legacy: set.getter_via(PORTAL, p.clone(), IOptimismPortal::L2_ORACLECall {}),
-            dgf: set.getter_via(PORTAL, p.clone(), IOptimismPortal::disputeGameFactoryCall {}),
-            asr: set.getter_via(PORTAL, p.clone(), IOptimismPortal::anchorStateRegistryCall {}),
+            dgf: set.getter_via(
+                PORTAL,
+                p.clone(),
+                IOptimismPortal::disputeGameFactoryCall {},
+            ),
+            asr: set.getter_via(
+                PORTAL,
+                p.clone(),
+                IOptimismPortal::anchorStateRegistryCall {},
+            ),
             guardian: set.getter_via(PORTAL, p.clone(), IOptimismPortal::guardianCall {}),
             system_config: set.getter_via(PORTAL, p.clone(), IOptimismPortal::systemConfigCall {}),
-            superchain_config: set.getter_via(
-                PORTAL,
-                p,
-                IOptimismPortal::superchainConfigCall {},
-            ),
+            superchain_config: set.getter_via(PORTAL, p, IOptimismPortal::superchainConfigCall {}),
         };
         let versions = [
             (
@@ -427,8 +431,11 @@ impl Plan {
                 .map(|&t| plan_game(set, &f, t))
                 .collect(),
         };
-        let portal_asr_version =
-            set.getter_via(ASR, vec![portal.asr.address_word(0)], ISemver::versionCall {});
+        let portal_asr_version = set.getter_via(
+            ASR,
+            vec![portal.asr.address_word(0)],
+            ISemver::versionCall {},
+        );
         let o = vec![
             sc.l2oo.address_word(0),
             portal.l2_oracle.address_word(0),
@@ -727,15 +734,13 @@ impl Plan {
         let (address, source) = match (sc.l2oo, portal.l2_oracle) {
             (Some(a), _) => (a, Source::call(SC, "l2OutputOracle()")),
             (None, Some((a, getter))) => (a, Source::call(PORTAL, getter)),
-            (None, None) => {
-                return Err(DiscoveryError::Inconsistent {
-                    detail: format!(
-                        "OptimismPortal {} {} is a pre-fault-proof portal but names no L2OutputOracle \
+            (None, None) => return Err(DiscoveryError::Inconsistent {
+                detail: format!(
+                    "OptimismPortal {} {} is a pre-fault-proof portal but names no L2OutputOracle \
                          (l2Oracle() and L2_ORACLE() gave nothing)",
-                        sc.portal, portal.version
-                    ),
-                })
-            }
+                    sc.portal, portal.version
+                ),
+            }),
         };
         let read_at = r.address_of(&self.l2oo.version);
         if read_at != address {

@@ -22,9 +22,6 @@ pub(crate) const LENS_GAS: u64 = 30_000_000;
 /// Most return data the lens keeps per call (`MAX_RETURN` in the contract).
 pub(crate) const MAX_RETURN: usize = 1024;
 
-/// Largest result the node returns from a creation: the EIP-170 code size limit.
-const MAX_RESULT: usize = 24_576;
-
 /// The lens creation code (hex in the source file).
 fn creation_code() -> Result<Vec<u8>, String> {
     hex::decode(LENS_BIN.trim())
@@ -96,15 +93,22 @@ pub(crate) fn encode(
 /// Splits the lens result into one outcome per step (`steps` of them).
 pub(crate) fn decode(result: &[u8], steps: usize) -> Result<Vec<Outcome>, String> {
     let Some((&format, mut rest)) = result.split_first() else {
-        return Err("the lens returned nothing (does this node run contract creations in eth_call?)".to_owned());
+        return Err(
+            "the lens returned nothing (does this node run contract creations in eth_call?)"
+                .to_owned(),
+        );
     };
     if format != 1 {
-        return Err(format!("the lens result has format {format:#04x}, not 0x01"));
+        return Err(format!(
+            "the lens result has format {format:#04x}, not 0x01"
+        ));
     }
     let mut outcomes = Vec::with_capacity(steps);
     for step in 0..steps {
         let [status, hi, lo, tail @ ..] = rest else {
-            return Err(format!("the lens result ends before step {step} of {steps}"));
+            return Err(format!(
+                "the lens result ends before step {step} of {steps}"
+            ));
         };
         let len = usize::from(u16::from_be_bytes([*hi, *lo]));
         if tail.len() < len {
@@ -127,19 +131,6 @@ pub(crate) fn decode(result: &[u8], steps: usize) -> Result<Vec<Outcome>, String
         ));
     }
     Ok(outcomes)
-}
-
-/// Whether a set's lens result can exceed what a node returns from a creation (EIP-170), judging
-/// by the most each call may return.
-pub(crate) fn may_exceed_result_limit(set: &ReadSet) -> bool {
-    let calls = set
-        .entries
-        .iter()
-        .filter(|(r, _)| matches!(r, Read::Call { .. }))
-        .count();
-    // Typical getters return far less than MAX_RETURN; budget 160 bytes each (a version string
-    // is 96, packed game args 256) and refuse only sets that could not fit even so.
-    1 + calls * (3 + 160) > MAX_RESULT
 }
 
 enum Candidate {
@@ -191,7 +182,8 @@ mod tests {
         let mut expected = vec![1u8, 0];
         expected.extend_from_slice(dgf.as_slice());
         expected.extend_from_slice(&[0, 36]);
-        expected.extend_from_slice(&IDisputeGameFactory::gameImplsCall { gameType: 1 }.abi_encode());
+        expected
+            .extend_from_slice(&IDisputeGameFactory::gameImplsCall { gameType: 1 }.abi_encode());
         expected.extend_from_slice(&[1, 1, 0, 0, 0, 12, 0, 4]);
         expected.extend_from_slice(&IDisputeGame::vmCall {}.abi_encode());
         expected.extend_from_slice(&[1, 0]);

@@ -312,12 +312,10 @@ impl Results {
                 CallFailure::Reverted(alloy::sol_types::decode_revert_reason(data))
             }
             Some(Outcome::NotRun) => CallFailure::NoAddress,
-            Some(Outcome::Oversized) => {
-                CallFailure::Undecodable(format!(
-                    "more than {} bytes of return data",
-                    super::lens::MAX_RETURN
-                ))
-            }
+            Some(Outcome::Oversized) => CallFailure::Undecodable(format!(
+                "more than {} bytes of return data",
+                super::lens::MAX_RETURN
+            )),
             None => CallFailure::Undecodable("no result for this read".to_owned()),
         };
         Err(self.error(handle.idx, failure))

@@ -354,10 +354,6 @@ impl L1Rpc {
         // Twice at most: the second time with storage values pinned to `tag`, should they differ
         // from those read at `latest`.
         loop {
-            if lens::may_exceed_result_limit(set) {
-                tracing::debug!(reads = set.len(), "too many reads for one lens call");
-                return Ok(None);
-            }
             let (data, steps) = lens::encode(set, &known).map_err(|d| self.garbage(step, &d))?;
             let mut items = vec![item(
                 "eth_call",
@@ -384,7 +380,10 @@ impl L1Rpc {
                     match lens::decode(&bytes, count) {
                         Ok(outcomes) => outcomes,
                         Err(detail) => {
-                            tracing::debug!(detail, "DiscoveryLens result unusable; reading level by level");
+                            tracing::debug!(
+                                detail,
+                                "DiscoveryLens result unusable; reading level by level"
+                            );
                             self.lens.store(LENS_REFUSED, Ordering::Relaxed);
                             return Ok(None);
                         }

@@ -383,9 +383,33 @@ async fn fake_op_node(inbox: alloy::primitives::Address) -> String {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 65536];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                // Read the whole request (head and content-length body) before answering.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let request = loop {
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .to_ascii_lowercase()
+                            .lines()
+                            .find_map(|l| {
+                                l.strip_prefix("content-length:")
+                                    .map(str::trim)
+                                    .and_then(|v| v.parse::<usize>().ok())
+                            })
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            break text;
+                        }
+                    }
+                };
                 let id = request
                     .split("\"id\":")
                     .nth(1)
@@ -471,20 +495,20 @@ async fn discover_on_an_upgrade_20_chain_takes_the_batch_inbox_from_rollup_json_
     );
 }
 
-#[tokio::test]
+// Multi-threaded: the fake op-node answers while the test thread waits for the opctl process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discover_on_an_upgrade_20_chain_reads_the_batch_inbox_from_op_node_when_asked() {
     let chain = TestChain::start(Flavor::Upgrade20).await;
     let files = files(&chain, "anvil");
-    let node_inbox = alloy::primitives::Address::repeat_byte(0x42);
-    let url = fake_op_node(node_inbox).await;
     let c = files.chain.to_str().expect("utf-8");
+
+    // An op-node that agrees with rollup.json: its value, recorded as such.
+    let url = fake_op_node(chain.fixture.batch_inbox).await;
     let out = opctl(&["discover", c, "-o", "json", "--rollup-rpc", &url]);
     assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
-    let text = all_output(&out);
-    assert!(!text.contains("Tk7Qm2Zp9"), "the op-node URL token leaked");
     assert!(
-        text.contains("op-node's optimism_rollupConfig names batch inbox"),
-        "rollup.json disagrees with op-node: {text}"
+        !all_output(&out).contains("Tk7Qm2Zp9"),
+        "the op-node URL token leaked"
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(
@@ -495,8 +519,28 @@ async fn discover_on_an_upgrade_20_chain_reads_the_batch_inbox_from_op_node_when
         v["discovery"]["batch_inbox"]["value"]
             .as_str()
             .map(str::to_lowercase),
-        Some(format!("{node_inbox:#x}"))
+        Some(format!("{:#x}", chain.fixture.batch_inbox))
     );
+
+    // One that disagrees: a warning, and the rollup-config check fails (exit 3).
+    let node_inbox = alloy::primitives::Address::repeat_byte(0x42);
+    let url = fake_op_node(node_inbox).await;
+    let out = opctl(&["discover", c, "-o", "json", "--rollup-rpc", &url]);
+    assert_eq!(out.status.code(), Some(3), "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(
+        text.contains("op-node's optimism_rollupConfig names batch inbox"),
+        "{text}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(failed, vec!["rollup-config"]);
 
     // An op-node that does not answer is a clear error naming the flag.
     let port = crate::support::free_port();
@@ -505,7 +549,10 @@ async fn discover_on_an_upgrade_20_chain_reads_the_batch_inbox_from_op_node_when
     assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
     let text = all_output(&out);
     assert!(text.contains("--rollup-rpc"), "{text}");
-    assert!(!text.contains("Tk7Qm2Zp9"), "the op-node URL token leaked: {text}");
+    assert!(
+        !text.contains("Tk7Qm2Zp9"),
+        "the op-node URL token leaked: {text}"
+    );
 }
 
 #[tokio::test]

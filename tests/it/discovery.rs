@@ -150,7 +150,10 @@ async fn discovery_of_a_current_chain_with_v2_games_takes_two_requests() {
     let f = &chain.fixture;
     let (d, requests) = discover_chain(&chain).await;
     assert_common(&d, f);
-    assert!(requests <= 2, "{requests} HTTP requests for a current chain");
+    assert!(
+        requests <= 2,
+        "{requests} HTTP requests for a current chain"
+    );
     assert_eq!(d.respected_game_type(), Some(1));
     assert_eq!(
         d.contract(ContractName::DisputeGameFactory),
@@ -263,12 +266,18 @@ async fn discovery_of_an_upgrade_20_chain_reports_both_permissioned_games_and_re
     let f = &chain.fixture;
     let (d, requests) = discover_chain(&chain).await;
     assert_common(&d, f);
-    assert!(requests <= 2, "{requests} HTTP requests for an Upgrade 20 chain");
+    assert!(
+        requests <= 2,
+        "{requests} HTTP requests for an Upgrade 20 chain"
+    );
     assert_eq!(
         d.contracts[&ContractName::SystemConfig].version.as_deref(),
         Some("4.0.0")
     );
-    assert_eq!(d.batch_inbox, None, "batchInbox() reverts on SystemConfig 4.x");
+    assert_eq!(
+        d.batch_inbox, None,
+        "batchInbox() reverts on SystemConfig 4.x"
+    );
     assert_eq!(d.respected_game_type(), Some(5));
     assert!(d.permissioned_game_in_use());
     assert_eq!(
@@ -283,15 +292,19 @@ async fn discovery_of_an_upgrade_20_chain_reports_both_permissioned_games_and_re
         Some(f.roles.proposer)
     );
     assert_eq!(
-        super_game.challenger.as_ref().map(|c| c.source.to_string()).as_deref(),
+        super_game
+            .challenger
+            .as_ref()
+            .map(|c| c.source.to_string())
+            .as_deref(),
         Some("call DisputeGameFactory.gameArgs(5)[144:164]")
     );
-    assert_eq!(
-        super_game.implementation.version.as_deref(),
-        Some("2.0.0")
-    );
+    assert_eq!(super_game.implementation.version.as_deref(), Some("2.0.0"));
     let old_game = d.game(1).expect("game 1 is still registered");
-    assert_eq!(old_game.proposer.as_ref().map(|p| p.value), Some(old_proposer));
+    assert_eq!(
+        old_game.proposer.as_ref().map(|p| p.value),
+        Some(old_proposer)
+    );
     assert_eq!(
         old_game.challenger.as_ref().map(|c| c.value),
         Some(old_challenger)

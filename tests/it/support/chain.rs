@@ -806,7 +806,10 @@ impl TestChain {
         let mut impls = Vec::new();
         for t in game_types {
             let implementation = self
-                .deploy_raw(stand_in_bytecode(), &format!("GetterStandIn (game type {t})"))
+                .deploy_raw(
+                    stand_in_bytecode(),
+                    &format!("GetterStandIn (game type {t})"),
+                )
                 .await;
             impls.push((t, implementation));
         }
