@@ -3,14 +3,20 @@
 //! against a real anvil with OP contracts (the integration tests' `TestChain`) behind a loopback
 //! proxy that adds a fixed latency to every HTTP request and counts them.
 //!
-//! Measured on the 2-core development machine with 100 ms added per request (wall times include
-//! that latency; the naive row's request count is per getter actually called):
+//! Measured on the 2-core development machine (shared with other builds) with 100 ms added per
+//! request; wall times include that latency:
 //!
-//! | chain | before the lens (rounds of Multicall3) | with the lens |
-//! |---|---|---|
-//! | current chain, v2 games (stand-ins) | 3 requests, 308 ms | see README |
-//! | v1 permissioned games (real OP code) | 4 requests, 409 ms | see README |
-//! | legacy L2OutputOracle (real OP code) | 3 requests, 319 ms | see README |
+//! | chain | before the lens (rounds, Multicall3) | with the lens | naive, with the lens's plan |
+//! |---|---|---|---|
+//! | current chain, v2 games (stand-ins) | 3 requests, 308 ms | 2 requests, 207 ms | 79, 10955 ms |
+//! | v1 permissioned games (real OP code) | 4 requests, 409 ms | 2 requests, 210 ms | 69, 7548 ms |
+//! | legacy L2OutputOracle (real OP code) | 3 requests, 319 ms | 2 requests, 207 ms | 44, 4494 ms |
+//! | Upgrade 20, games 1+5 (stand-ins) | (unsupported: exit 1) | 2 requests, 208 ms | 79, 9141 ms |
+//! | kona, games 8+0 (stand-ins) | - | 2 requests, 207 ms | 79, 8193 ms |
+//!
+//! The naive baseline makes one request per getter the plan calls; with the speculative plan that
+//! includes the v1 getters of every registered game (which v2 games revert), so it grew from 65 to
+//! 79 requests on a current chain.
 //!
 //! Run: `cargo bench --bench discovery` (needs the peers from `scripts/provision`).
 //! `OPCTL_BENCH_LATENCY_MS` sets the added latency (default 100).

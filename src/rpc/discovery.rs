@@ -734,13 +734,15 @@ impl Plan {
         let (address, source) = match (sc.l2oo, portal.l2_oracle) {
             (Some(a), _) => (a, Source::call(SC, "l2OutputOracle()")),
             (None, Some((a, getter))) => (a, Source::call(PORTAL, getter)),
-            (None, None) => return Err(DiscoveryError::Inconsistent {
-                detail: format!(
+            (None, None) => {
+                return Err(DiscoveryError::Inconsistent {
+                    detail: format!(
                     "OptimismPortal {} {} is a pre-fault-proof portal but names no L2OutputOracle \
                          (l2Oracle() and L2_ORACLE() gave nothing)",
                     sc.portal, portal.version
                 ),
-            }),
+                })
+            }
         };
         let read_at = r.address_of(&self.l2oo.version);
         if read_at != address {
