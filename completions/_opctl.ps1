@@ -209,6 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('--l1-rpc-url', '--l1-rpc-url', [CompletionResultType]::ParameterName, 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed')
             [CompletionResult]::new('--rpc-timeout', '--rpc-timeout', [CompletionResultType]::ParameterName, 'Per-request timeout, e.g. `10s`: 1s to 10m')
+            [CompletionResult]::new('--rollup-rpc', '--rollup-rpc', [CompletionResultType]::ParameterName, 'The chain''s op-node RPC URL: on a SystemConfig 4.x chain (Upgrade 20), which no longer names the batch inbox on L1, its `optimism_rollupConfig` gives it (one read-only request within --rpc-timeout, before rollup.json and the registry)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')

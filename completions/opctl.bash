@@ -275,7 +275,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__discover)
-            opts="-n -v -q -o -h -V --l1-rpc-url --key --keys-from-cluster --rpc-timeout --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-n -v -q -o -h -V --l1-rpc-url --key --keys-from-cluster --rpc-timeout --rollup-rpc --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +290,10 @@ _opctl() {
                     return 0
                     ;;
                 --rpc-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rollup-rpc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -189,6 +189,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand watch" -s V -l version -d 'P
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l l1-rpc-url -d 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l key -d 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`: 1s to 10m' -r
+complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rollup-rpc -d 'The chain\'s op-node RPC URL: on a SystemConfig 4.x chain (Upgrade 20), which no longer names the batch inbox on L1, its `optimism_rollupConfig` gives it (one read-only request within --rpc-timeout, before rollup.json and the registry)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -s n -l namespace -d 'Override the chain\'s namespace' -r

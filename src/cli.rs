@@ -162,6 +162,16 @@ pub struct DiscoverArgs {
     /// Per-request timeout, e.g. `10s`: 1s to 10m.
     #[arg(long, default_value = "10s", value_parser = rpc_timeout)]
     pub rpc_timeout: std::time::Duration,
+    /// The chain's op-node RPC URL: on a SystemConfig 4.x chain (Upgrade 20), which no longer names
+    /// the batch inbox on L1, its `optimism_rollupConfig` gives it (one read-only request within
+    /// --rpc-timeout, before rollup.json and the registry).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "OPCTL_ROLLUP_RPC",
+        hide_env_values = true
+    )]
+    pub rollup_rpc: Option<String>,
 }
 
 fn parse_key_file(s: &str) -> Result<(String, PathBuf), String> {

@@ -137,6 +137,41 @@ pub fn apply_overrides(chain: &LoadedChain, d: &mut Discovery) -> Vec<String> {
     notes
 }
 
+/// The batch inbox of a chain whose SystemConfig (4.x, Upgrade 20) no longer names it, from what
+/// is known without any RPC: rollup.json's `batch_inbox_address`, else the registry entry of
+/// `network`.
+pub fn offline_batch_inbox(chain: &LoadedChain) -> Option<Sourced<Address>> {
+    if let Some(facts) = rollup_facts(chain) {
+        return Some(Sourced::new(
+            facts.batch_inbox_address,
+            Source::Toml {
+                key: "chain.rollup_config (batch_inbox_address)".into(),
+            },
+        ));
+    }
+    registry_batch_inbox(chain)
+}
+
+/// The registry entry's batch inbox for `network`, if any.
+pub fn registry_batch_inbox(chain: &LoadedChain) -> Option<Sourced<Address>> {
+    let network = chain.file.chain.network.as_deref()?;
+    networks::lookup(network).map(|n| {
+        Sourced::new(
+            n.batch_inbox,
+            Source::Registry {
+                network: network.to_string(),
+            },
+        )
+    })
+}
+
+/// What to say when the batch inbox is unknown after discovery (SystemConfig 4.x and no rollup
+/// config, op-node or registry entry to take it from).
+pub const UNKNOWN_BATCH_INBOX: &str = "the batch inbox is unknown: SystemConfig 4.x (Upgrade 20) no \
+     longer names it (batchInbox() reverts)\n  hint: set chain.rollup_config to the chain's rollup.json \
+     (batch_inbox_address), pass --rollup-rpc with the chain's op-node RPC URL, set \
+     contracts.batch_inbox, or use a registry network; op-batcher reads it from op-node at run time";
+
 /// Resolve the contracts rendering needs. A lock file for another chain is an error.
 pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
     let lock_path = Lock::path_for(&chain.path);

@@ -11,6 +11,7 @@ use crate::cli::{DiscoverArgs, Global, OutputFormat};
 use crate::config::{LoadedChain, UrlSource};
 use crate::error::{exit, Error};
 use crate::lock::Lock;
+use crate::model::games::GameTypeLabel;
 use crate::networks;
 use crate::resolve::{self, KeySource};
 use crate::rpc::{self, Discovery, L1Rpc, RpcOptions};
@@ -56,14 +57,29 @@ fn contracts_table(d: &Discovery) -> String {
             r.source.to_string(),
         ]);
     }
-    for (ty, g) in &d.games {
-        let name = rpc::game_type_name(g.game_type).unwrap_or("unknown");
+    for g in d.games.values() {
+        let label = GameTypeLabel(g.game_type);
+        let respected = if d.respected_game_type() == Some(g.game_type) {
+            ", respected"
+        } else {
+            ""
+        };
         t.add_row(vec![
-            format!("game {ty} ({name})"),
+            format!("game {label}{respected}"),
             g.implementation.address.to_checksum(None),
             g.implementation.version.clone().unwrap_or_default(),
             format!("prestate {}", g.absolute_prestate.value),
         ]);
+        for (role, value) in [("proposer", &g.proposer), ("challenger", &g.challenger)] {
+            if let Some(v) = value {
+                t.add_row(vec![
+                    format!("game {label} {role}"),
+                    v.value.to_checksum(None),
+                    String::new(),
+                    v.source.to_string(),
+                ]);
+            }
+        }
     }
     if let Some(rgt) = &d.respected_game_type {
         t.add_row(vec![
@@ -73,15 +89,70 @@ fn contracts_table(d: &Discovery) -> String {
             rgt.source.to_string(),
         ]);
     }
-    if let Some(inbox) = &d.batch_inbox {
-        t.add_row(vec![
+    match &d.batch_inbox {
+        Some(inbox) => t.add_row(vec![
             "batch inbox".to_string(),
             inbox.value.to_checksum(None),
             String::new(),
             inbox.source.to_string(),
-        ]);
-    }
+        ]),
+        None => t.add_row(vec![
+            "batch inbox".to_string(),
+            "unknown".to_string(),
+            String::new(),
+            "not on L1 (SystemConfig 4.x)".to_string(),
+        ]),
+    };
     t.to_string()
+}
+
+/// SystemConfig 4.x no longer names the batch inbox: take it from op-node's `optimism_rollupConfig`
+/// when `--rollup-rpc` is given (the live value; a rollup.json that disagrees is a warning), else
+/// rollup.json, else the registry entry, else say how to supply it.
+async fn fill_batch_inbox(
+    args: &DiscoverArgs,
+    chain: &LoadedChain,
+    d: &mut Discovery,
+    printer: &Printer,
+) -> Result<(), Error> {
+    if d.batch_inbox.is_some() {
+        if args.rollup_rpc.is_some() {
+            printer.info("--rollup-rpc is not needed: the SystemConfig names the batch inbox");
+        }
+        return Ok(());
+    }
+    let offline = resolve::offline_batch_inbox(chain);
+    d.batch_inbox = match &args.rollup_rpc {
+        Some(url) => {
+            let inbox = rpc::batch_inbox_from_op_node(url, args.rpc_timeout)
+                .await
+                .map_err(Error::L1Url)?;
+            if let Some(other) = offline.filter(|o| o.value != inbox) {
+                printer.warn(&format!(
+                    "op-node's optimism_rollupConfig names batch inbox {inbox}, but {} says {}; using op-node's",
+                    other.source, other.value
+                ));
+            }
+            Some(rpc::Sourced::new(
+                inbox,
+                rpc::Source::Rpc {
+                    method: "optimism_rollupConfig".into(),
+                },
+            ))
+        }
+        None => offline,
+    };
+    match &d.batch_inbox {
+        Some(inbox) => printer.info(&format!(
+            "SystemConfig 4.x does not name the batch inbox; using {} from {}",
+            inbox.value, inbox.source
+        )),
+        None if chain.file.contracts.addresses().batch_inbox.is_none() => {
+            printer.warn(resolve::UNKNOWN_BATCH_INBOX)
+        }
+        None => {}
+    }
+    Ok(())
 }
 
 pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
@@ -105,6 +176,7 @@ pub async fn run(args: &DiscoverArgs, global: &Global, printer: &Printer) -> Res
         rpc.url()
     ));
     let mut discovery = rpc::discover(&rpc, system_config, origin).await?;
+    fill_batch_inbox(args, &chain, &mut discovery, printer).await?;
     for note in resolve::apply_overrides(&chain, &mut discovery) {
         printer.warn(&note);
     }

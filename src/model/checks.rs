@@ -405,6 +405,28 @@ fn role_with_source(d: &Discovery, role: RoleName) -> Option<(Address, String)> 
     d.roles.get(&role).map(|r| (r.value, r.source.to_string()))
 }
 
+/// The proposer or challenger the respected permissioned game (type 1 or 5) admits, else the
+/// recorded role (legacy L2OutputOracle chains, registry data without games).
+fn permissioned_role(d: &Discovery, role: RoleName) -> Option<(Address, String)> {
+    let game = d.respected_game().filter(|_| d.permissioned_game_in_use());
+    let from_game = game.and_then(|g| {
+        let value = match role {
+            RoleName::Proposer => g.proposer.as_ref(),
+            RoleName::Challenger => g.challenger.as_ref(),
+            _ => None,
+        }?;
+        Some((
+            value.value,
+            format!(
+                "{} of game type {}",
+                value.source,
+                crate::model::games::GameTypeLabel(g.game_type)
+            ),
+        ))
+    });
+    from_game.or_else(|| role_with_source(d, role))
+}
+
 /// `batcher-key`: the batcher key is the on-chain batcher.
 pub fn check_batcher_key(key: Option<Address>, d: &Discovery) -> CheckResult {
     key_check(
@@ -444,7 +466,7 @@ pub fn check_proposer_key(key: Option<Address>, d: &Discovery) -> CheckResult {
             name,
             "proposer",
             key,
-            role_with_source(d, RoleName::Proposer),
+            permissioned_role(d, RoleName::Proposer),
             "its proposals would revert",
         ),
     }
@@ -464,7 +486,7 @@ pub fn check_challenger_key(key: Option<Address>, d: &Discovery) -> CheckResult 
         name,
         "challenger",
         key,
-        role_with_source(d, RoleName::Challenger),
+        permissioned_role(d, RoleName::Challenger),
         "its moves would revert",
     )
 }
@@ -640,6 +662,69 @@ mod tests {
         );
         assert!(!r.message.contains("batch_inbox_address"), "{}", r.message);
         assert_eq!(status(&check_rollup_config(None, &d)), CheckStatus::Skip);
+    }
+
+    #[test]
+    fn proposer_and_challenger_checks_follow_the_respected_permissioned_game() {
+        use crate::model::discovery::{Game, GameArgsLayout, GAME_TYPE_SUPER_PERMISSIONED};
+        let game = |t: u32, proposer: Address, challenger: Address| {
+            let src = |r: &str| Source::call("DisputeGameFactory", format!("gameArgs({t}){r}"));
+            Game {
+                game_type: t,
+                implementation: ContractInfo {
+                    address: a(40 + t as u8),
+                    version: Some("2.0.0".into()),
+                    source: src(""),
+                },
+                layout: GameArgsLayout::GameArgs,
+                absolute_prestate: Sourced::new(B256::repeat_byte(7), src("[0:32]")),
+                vm: Sourced::new(a(30), src("[32:52]")),
+                weth: Sourced::new(a(31), src("[72:92]")),
+                anchor_state_registry: Sourced::new(a(32), src("[52:72]")),
+                l2_chain_id: Sourced::new(901, src("[92:124]")),
+                proposer: Some(Sourced::new(proposer, src("[124:144]"))),
+                challenger: Some(Sourced::new(challenger, src("[144:164]"))),
+            }
+        };
+        // Respected 5; game 1 still has the roles from before the move, and so does the role
+        // table (e.g. a lock file written by an older opctl).
+        let mut d = discovered(GAME_TYPE_SUPER_PERMISSIONED);
+        d.insert_game(game(1, a(12), a(13)));
+        d.insert_game(game(5, a(52), a(53)));
+        assert!(d.permissioned_game_in_use());
+        assert_eq!(d.respected_game().map(|g| g.game_type), Some(5));
+        let pass = check_proposer_key(Some(a(52)), &d);
+        assert_eq!(pass.status, CheckStatus::Pass, "{}", pass.message);
+        assert!(pass.message.contains("gameArgs(5)"), "{}", pass.message);
+        assert!(
+            pass.message.contains("SUPER_PERMISSIONED_CANNON"),
+            "{}",
+            pass.message
+        );
+        assert_eq!(
+            check_challenger_key(Some(a(53)), &d).status,
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            check_proposer_key(Some(a(12)), &d).status,
+            CheckStatus::Fail
+        );
+        assert_eq!(
+            check_challenger_key(Some(a(13)), &d).status,
+            CheckStatus::Fail
+        );
+        // Respected 8 (CANNON_KONA): anyone may play.
+        let mut kona = discovered(crate::model::discovery::GAME_TYPE_CANNON_KONA);
+        kona.insert_game(game(1, a(12), a(13)));
+        assert!(!kona.permissioned_game_in_use());
+        assert_eq!(
+            check_proposer_key(Some(a(99)), &kona).status,
+            CheckStatus::Skip
+        );
+        assert_eq!(
+            check_challenger_key(Some(a(99)), &kona).status,
+            CheckStatus::Skip
+        );
     }
 
     #[test]

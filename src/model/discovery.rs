@@ -448,10 +448,18 @@ impl Discovery {
         self.respected_game_type.as_ref().map(|s| s.value)
     }
 
-    /// Whether the permissioned game is the one the portal respects, i.e. whether the proposer
-    /// and challenger keys must be exactly the PermissionedDisputeGame's.
+    /// Whether the respected game type is a permissioned one (1 PERMISSIONED_CANNON, 5
+    /// SUPER_PERMISSIONED_CANNON), i.e. whether the proposer and challenger keys must be exactly
+    /// that game's.
     pub fn permissioned_game_in_use(&self) -> bool {
-        self.respected_game_type() == Some(GAME_TYPE_PERMISSIONED_CANNON)
+        self.respected_game_type()
+            .and_then(crate::model::games::game_kind)
+            .is_some_and(|k| k.permissioned)
+    }
+
+    /// The game of the respected type, if that type is enabled.
+    pub fn respected_game(&self) -> Option<&Game> {
+        self.respected_game_type().and_then(|t| self.game(t))
     }
 
     /// Pins a contract to an address set in the chain TOML at `toml_key` (source

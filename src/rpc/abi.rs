@@ -1,5 +1,4 @@
-//! `sol!` interfaces for the view functions discovery reads (fact sheet section 3), plus
-//! Multicall3. Only getters; opctl never sends a transaction to L1.
+//! `sol!` interfaces for the view functions discovery reads (fact sheet section 3). Only getters; opctl never sends a transaction to L1.
 //!
 //! OP's user-defined value types are spelled as their ABI types here: `GameType` = `uint32`,
 //! `Claim` = `bytes32`.
@@ -9,22 +8,6 @@
 use alloy::sol;
 
 sol! {
-    /// Multicall3 at `0xcA11bde05977b3631167028862bE2a173976CA11`.
-    interface IMulticall3 {
-        struct Call3 {
-            address target;
-            bool allowFailure;
-            bytes callData;
-        }
-        struct Result {
-            bool success;
-            bytes returnData;
-        }
-        function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData);
-        function getBlockNumber() external view returns (uint256 blockNumber);
-        function getLastBlockHash() external view returns (bytes32 blockHash);
-    }
-
     /// `ISemver`: every OP contract opctl reads.
     interface ISemver {
         function version() external view returns (string memory);

@@ -1,11 +1,13 @@
 //! Contract discovery from the SystemConfig proxy outwards (fact sheet section 3.1).
 //!
-//! Discovery runs in rounds. The first round reads every SystemConfig getter any supported
-//! version has (together with `eth_chainId` and the latest header); each later round reads
-//! everything whose address became known in the round before, all in one HTTP request, pinned to
-//! the first round's block. A current chain takes three requests: SystemConfig; portal, bridges
-//! and DisputeGameFactory (with `gameArgs`); game implementations and AnchorStateRegistry. What
-//! to read, and how to interpret it, follows the `version()` of each contract (see `versions`).
+//! Discovery plans *speculatively*: every getter any supported version of each contract has,
+//! every probed game type's `gameImpls` and `gameArgs`, and every implementation getter of v1
+//! games, each call's target being either the SystemConfig or an address returned by an earlier
+//! call of the same plan (the portal named by `optimismPortal()`, the game implementation named
+//! by `gameImpls(t)`, ...). The transport runs the whole plan at one L1 block in two HTTP
+//! requests (chain id, header and the ProxyAdmin slot; then one lens `eth_call` with every call,
+//! see `lens`). What the answers mean is decided here, after the fact, from each contract's
+//! `version()` (see `versions`): a getter a version does not have is simply not looked at.
 
 use alloy::primitives::{Address, B256, U256};
 
@@ -15,7 +17,7 @@ use super::abi::{
 };
 use super::decode::{batcher_from_hash, decode_game_args, ranges, GameArgs};
 use super::error::{CallFailure, DiscoveryError};
-use super::reads::{CallError, CallHandle, Outcome, RawHandle, ReadSet, Results};
+use super::reads::{CallError, CallHandle, Outcome, RawHandle, ReadSet, Results, Target};
 use super::transport::L1Rpc;
 use super::versions::{
     check_l2_output_oracle, dispute_game_factory_has_game_args, dispute_game_major, PortalLayout,
@@ -23,13 +25,21 @@ use super::versions::{
 };
 use crate::model::discovery::{
     ContractInfo, ContractName, Discovery, Game, GameArgsLayout, OutputOracleParams, ProofSystem,
-    RoleName, Source, Sourced, GAME_TYPE_PERMISSIONED_CANNON,
+    RoleName, Source, Sourced, GAME_TYPE_PERMISSIONED_CANNON, GAME_TYPE_SUPER_PERMISSIONED,
 };
+use crate::model::games::{game_kind, GAME_KINDS};
 
-/// Game types probed with `gameImpls(t)`: the ones OP has assigned so far (0 cannon,
-/// 1 permissioned cannon, 2-7 asterisc/super/succinct variants, 8 cannon-kona, ...), plus the
-/// test types 254 and 255 and 1337 (kona).
-pub const PROBED_GAME_TYPES: [u32; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 254, 255, 1337];
+/// Game types probed with `gameImpls(t)`: every type `model::games::GAME_KINDS` defines (0-9,
+/// the test types 254 and 255, and 1337).
+pub const PROBED_GAME_TYPES: [u32; GAME_KINDS.len()] = {
+    let mut out = [0u32; GAME_KINDS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = GAME_KINDS[i].number;
+        i += 1;
+    }
+    out
+};
 
 /// EIP-1967 admin slot.
 pub const EIP1967_ADMIN_SLOT: B256 =
@@ -44,38 +54,25 @@ const L2OO: &str = "L2OutputOracle";
 /// Discovers every contract, role and game reachable from the SystemConfig proxy at
 /// `system_config`, reading all values at one L1 block. `origin` says where the SystemConfig
 /// address itself came from (TOML, rollup.json, registry) and is recorded as its source.
+///
+/// On a SystemConfig 4.x (Upgrade 20) the batch inbox is not on L1: `batch_inbox` is `None`,
+/// for the caller to fill from the rollup config or the registry.
 pub async fn discover(
     rpc: &L1Rpc,
     system_config: Address,
     origin: Source,
 ) -> Result<Discovery, DiscoveryError> {
     let mut set = ReadSet::default();
-    let sc_handles = ScHandles::plan(&mut set, system_config);
-    let (chain_id, block, results) = rpc.read_head(&set, "SystemConfig").await?;
-    let sc = match sc_handles.decode(&results, system_config) {
+    let plan = Plan::new(&mut set, system_config);
+    let (chain_id, block, results) = rpc.read_pinned(&set, "discovery").await?;
+    let sc = match plan.sc.decode(&results, system_config) {
         Ok(sc) => sc,
         Err(ScFailure::NoVersion(failure)) => {
             return Err(explain_missing_version(rpc, system_config, block.number, failure).await)
         }
         Err(ScFailure::Other(err)) => return Err(err),
     };
-
-    let mut state = State::new(sc);
-    let mut round = 1;
-    loop {
-        let mut set = ReadSet::default();
-        let planned = state.plan(&mut set);
-        if set.is_empty() {
-            break;
-        }
-        round += 1;
-        let results = rpc
-            .read(&set, block.number, &planned.step_name(round))
-            .await?;
-        state.absorb(planned, &results)?;
-    }
-
-    let mut discovery = state.assemble(origin)?;
+    let mut discovery = plan.assemble(sc, &results, origin)?;
     discovery.block = Some(block);
     discovery.l1_chain_id = Some(Sourced::new(
         chain_id,
@@ -147,7 +144,8 @@ struct ScValues {
     l1sb: Address,
     l1erc721: Address,
     factory: Address,
-    batch_inbox: Address,
+    /// `None` on SystemConfig 4.x, which no longer has `batchInbox()`.
+    batch_inbox: Option<Address>,
     start_block: u64,
     l2oo: Option<Address>,
     dgf: Option<Address>,
@@ -214,7 +212,7 @@ impl ScHandles {
                 (nonzero(r.get(&self.l2oo).map_err(need)?), None, None, None)
             }
             SystemConfigLayout::V2 => (None, nonzero(r.get(&self.dgf).map_err(need)?), None, None),
-            SystemConfigLayout::V3 => (
+            SystemConfigLayout::V3 | SystemConfigLayout::V4 => (
                 None,
                 nonzero(r.get(&self.dgf).map_err(need)?),
                 Some(u256_to_u64(
@@ -236,7 +234,11 @@ impl ScHandles {
             l1sb: r.get(&self.l1sb).map_err(need)?,
             l1erc721: r.get(&self.l1erc721).map_err(need)?,
             factory: r.get(&self.factory).map_err(need)?,
-            batch_inbox: r.get(&self.batch_inbox).map_err(need)?,
+            batch_inbox: if layout.has_batch_inbox() {
+                Some(r.get(&self.batch_inbox).map_err(need)?)
+            } else {
+                None
+            },
             start_block: u256_to_u64(
                 r.get(&self.start_block).map_err(need)?,
                 SC,
@@ -267,7 +269,7 @@ fn u256_to_u64(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Later rounds
+// The speculative plan beyond the SystemConfig
 
 struct PortalHandles {
     version: CallHandle<ISemver::versionCall>,
@@ -292,26 +294,15 @@ struct PortalValues {
     superchain_config: Option<Address>,
 }
 
-struct DgfHandles {
-    address: Address,
-    version: CallHandle<ISemver::versionCall>,
-    impls: Vec<(u32, CallHandle<IDisputeGameFactory::gameImplsCall>)>,
-    args: Vec<(u32, CallHandle<IDisputeGameFactory::gameArgsCall>)>,
-}
-
-struct DgfValues {
-    address: Address,
-    version: String,
-    /// Enabled game types with their implementation and, for v2 games, decoded `gameArgs`.
-    games: Vec<(u32, Address, Option<GameArgs>)>,
-}
-
+/// One probed game type: its implementation and `gameArgs`, the implementation's getters (which
+/// only v1 games answer), and the `version()` of the AnchorStateRegistry the game names.
 struct GameHandles {
     game_type: u32,
-    implementation: Address,
+    implementation: CallHandle<IDisputeGameFactory::gameImplsCall>,
+    args: CallHandle<IDisputeGameFactory::gameArgsCall>,
     version: CallHandle<ISemver::versionCall>,
-    args: Option<GameArgs>,
-    v1: Option<V1GameHandles>,
+    v1: V1GameHandles,
+    asr_version: CallHandle<ISemver::versionCall>,
 }
 
 struct V1GameHandles {
@@ -324,9 +315,12 @@ struct V1GameHandles {
     challenger: CallHandle<IDisputeGame::challengerCall>,
 }
 
+struct DgfHandles {
+    version: CallHandle<ISemver::versionCall>,
+    games: Vec<GameHandles>,
+}
+
 struct L2ooHandles {
-    address: Address,
-    source: Source,
     version: CallHandle<ISemver::versionCall>,
     proposer_legacy: CallHandle<IL2OutputOracle::PROPOSERCall>,
     proposer: CallHandle<IL2OutputOracle::proposerCall>,
@@ -349,490 +343,154 @@ struct L2ooValues {
     params: OutputOracleParams,
 }
 
-/// Version reads of contracts that only need their version recorded.
-struct VersionHandles {
-    entries: Vec<(
-        ContractName,
-        Address,
-        Source,
-        CallHandle<ISemver::versionCall>,
-    )>,
+/// Every read of a discovery.
+struct Plan {
+    sc: ScHandles,
+    proxy_admin_slot: RawHandle,
+    proxy_admin_owner: CallHandle<IOwnable::ownerCall>,
+    portal: PortalHandles,
+    /// Bridges, messenger and factory: name, SystemConfig getter, `version()`.
+    versions: Vec<(ContractName, &'static str, CallHandle<ISemver::versionCall>)>,
+    superchain_config: CallHandle<ISemver::versionCall>,
+    dgf: DgfHandles,
+    portal_asr_version: CallHandle<ISemver::versionCall>,
+    l2oo: L2ooHandles,
 }
 
-/// What one round planned.
-#[derive(Default)]
-struct Planned {
-    proxy_admin_slot: Option<RawHandle>,
-    portal: Option<PortalHandles>,
-    versions: Option<VersionHandles>,
-    dgf: Option<DgfHandles>,
-    games: Option<Vec<GameHandles>>,
-    asr: Option<(Address, Source, CallHandle<ISemver::versionCall>)>,
-    superchain_config: Option<(Address, Source, CallHandle<ISemver::versionCall>)>,
-    l2oo: Option<L2ooHandles>,
-    proxy_admin_owner: Option<CallHandle<IOwnable::ownerCall>>,
-}
-
-impl Planned {
-    fn step_name(&self, round: usize) -> String {
-        let mut parts = Vec::new();
-        if self.portal.is_some() {
-            parts.push("OptimismPortal");
-        }
-        if self.versions.is_some() {
-            parts.push("bridges");
-        }
-        if self.dgf.is_some() {
-            parts.push("DisputeGameFactory");
-        }
-        if self.games.is_some() {
-            parts.push("games");
-        }
-        if self.asr.is_some() {
-            parts.push("AnchorStateRegistry");
-        }
-        if self.superchain_config.is_some() {
-            parts.push("SuperchainConfig");
-        }
-        if self.l2oo.is_some() {
-            parts.push("L2OutputOracle");
-        }
-        if self.proxy_admin_owner.is_some() {
-            parts.push("ProxyAdmin");
-        }
-        format!("round {round}: {}", parts.join(", "))
-    }
-}
-
-/// A game after its implementation was read.
-struct GameValues {
-    game: Game,
-}
-
-/// Discovery state between rounds. Each `Option` is `None` until that part was read; parts read
-/// speculatively (before the portal said which proof system is in use) keep their errors until
-/// assembly decides whether they matter.
-struct State {
-    sc: ScValues,
-    proxy_admin: Option<Option<Address>>,
-    portal: Option<PortalValues>,
-    versions: Option<Vec<(ContractName, ContractInfo)>>,
-    dgf: Option<Result<DgfValues, DiscoveryError>>,
-    games: Option<Result<Vec<GameValues>, DiscoveryError>>,
-    asr: Option<ContractInfo>,
-    superchain_config: Option<ContractInfo>,
-    l2oo: Option<Result<L2ooValues, DiscoveryError>>,
-    proxy_admin_owner: Option<Option<Address>>,
-}
-
-impl State {
-    fn new(sc: ScValues) -> Self {
-        State {
-            sc,
-            proxy_admin: None,
-            portal: None,
-            versions: None,
-            dgf: None,
-            games: None,
-            asr: None,
-            superchain_config: None,
-            l2oo: None,
-            proxy_admin_owner: None,
-        }
-    }
-
-    fn fault_proofs(&self) -> Option<bool> {
-        self.portal.as_ref().map(|p| p.layout.fault_proofs())
-    }
-
-    fn dgf_address(&self) -> Option<(Address, Source)> {
-        if let Some(a) = self.sc.dgf {
-            return Some((a, Source::call(SC, "disputeGameFactory()")));
-        }
-        match &self.portal {
-            Some(p) if p.layout.fault_proofs() => p
-                .dgf
-                .map(|a| (a, Source::call(PORTAL, "disputeGameFactory()"))),
-            _ => None,
-        }
-    }
-
-    fn l2oo_address(&self) -> Option<(Address, Source)> {
-        if let Some(a) = self.sc.l2oo {
-            return Some((a, Source::call(SC, "l2OutputOracle()")));
-        }
-        match &self.portal {
-            Some(p) if !p.layout.fault_proofs() => p
-                .l2_oracle
-                .map(|(a, getter)| (a, Source::call(PORTAL, getter))),
-            _ => None,
-        }
-    }
-
-    /// The AnchorStateRegistry: the portal's (4.x+), else the one the respected (or the
-    /// permissioned, or the first) game uses.
-    fn asr_address(&self) -> Option<(Address, Source)> {
-        if let Some(a) = self.portal.as_ref().and_then(|p| p.asr) {
-            return Some((a, Source::call(PORTAL, "anchorStateRegistry()")));
-        }
-        if let Some(Ok(dgf)) = &self.dgf {
-            let respected = self.portal.as_ref().and_then(|p| p.respected);
-            let pick = |games: Vec<(u32, Address, Source)>| {
-                games
-                    .iter()
-                    .find(|(t, _, _)| Some(*t) == respected)
-                    .or_else(|| {
-                        games
-                            .iter()
-                            .find(|(t, _, _)| *t == GAME_TYPE_PERMISSIONED_CANNON)
-                    })
-                    .or_else(|| games.first())
-                    .map(|(_, a, s)| (*a, s.clone()))
-            };
-            let from_args: Vec<_> = dgf
-                .games
-                .iter()
-                .filter_map(|(t, _, args)| {
-                    args.as_ref().map(|a| {
-                        (
-                            *t,
-                            a.anchor_state_registry,
-                            Source::call(
-                                DGF,
-                                format!("gameArgs({t}){}", ranges::ANCHOR_STATE_REGISTRY),
-                            ),
-                        )
-                    })
-                })
-                .collect();
-            if let Some(found) = pick(from_args) {
-                return Some(found);
-            }
-            if let Some(Ok(games)) = &self.games {
-                let from_games = games
-                    .iter()
-                    .map(|g| {
-                        (
-                            g.game.game_type,
-                            g.game.anchor_state_registry.value,
-                            g.game.anchor_state_registry.source.clone(),
-                        )
-                    })
-                    .collect();
-                return pick(from_games);
-            }
-        }
-        None
-    }
-
-    fn plan(&self, set: &mut ReadSet) -> Planned {
-        let mut p = Planned::default();
-        let sc = &self.sc;
-        if self.proxy_admin.is_none() {
-            p.proxy_admin_slot =
-                Some(set.storage(SC, sc.address, EIP1967_ADMIN_SLOT, "eip1967.admin"));
-        }
-        if self.portal.is_none() {
-            let a = sc.portal;
-            p.portal = Some(PortalHandles {
-                version: set.call(PORTAL, a, ISemver::versionCall {}),
-                respected: set.call(PORTAL, a, IOptimismPortal::respectedGameTypeCall {}),
-                l2_oracle: set.call(PORTAL, a, IOptimismPortal::l2OracleCall {}),
-                l2_oracle_legacy: set.call(PORTAL, a, IOptimismPortal::L2_ORACLECall {}),
-                dgf: set.call(PORTAL, a, IOptimismPortal::disputeGameFactoryCall {}),
-                asr: set.call(PORTAL, a, IOptimismPortal::anchorStateRegistryCall {}),
-                guardian: set.call(PORTAL, a, IOptimismPortal::guardianCall {}),
-                system_config: set.call(PORTAL, a, IOptimismPortal::systemConfigCall {}),
-                superchain_config: set.call(PORTAL, a, IOptimismPortal::superchainConfigCall {}),
-            });
-        }
-        if self.versions.is_none() {
-            let entries = vec![
-                (
-                    ContractName::L1CrossDomainMessenger,
-                    sc.l1cdm,
-                    Source::call(SC, "l1CrossDomainMessenger()"),
-                ),
-                (
-                    ContractName::L1StandardBridge,
-                    sc.l1sb,
-                    Source::call(SC, "l1StandardBridge()"),
-                ),
-                (
-                    ContractName::L1Erc721Bridge,
-                    sc.l1erc721,
-                    Source::call(SC, "l1ERC721Bridge()"),
-                ),
-                (
-                    ContractName::OptimismMintableErc20Factory,
-                    sc.factory,
-                    Source::call(SC, "optimismMintableERC20Factory()"),
-                ),
-            ];
-            p.versions = Some(VersionHandles {
-                entries: entries
-                    .into_iter()
-                    .map(|(name, a, source)| {
-                        let h = set.call(name.solidity_name(), a, ISemver::versionCall {});
-                        (name, a, source, h)
-                    })
-                    .collect(),
-            });
-        }
-        if self.dgf.is_none() {
-            if let Some((a, _)) = self.dgf_address() {
-                p.dgf = Some(DgfHandles {
-                    address: a,
-                    version: set.call(DGF, a, ISemver::versionCall {}),
-                    impls: PROBED_GAME_TYPES
-                        .iter()
-                        .map(|&t| {
-                            (
-                                t,
-                                set.call_labelled(
-                                    DGF,
-                                    a,
-                                    IDisputeGameFactory::gameImplsCall { gameType: t },
-                                    format!("gameImpls({t})"),
-                                ),
-                            )
-                        })
-                        .collect(),
-                    args: PROBED_GAME_TYPES
-                        .iter()
-                        .map(|&t| {
-                            (
-                                t,
-                                set.call_labelled(
-                                    DGF,
-                                    a,
-                                    IDisputeGameFactory::gameArgsCall { gameType: t },
-                                    format!("gameArgs({t})"),
-                                ),
-                            )
-                        })
-                        .collect(),
-                });
-            }
-        }
-        if self.games.is_none() {
-            if let Some(Ok(dgf)) = &self.dgf {
-                p.games = Some(
-                    dgf.games
-                        .iter()
-                        .map(|(t, implementation, args)| {
-                            let name = game_contract_name(*t);
-                            let a = *implementation;
-                            GameHandles {
-                                game_type: *t,
-                                implementation: a,
-                                version: set.call(name, a, ISemver::versionCall {}),
-                                args: args.clone(),
-                                v1: args.is_none().then(|| V1GameHandles {
-                                    absolute_prestate: set.call(
-                                        name,
-                                        a,
-                                        IDisputeGame::absolutePrestateCall {},
-                                    ),
-                                    vm: set.call(name, a, IDisputeGame::vmCall {}),
-                                    weth: set.call(name, a, IDisputeGame::wethCall {}),
-                                    asr: set.call(
-                                        name,
-                                        a,
-                                        IDisputeGame::anchorStateRegistryCall {},
-                                    ),
-                                    l2_chain_id: set.call(name, a, IDisputeGame::l2ChainIdCall {}),
-                                    proposer: set.call(name, a, IDisputeGame::proposerCall {}),
-                                    challenger: set.call(name, a, IDisputeGame::challengerCall {}),
-                                }),
-                            }
-                        })
-                        .collect(),
-                );
-            }
-        }
-        if self.asr.is_none() && self.fault_proofs() == Some(true) {
-            if let Some((a, source)) = self.asr_address() {
-                p.asr = Some((a, source, set.call(ASR, a, ISemver::versionCall {})));
-            }
-        }
-        if self.superchain_config.is_none() {
-            let known = match (
-                sc.superchain_config,
-                self.portal.as_ref().and_then(|p| p.superchain_config),
-            ) {
-                (Some(a), _) => Some((a, Source::call(SC, "superchainConfig()"))),
-                (None, Some(a)) => Some((a, Source::call(PORTAL, "superchainConfig()"))),
-                (None, None) => None,
-            };
-            if let Some((a, source)) = known {
-                p.superchain_config = Some((
-                    a,
-                    source,
-                    set.call("SuperchainConfig", a, ISemver::versionCall {}),
-                ));
-            }
-        }
-        if self.l2oo.is_none() {
-            if let Some((a, source)) = self.l2oo_address() {
-                p.l2oo = Some(L2ooHandles {
-                    address: a,
-                    source,
-                    version: set.call(L2OO, a, ISemver::versionCall {}),
-                    proposer_legacy: set.call(L2OO, a, IL2OutputOracle::PROPOSERCall {}),
-                    proposer: set.call(L2OO, a, IL2OutputOracle::proposerCall {}),
-                    challenger_legacy: set.call(L2OO, a, IL2OutputOracle::CHALLENGERCall {}),
-                    challenger: set.call(L2OO, a, IL2OutputOracle::challengerCall {}),
-                    interval_legacy: set.call(L2OO, a, IL2OutputOracle::SUBMISSION_INTERVALCall {}),
-                    interval: set.call(L2OO, a, IL2OutputOracle::submissionIntervalCall {}),
-                    block_time_legacy: set.call(L2OO, a, IL2OutputOracle::L2_BLOCK_TIMECall {}),
-                    block_time: set.call(L2OO, a, IL2OutputOracle::l2BlockTimeCall {}),
-                    finalization_legacy: set.call(
-                        L2OO,
-                        a,
-                        IL2OutputOracle::FINALIZATION_PERIOD_SECONDSCall {},
-                    ),
-                    finalization: set.call(
-                        L2OO,
-                        a,
-                        IL2OutputOracle::finalizationPeriodSecondsCall {},
-                    ),
-                });
-            }
-        }
-        if self.proxy_admin_owner.is_none() {
-            match self.proxy_admin {
-                Some(Some(admin)) => {
-                    p.proxy_admin_owner =
-                        Some(set.call("ProxyAdmin", admin, IOwnable::ownerCall {}))
-                }
-                Some(None) => {}
-                None => {}
-            }
-        }
-        p
-    }
-
-    fn absorb(&mut self, p: Planned, r: &Results) -> Result<(), DiscoveryError> {
-        if let Some(admin) = p.proxy_admin_slot {
-            let admin = match r.raw(admin) {
-                Outcome::Data(d) if d.len() == 32 => Some(Address::from_slice(&d[12..])),
-                _ => None,
-            };
-            self.proxy_admin = Some(admin.filter(|a| *a != Address::ZERO));
-        }
-        if let Some(h) = p.portal {
-            self.portal = Some(self.decode_portal(&h, r)?);
-        }
-        if let Some(h) = p.versions {
-            self.versions = Some(
-                h.entries
-                    .into_iter()
-                    .map(|(name, address, source, version)| {
-                        (
-                            name,
-                            ContractInfo {
-                                address,
-                                version: r.get(&version).ok(),
-                                source,
-                            },
-                        )
-                    })
-                    .collect(),
-            );
-        }
-        if let Some(h) = p.dgf {
-            self.dgf = Some(decode_dgf(&h, r));
-        }
-        if let Some(games) = p.games {
-            self.games = Some(games.iter().map(|g| decode_game(g, r)).collect());
-        }
-        if let Some((address, source, version)) = p.asr {
-            self.asr = Some(ContractInfo {
-                address,
-                version: r.get(&version).ok(),
-                source,
-            });
-        }
-        if let Some((address, source, version)) = p.superchain_config {
-            self.superchain_config = Some(ContractInfo {
-                address,
-                version: r.get(&version).ok(),
-                source,
-            });
-        }
-        if let Some(h) = p.l2oo {
-            self.l2oo = Some(decode_l2oo(&h, r));
-        }
-        if let Some(h) = p.proxy_admin_owner {
-            self.proxy_admin_owner = Some(r.get(&h).ok());
-        } else if self.proxy_admin == Some(None) {
-            self.proxy_admin_owner = Some(None);
-        }
-        Ok(())
-    }
-
-    fn decode_portal(
-        &self,
-        h: &PortalHandles,
-        r: &Results,
-    ) -> Result<PortalValues, DiscoveryError> {
-        let address = self.sc.portal;
-        let version = r.get(&h.version).map_err(|e| e.required(None))?;
-        let layout = PortalLayout::from_version(address, &version)?;
-        if let Ok(back) = r.get(&h.system_config) {
-            if back != self.sc.address {
-                return Err(DiscoveryError::Inconsistent {
-                    detail: format!(
-                        "SystemConfig {} names OptimismPortal {address}, but that portal's systemConfig() is {back}; \
-                         check that {} is the SystemConfig proxy of this chain",
-                        self.sc.address, self.sc.address
-                    ),
-                });
-            }
-        }
-        let nonzero = |a: Address| (a != Address::ZERO).then_some(a);
-        let respected = if layout.fault_proofs() {
-            Some(
-                r.get(&h.respected)
-                    .map_err(|e| e.required(Some(&version)))?,
-            )
-        } else {
-            None
+impl Plan {
+    fn new(set: &mut ReadSet, system_config: Address) -> Plan {
+        let sc = ScHandles::plan(set, system_config);
+        let proxy_admin_slot = set.storage(SC, system_config, EIP1967_ADMIN_SLOT, "eip1967.admin");
+        let proxy_admin_owner = set.getter_via(
+            "ProxyAdmin",
+            vec![proxy_admin_slot.address()],
+            IOwnable::ownerCall {},
+        );
+        let p = vec![sc.portal.address_word(0)];
+        let portal = PortalHandles {
+            version: set.getter_via(PORTAL, p.clone(), ISemver::versionCall {}),
+            respected: set.getter_via(PORTAL, p.clone(), IOptimismPortal::respectedGameTypeCall {}),
+            l2_oracle: set.getter_via(PORTAL, p.clone(), IOptimismPortal::l2OracleCall {}),
+            l2_oracle_legacy: set.getter_via(PORTAL, p.clone(), IOptimismPortal::L2_ORACLECall {}),
+            dgf: set.getter_via(
+                PORTAL,
+                p.clone(),
+                IOptimismPortal::disputeGameFactoryCall {},
+            ),
+            asr: set.getter_via(
+                PORTAL,
+                p.clone(),
+                IOptimismPortal::anchorStateRegistryCall {},
+            ),
+            guardian: set.getter_via(PORTAL, p.clone(), IOptimismPortal::guardianCall {}),
+            system_config: set.getter_via(PORTAL, p.clone(), IOptimismPortal::systemConfigCall {}),
+            superchain_config: set.getter_via(PORTAL, p, IOptimismPortal::superchainConfigCall {}),
         };
-        let l2_oracle = r
-            .get(&h.l2_oracle)
-            .ok()
-            .and_then(nonzero)
-            .map(|a| (a, "l2Oracle()"))
-            .or_else(|| {
-                r.get(&h.l2_oracle_legacy)
-                    .ok()
-                    .and_then(nonzero)
-                    .map(|a| (a, "L2_ORACLE()"))
-            });
-        Ok(PortalValues {
-            respected,
-            l2_oracle,
-            dgf: r.get(&h.dgf).ok().and_then(nonzero),
-            asr: match layout {
-                PortalLayout::FaultProofsV4 => r.get(&h.asr).ok().and_then(nonzero),
-                _ => None,
-            },
-            guardian: r.get(&h.guardian).ok().and_then(nonzero),
-            superchain_config: r.get(&h.superchain_config).ok().and_then(nonzero),
-            version,
-            layout,
+        let versions = [
+            (
+                ContractName::L1CrossDomainMessenger,
+                "l1CrossDomainMessenger()",
+                sc.l1cdm.address_word(0),
+            ),
+            (
+                ContractName::L1StandardBridge,
+                "l1StandardBridge()",
+                sc.l1sb.address_word(0),
+            ),
+            (
+                ContractName::L1Erc721Bridge,
+                "l1ERC721Bridge()",
+                sc.l1erc721.address_word(0),
+            ),
+            (
+                ContractName::OptimismMintableErc20Factory,
+                "optimismMintableERC20Factory()",
+                sc.factory.address_word(0),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, getter, target)| {
+            let h = set.getter_via(name.solidity_name(), vec![target], ISemver::versionCall {});
+            (name, getter, h)
         })
+        .collect();
+        let superchain_config = set.getter_via(
+            "SuperchainConfig",
+            vec![
+                sc.superchain_config.address_word(0),
+                portal.superchain_config.address_word(0),
+            ],
+            ISemver::versionCall {},
+        );
+        // The factory: the SystemConfig's (2.x own slot, 3.x via the portal), else the portal's.
+        let f = vec![sc.dgf.address_word(0), portal.dgf.address_word(0)];
+        let dgf = DgfHandles {
+            version: set.getter_via(DGF, f.clone(), ISemver::versionCall {}),
+            games: PROBED_GAME_TYPES
+                .iter()
+                .map(|&t| plan_game(set, &f, t))
+                .collect(),
+        };
+        let portal_asr_version = set.getter_via(
+            ASR,
+            vec![portal.asr.address_word(0)],
+            ISemver::versionCall {},
+        );
+        let o = vec![
+            sc.l2oo.address_word(0),
+            portal.l2_oracle.address_word(0),
+            portal.l2_oracle_legacy.address_word(0),
+        ];
+        let l2oo = L2ooHandles {
+            version: set.getter_via(L2OO, o.clone(), ISemver::versionCall {}),
+            proposer_legacy: set.getter_via(L2OO, o.clone(), IL2OutputOracle::PROPOSERCall {}),
+            proposer: set.getter_via(L2OO, o.clone(), IL2OutputOracle::proposerCall {}),
+            challenger_legacy: set.getter_via(L2OO, o.clone(), IL2OutputOracle::CHALLENGERCall {}),
+            challenger: set.getter_via(L2OO, o.clone(), IL2OutputOracle::challengerCall {}),
+            interval_legacy: set.getter_via(
+                L2OO,
+                o.clone(),
+                IL2OutputOracle::SUBMISSION_INTERVALCall {},
+            ),
+            interval: set.getter_via(L2OO, o.clone(), IL2OutputOracle::submissionIntervalCall {}),
+            block_time_legacy: set.getter_via(
+                L2OO,
+                o.clone(),
+                IL2OutputOracle::L2_BLOCK_TIMECall {},
+            ),
+            block_time: set.getter_via(L2OO, o.clone(), IL2OutputOracle::l2BlockTimeCall {}),
+            finalization_legacy: set.getter_via(
+                L2OO,
+                o.clone(),
+                IL2OutputOracle::FINALIZATION_PERIOD_SECONDSCall {},
+            ),
+            finalization: set.getter_via(
+                L2OO,
+                o,
+                IL2OutputOracle::finalizationPeriodSecondsCall {},
+            ),
+        };
+        Plan {
+            sc,
+            proxy_admin_slot,
+            proxy_admin_owner,
+            portal,
+            versions,
+            superchain_config,
+            dgf,
+            portal_asr_version,
+            l2oo,
+        }
     }
 
-    fn assemble(self, origin: Source) -> Result<Discovery, DiscoveryError> {
-        let sc = self.sc;
-        let Some(portal) = self.portal else {
-            return Err(DiscoveryError::Inconsistent {
-                detail: "the OptimismPortal was never read".to_owned(),
-            });
-        };
+    /// Interprets the answers, version by version, into a [`Discovery`].
+    fn assemble(
+        &self,
+        sc: ScValues,
+        r: &Results,
+        origin: Source,
+    ) -> Result<Discovery, DiscoveryError> {
+        let portal = decode_portal(&self.portal, r, &sc)?;
         let mut d = Discovery::new(sc.address);
         d.contracts.insert(
             ContractName::SystemConfig,
@@ -850,13 +508,43 @@ impl State {
                 source: Source::call(SC, "optimismPortal()"),
             },
         );
-        for (name, info) in self.versions.unwrap_or_default() {
-            d.contracts.insert(name, info);
+        for (name, getter, version) in &self.versions {
+            let address = r.address_of(version);
+            d.contracts.insert(
+                *name,
+                ContractInfo {
+                    address: if address == Address::ZERO {
+                        sc_address_of(&sc, *name)
+                    } else {
+                        address
+                    },
+                    version: r.get(version).ok(),
+                    source: Source::call(SC, *getter),
+                },
+            );
         }
-        if let Some(info) = self.superchain_config {
-            d.contracts.insert(ContractName::SuperchainConfig, info);
+        let superchain_config = match (sc.superchain_config, portal.superchain_config) {
+            (Some(a), _) => Some((a, Source::call(SC, "superchainConfig()"))),
+            (None, Some(a)) => Some((a, Source::call(PORTAL, "superchainConfig()"))),
+            (None, None) => None,
+        };
+        if let Some((address, source)) = superchain_config {
+            d.contracts.insert(
+                ContractName::SuperchainConfig,
+                ContractInfo {
+                    address,
+                    version: version_at(r, &[&self.superchain_config], address),
+                    source,
+                },
+            );
         }
-        if let Some(admin) = self.proxy_admin.flatten() {
+        let admin = match r.raw(self.proxy_admin_slot) {
+            Outcome::Data(word) if word.len() == 32 => {
+                Some(Address::from_slice(&word[12..])).filter(|a| *a != Address::ZERO)
+            }
+            _ => None,
+        };
+        if let Some(admin) = admin {
             d.contracts.insert(
                 ContractName::ProxyAdmin,
                 ContractInfo {
@@ -868,6 +556,14 @@ impl State {
                     },
                 },
             );
+            if r.address_of(&self.proxy_admin_owner) == admin {
+                if let Ok(owner) = r.get(&self.proxy_admin_owner) {
+                    d.roles.insert(
+                        RoleName::ProxyAdminOwner,
+                        Sourced::new(owner, Source::call("ProxyAdmin", "owner()")),
+                    );
+                }
+            }
         }
         let call = |contract: &str, getter: &str| Source::call(contract, getter);
         d.roles.insert(
@@ -882,139 +578,88 @@ impl State {
             RoleName::SystemConfigOwner,
             Sourced::new(sc.owner, call(SC, "owner()")),
         );
-        if let Some(owner) = self.proxy_admin_owner.flatten() {
-            d.roles.insert(
-                RoleName::ProxyAdminOwner,
-                Sourced::new(owner, call("ProxyAdmin", "owner()")),
-            );
-        }
         if let Some(guardian) = portal.guardian {
             d.roles.insert(
                 RoleName::Guardian,
                 Sourced::new(guardian, call(PORTAL, "guardian()")),
             );
         }
-        d.batch_inbox = Some(Sourced::new(sc.batch_inbox, call(SC, "batchInbox()")));
+        d.batch_inbox = sc
+            .batch_inbox
+            .map(|inbox| Sourced::new(inbox, call(SC, "batchInbox()")));
         d.start_block = Some(Sourced::new(sc.start_block, call(SC, "startBlock()")));
         if let Some(id) = sc.l2_chain_id {
             d.l2_chain_id = Some(Sourced::new(id, call(SC, "l2ChainId()")));
         }
-
         if portal.layout.fault_proofs() {
-            d.proof_system = Some(ProofSystem::FaultProofs);
-            let respected = portal.respected.unwrap_or_default();
-            d.respected_game_type =
-                Some(Sourced::new(respected, call(PORTAL, "respectedGameType()")));
-            let (dgf_source, dgf) = match (dgf_source(&sc, &portal), self.dgf) {
-                (Some(source), Some(result)) => (source, result?),
-                _ => {
-                    return Err(DiscoveryError::Inconsistent {
-                        detail: format!(
-                            "OptimismPortal {} {} uses fault proofs but neither it nor the SystemConfig names a \
-                             DisputeGameFactory",
-                            sc.portal, portal.version
-                        ),
-                    })
-                }
-            };
-            d.contracts.insert(
-                ContractName::DisputeGameFactory,
-                ContractInfo {
-                    address: dgf.address,
-                    version: Some(dgf.version.clone()),
-                    source: dgf_source,
-                },
-            );
-            let games = match self.games {
-                Some(result) => result?,
-                None => Vec::new(),
-            };
-            for g in games {
-                d.insert_game(g.game);
-            }
-            if let Some(asr) = self.asr {
-                d.contracts.insert(ContractName::AnchorStateRegistry, asr);
-            }
-            if let Some(pdg) = d.game(GAME_TYPE_PERMISSIONED_CANNON).cloned() {
-                if let Some(p) = pdg.proposer {
-                    d.roles.insert(RoleName::Proposer, p);
-                }
-                if let Some(c) = pdg.challenger {
-                    d.roles.insert(RoleName::Challenger, c);
-                }
-            }
-            if d.l2_chain_id.is_none() {
-                let game = d.game(respected).or_else(|| d.games.values().next());
-                d.l2_chain_id = game.map(|g| g.l2_chain_id.clone());
-            }
+            self.assemble_fault_proofs(&sc, &portal, r, &mut d)?;
         } else {
-            d.proof_system = Some(ProofSystem::OutputOracle);
-            let l2oo = match self.l2oo {
-                Some(result) => result?,
-                None => {
-                    return Err(DiscoveryError::Inconsistent {
-                        detail: format!(
-                            "OptimismPortal {} {} is a pre-fault-proof portal but names no L2OutputOracle \
-                             (l2Oracle() and L2_ORACLE() gave nothing)",
-                            sc.portal, portal.version
-                        ),
-                    })
-                }
-            };
-            d.contracts.insert(
-                ContractName::L2OutputOracle,
-                ContractInfo {
-                    address: l2oo.address,
-                    version: Some(l2oo.version),
-                    source: l2oo.source,
-                },
-            );
-            d.roles.insert(RoleName::Proposer, l2oo.proposer);
-            if let Some(c) = l2oo.challenger {
-                d.roles.insert(RoleName::OutputChallenger, c);
-            }
-            d.output_oracle = Some(l2oo.params);
+            self.assemble_output_oracle(&sc, &portal, r, &mut d)?;
         }
         Ok(d)
     }
-}
 
-fn dgf_source(sc: &ScValues, portal: &PortalValues) -> Option<Source> {
-    if sc.dgf.is_some() {
-        Some(Source::call(SC, "disputeGameFactory()"))
-    } else {
-        portal
-            .dgf
-            .map(|_| Source::call(PORTAL, "disputeGameFactory()"))
-    }
-}
-
-fn game_contract_name(game_type: u32) -> &'static str {
-    if game_type == GAME_TYPE_PERMISSIONED_CANNON {
-        "PermissionedDisputeGame"
-    } else {
-        "FaultDisputeGame"
-    }
-}
-
-fn decode_dgf(h: &DgfHandles, r: &Results) -> Result<DgfValues, DiscoveryError> {
-    let version = r.get(&h.version).map_err(|e| e.required(None))?;
-    let has_game_args = dispute_game_factory_has_game_args(h.address, &version)?;
-    let mut games = Vec::new();
-    for ((t, impl_handle), (_, args_handle)) in h.impls.iter().zip(&h.args) {
-        let implementation = r.get(impl_handle).map_err(|e| e.required(Some(&version)))?;
-        if implementation == Address::ZERO {
-            continue;
+    fn assemble_fault_proofs(
+        &self,
+        sc: &ScValues,
+        portal: &PortalValues,
+        r: &Results,
+        d: &mut Discovery,
+    ) -> Result<(), DiscoveryError> {
+        d.proof_system = Some(ProofSystem::FaultProofs);
+        let respected = portal.respected.unwrap_or_default();
+        d.respected_game_type = Some(Sourced::new(
+            respected,
+            Source::call(PORTAL, "respectedGameType()"),
+        ));
+        let (dgf, dgf_source) = match (sc.dgf, portal.dgf) {
+            (Some(a), _) => (a, Source::call(SC, "disputeGameFactory()")),
+            (None, Some(a)) => (a, Source::call(PORTAL, "disputeGameFactory()")),
+            (None, None) => {
+                return Err(DiscoveryError::Inconsistent {
+                    detail: format!(
+                        "OptimismPortal {} {} uses fault proofs but neither it nor the SystemConfig names a \
+                         DisputeGameFactory",
+                        sc.portal, portal.version
+                    ),
+                })
+            }
+        };
+        let read_at = r.address_of(&self.dgf.version);
+        if read_at != dgf {
+            return Err(DiscoveryError::Inconsistent {
+                detail: format!(
+                    "{dgf_source} is {dgf}, but the SystemConfig and the portal name different \
+                     DisputeGameFactories ({read_at} was read); pin contracts.dispute_game_factory"
+                ),
+            });
         }
-        let args =
-            if has_game_args {
-                match r.get(args_handle) {
+        let version = r.get(&self.dgf.version).map_err(|e| e.required(None))?;
+        let has_game_args = dispute_game_factory_has_game_args(dgf, &version)?;
+        d.contracts.insert(
+            ContractName::DisputeGameFactory,
+            ContractInfo {
+                address: dgf,
+                version: Some(version.clone()),
+                source: dgf_source,
+            },
+        );
+        for g in &self.dgf.games {
+            let t = g.game_type;
+            let implementation = r
+                .get(&g.implementation)
+                .map_err(|e| e.required(Some(&version)))?;
+            if implementation == Address::ZERO {
+                continue;
+            }
+            let args = if has_game_args {
+                match r.get(&g.args) {
                     Ok(bytes) if bytes.is_empty() => None,
                     Ok(bytes) => Some(decode_game_args(&bytes).map_err(|detail| {
                         DiscoveryError::BadValue {
                             contract: DGF,
                             getter: format!("gameArgs({t})"),
-                            address: h.address,
+                            address: dgf,
                             detail,
                         }
                     })?),
@@ -1023,44 +668,281 @@ fn decode_dgf(h: &DgfHandles, r: &Results) -> Result<DgfValues, DiscoveryError> 
             } else {
                 None
             };
-        games.push((*t, implementation, args));
+            d.insert_game(decode_game(g, implementation, args.as_ref(), r)?);
+        }
+        // The AnchorStateRegistry: the portal's (4.x+), else the one the respected (or a
+        // permissioned, or the first) game uses.
+        let from_games = || {
+            d.game(respected)
+                .or_else(|| d.game(GAME_TYPE_PERMISSIONED_CANNON))
+                .or_else(|| d.game(GAME_TYPE_SUPER_PERMISSIONED))
+                .or_else(|| d.games.values().next())
+                .map(|g| {
+                    (
+                        g.anchor_state_registry.value,
+                        g.anchor_state_registry.source.clone(),
+                    )
+                })
+        };
+        let asr = match portal.asr {
+            Some(a) => Some((a, Source::call(PORTAL, "anchorStateRegistry()"))),
+            None => from_games(),
+        };
+        if let Some((address, source)) = asr {
+            let mut candidates = vec![&self.portal_asr_version];
+            candidates.extend(self.dgf.games.iter().map(|g| &g.asr_version));
+            d.contracts.insert(
+                ContractName::AnchorStateRegistry,
+                ContractInfo {
+                    address,
+                    version: version_at(r, &candidates, address),
+                    source,
+                },
+            );
+        }
+        // Proposer and challenger: the respected game's when it is permissioned, else those of
+        // the permissioned games there are (1 before 5).
+        let permissioned = d
+            .respected_game()
+            .filter(|g| game_kind(g.game_type).is_some_and(|k| k.permissioned))
+            .or_else(|| d.game(GAME_TYPE_PERMISSIONED_CANNON))
+            .or_else(|| d.game(GAME_TYPE_SUPER_PERMISSIONED))
+            .cloned();
+        if let Some(game) = permissioned {
+            if let Some(p) = game.proposer {
+                d.roles.insert(RoleName::Proposer, p);
+            }
+            if let Some(c) = game.challenger {
+                d.roles.insert(RoleName::Challenger, c);
+            }
+        }
+        if d.l2_chain_id.is_none() {
+            let game = d.game(respected).or_else(|| d.games.values().next());
+            d.l2_chain_id = game.map(|g| g.l2_chain_id.clone());
+        }
+        Ok(())
     }
-    Ok(DgfValues {
-        address: h.address,
+
+    fn assemble_output_oracle(
+        &self,
+        sc: &ScValues,
+        portal: &PortalValues,
+        r: &Results,
+        d: &mut Discovery,
+    ) -> Result<(), DiscoveryError> {
+        d.proof_system = Some(ProofSystem::OutputOracle);
+        let (address, source) = match (sc.l2oo, portal.l2_oracle) {
+            (Some(a), _) => (a, Source::call(SC, "l2OutputOracle()")),
+            (None, Some((a, getter))) => (a, Source::call(PORTAL, getter)),
+            (None, None) => {
+                return Err(DiscoveryError::Inconsistent {
+                    detail: format!(
+                    "OptimismPortal {} {} is a pre-fault-proof portal but names no L2OutputOracle \
+                         (l2Oracle() and L2_ORACLE() gave nothing)",
+                    sc.portal, portal.version
+                ),
+                })
+            }
+        };
+        let read_at = r.address_of(&self.l2oo.version);
+        if read_at != address {
+            return Err(DiscoveryError::Inconsistent {
+                detail: format!(
+                    "{source} is {address}, but the SystemConfig and the portal name different \
+                     L2OutputOracles ({read_at} was read); pin contracts.l2_output_oracle"
+                ),
+            });
+        }
+        let l2oo = decode_l2oo(&self.l2oo, r, address, source)?;
+        d.contracts.insert(
+            ContractName::L2OutputOracle,
+            ContractInfo {
+                address: l2oo.address,
+                version: Some(l2oo.version),
+                source: l2oo.source,
+            },
+        );
+        d.roles.insert(RoleName::Proposer, l2oo.proposer);
+        if let Some(c) = l2oo.challenger {
+            d.roles.insert(RoleName::OutputChallenger, c);
+        }
+        d.output_oracle = Some(l2oo.params);
+        Ok(())
+    }
+}
+
+/// The reads of one probed game type, on the factory at `factory`.
+fn plan_game(set: &mut ReadSet, factory: &[Target], t: u32) -> GameHandles {
+    let implementation = set.call_via(
+        DGF,
+        factory.to_vec(),
+        IDisputeGameFactory::gameImplsCall { gameType: t },
+        format!("gameImpls({t})"),
+    );
+    let args = set.call_via(
+        DGF,
+        factory.to_vec(),
+        IDisputeGameFactory::gameArgsCall { gameType: t },
+        format!("gameArgs({t})"),
+    );
+    let name = game_contract_name(t);
+    let i = vec![implementation.address_word(0)];
+    let v1 = V1GameHandles {
+        absolute_prestate: set.getter_via(name, i.clone(), IDisputeGame::absolutePrestateCall {}),
+        vm: set.getter_via(name, i.clone(), IDisputeGame::vmCall {}),
+        weth: set.getter_via(name, i.clone(), IDisputeGame::wethCall {}),
+        asr: set.getter_via(name, i.clone(), IDisputeGame::anchorStateRegistryCall {}),
+        l2_chain_id: set.getter_via(name, i.clone(), IDisputeGame::l2ChainIdCall {}),
+        proposer: set.getter_via(name, i.clone(), IDisputeGame::proposerCall {}),
+        challenger: set.getter_via(name, i.clone(), IDisputeGame::challengerCall {}),
+    };
+    let version = set.getter_via(name, i, ISemver::versionCall {});
+    // v2 games name their AnchorStateRegistry in gameArgs [52:72], v1 games by a getter.
+    let asr_version = set.getter_via(
+        ASR,
+        vec![args.address_in_bytes(52), v1.asr.address_word(0)],
+        ISemver::versionCall {},
+    );
+    GameHandles {
+        game_type: t,
+        implementation,
+        args,
         version,
-        games,
+        v1,
+        asr_version,
+    }
+}
+
+/// The `version()` of the contract at `address`, from whichever of `reads` went there.
+fn version_at(
+    r: &Results,
+    reads: &[&CallHandle<ISemver::versionCall>],
+    address: Address,
+) -> Option<String> {
+    reads
+        .iter()
+        .filter(|h| r.address_of(h) == address)
+        .find_map(|h| r.get(h).ok())
+}
+
+/// The address the SystemConfig named for a bridge-like contract (used when its `version()`
+/// was not called because that address was zero).
+fn sc_address_of(sc: &ScValues, name: ContractName) -> Address {
+    match name {
+        ContractName::L1CrossDomainMessenger => sc.l1cdm,
+        ContractName::L1StandardBridge => sc.l1sb,
+        ContractName::L1Erc721Bridge => sc.l1erc721,
+        ContractName::OptimismMintableErc20Factory => sc.factory,
+        _ => Address::ZERO,
+    }
+}
+
+fn decode_portal(
+    h: &PortalHandles,
+    r: &Results,
+    sc: &ScValues,
+) -> Result<PortalValues, DiscoveryError> {
+    let address = sc.portal;
+    let version = r.get(&h.version).map_err(|e| e.required(None))?;
+    let layout = PortalLayout::from_version(address, &version)?;
+    if let Ok(back) = r.get(&h.system_config) {
+        if back != sc.address {
+            return Err(DiscoveryError::Inconsistent {
+                detail: format!(
+                    "SystemConfig {} names OptimismPortal {address}, but that portal's systemConfig() is {back}; \
+                     check that {} is the SystemConfig proxy of this chain",
+                    sc.address, sc.address
+                ),
+            });
+        }
+    }
+    let nonzero = |a: Address| (a != Address::ZERO).then_some(a);
+    let respected = if layout.fault_proofs() {
+        Some(
+            r.get(&h.respected)
+                .map_err(|e| e.required(Some(&version)))?,
+        )
+    } else {
+        None
+    };
+    let l2_oracle = if layout.fault_proofs() {
+        None
+    } else {
+        r.get(&h.l2_oracle)
+            .ok()
+            .and_then(nonzero)
+            .map(|a| (a, "l2Oracle()"))
+            .or_else(|| {
+                r.get(&h.l2_oracle_legacy)
+                    .ok()
+                    .and_then(nonzero)
+                    .map(|a| (a, "L2_ORACLE()"))
+            })
+    };
+    Ok(PortalValues {
+        respected,
+        l2_oracle,
+        dgf: if layout.fault_proofs() {
+            r.get(&h.dgf).ok().and_then(nonzero)
+        } else {
+            None
+        },
+        asr: match layout {
+            PortalLayout::FaultProofsV4 => r.get(&h.asr).ok().and_then(nonzero),
+            _ => None,
+        },
+        guardian: r.get(&h.guardian).ok().and_then(nonzero),
+        superchain_config: r.get(&h.superchain_config).ok().and_then(nonzero),
+        version,
+        layout,
     })
 }
 
-fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryError> {
+/// The Solidity contract behind a game type, for messages and value sources.
+fn game_contract_name(game_type: u32) -> &'static str {
+    match game_kind(game_type).map(|k| (k.super_root, k.permissioned)) {
+        Some((false, true)) => "PermissionedDisputeGame",
+        Some((true, true)) => "SuperPermissionedDisputeGame",
+        Some((true, false)) => "SuperFaultDisputeGame",
+        _ => "FaultDisputeGame",
+    }
+}
+
+/// One enabled game type: parameters from `args` (v2) or from the implementation's getters (v1).
+fn decode_game(
+    h: &GameHandles,
+    implementation: Address,
+    args: Option<&GameArgs>,
+    r: &Results,
+) -> Result<Game, DiscoveryError> {
     let t = h.game_type;
     let name = game_contract_name(t);
     let version = r.get(&h.version).ok();
     if let Some(v) = &version {
-        let major = dispute_game_major(name, h.implementation, v)?;
-        let expected = if h.args.is_some() { 2 } else { 1 };
+        let major = dispute_game_major(name, implementation, v)?;
+        let expected = if args.is_some() { 2 } else { 1 };
         if major != expected {
             return Err(DiscoveryError::Inconsistent {
                 detail: format!(
                     "{name} {} (game type {t}) is version {v}, but DisputeGameFactory {} gameArgs({t}); \
                      v1 games keep their parameters in the implementation, v2 games in gameArgs",
-                    h.implementation,
-                    if h.args.is_some() { "has" } else { "has no" }
+                    implementation,
+                    if args.is_some() { "has" } else { "has no" }
                 ),
             });
         }
     }
-    let implementation = ContractInfo {
-        address: h.implementation,
+    let implementation_info = ContractInfo {
+        address: implementation,
         version: version.clone(),
         source: Source::call(DGF, format!("gameImpls({t})")),
     };
-    let game = match (&h.args, &h.v1) {
-        (Some(args), _) => {
+    let game = match args {
+        Some(args) => {
             let src = |range: &str| Source::call(DGF, format!("gameArgs({t}){range}"));
             Game {
                 game_type: t,
-                implementation,
+                implementation: implementation_info.clone(),
                 layout: GameArgsLayout::GameArgs,
                 absolute_prestate: Sourced::new(
                     args.absolute_prestate,
@@ -1077,7 +959,7 @@ fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryErro
                         args.l2_chain_id,
                         DGF,
                         &format!("gameArgs({t})"),
-                        h.implementation,
+                        implementation,
                     )?,
                     src(ranges::L2_CHAIN_ID),
                 ),
@@ -1089,7 +971,8 @@ fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryErro
                     .map(|c| Sourced::new(c, src(ranges::CHALLENGER))),
             }
         }
-        (None, Some(v1)) => {
+        None => {
+            let v1 = &h.v1;
             let need = |e: CallError| e.required(version.as_deref());
             let src = |getter: &str| Source::call(name, getter);
             let optional = |x: Result<Address, CallError>, getter: &str| {
@@ -1099,7 +982,7 @@ fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryErro
             };
             Game {
                 game_type: t,
-                implementation,
+                implementation: implementation_info.clone(),
                 layout: GameArgsLayout::Immutables,
                 absolute_prestate: Sourced::new(
                     r.get(&v1.absolute_prestate).map_err(need)?,
@@ -1116,7 +999,7 @@ fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryErro
                         r.get(&v1.l2_chain_id).map_err(need)?,
                         name,
                         "l2ChainId()",
-                        h.implementation,
+                        implementation,
                     )?,
                     src("l2ChainId()"),
                 ),
@@ -1124,27 +1007,34 @@ fn decode_game(h: &GameHandles, r: &Results) -> Result<GameValues, DiscoveryErro
                 challenger: optional(r.get(&v1.challenger), "challenger()"),
             }
         }
-        (None, None) => {
-            return Err(DiscoveryError::Inconsistent {
-                detail: format!("game type {t} was planned without parameters"),
-            })
-        }
     };
-    if t == GAME_TYPE_PERMISSIONED_CANNON && (game.proposer.is_none() || game.challenger.is_none())
-    {
+    let permissioned = game_kind(t).is_some_and(|k| k.permissioned);
+    if permissioned && (game.proposer.is_none() || game.challenger.is_none()) {
         return Err(DiscoveryError::BadValue {
             contract: name,
-            getter: "proposer()/challenger()".to_owned(),
-            address: h.implementation,
-            detail: "no proposer or challenger for the permissioned game type 1".to_owned(),
+            getter: if args.is_some() {
+                format!("gameArgs({t})")
+            } else {
+                "proposer()/challenger()".to_owned()
+            },
+            address: implementation,
+            detail: format!(
+                "no proposer or challenger for the permissioned game type {}",
+                crate::model::games::GameTypeLabel(t)
+            ),
         });
     }
-    Ok(GameValues { game })
+    Ok(game)
 }
 
-fn decode_l2oo(h: &L2ooHandles, r: &Results) -> Result<L2ooValues, DiscoveryError> {
+fn decode_l2oo(
+    h: &L2ooHandles,
+    r: &Results,
+    address: Address,
+    source: Source,
+) -> Result<L2ooValues, DiscoveryError> {
     let version = r.get(&h.version).map_err(|e| e.required(None))?;
-    check_l2_output_oracle(h.address, &version)?;
+    check_l2_output_oracle(address, &version)?;
     let need = |e: CallError| e.required(Some(&version));
     let either = |legacy: Result<Address, CallError>,
                   modern: Result<Address, CallError>,
@@ -1164,13 +1054,13 @@ fn decode_l2oo(h: &L2ooHandles, r: &Results) -> Result<L2ooValues, DiscoveryErro
                 (Err(e), Err(_)) => return Err(need(e)),
             };
             Ok(Sourced::new(
-                u256_to_u64(value, L2OO, getter, h.address)?,
+                u256_to_u64(value, L2OO, getter, address)?,
                 Source::call(L2OO, getter),
             ))
         };
     Ok(L2ooValues {
-        address: h.address,
-        source: h.source.clone(),
+        address,
+        source,
         proposer: either(
             r.get(&h.proposer_legacy),
             r.get(&h.proposer),

@@ -103,6 +103,8 @@ pub enum CallFailure {
     Empty,
     /// The returned data does not decode as the getter's return type.
     Undecodable(String),
+    /// The call was not made: the address it goes to comes from another read that gave none.
+    NoAddress,
 }
 
 impl std::fmt::Display for CallFailure {
@@ -112,6 +114,10 @@ impl std::fmt::Display for CallFailure {
             CallFailure::Reverted(None) => write!(f, "reverted without a reason"),
             CallFailure::Empty => write!(f, "returned no data (no contract code at this address?)"),
             CallFailure::Undecodable(detail) => write!(f, "returned undecodable data ({detail})"),
+            CallFailure::NoAddress => write!(
+                f,
+                "was not called: the read that names this contract's address gave none"
+            ),
         }
     }
 }

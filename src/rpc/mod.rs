@@ -13,9 +13,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! - [`discover`] reads every value at one L1 block, in rounds of one HTTP request each
-//!   (Multicall3 `aggregate3` where the chain has it, else a JSON-RPC batch), and follows each
-//!   contract's `version()` (module [`versions`]).
+//! - [`discover`] reads every value at one L1 block in two HTTP requests (the second one runs
+//!   every getter, including those whose contract another getter names, in one `eth_call` of the
+//!   read-only `DiscoveryLens`), and interprets the answers by each contract's `version()`
+//!   (module [`versions`]).
 //! - [`run_checks`] and the `check_*` functions are pure: discovery + inputs in, named results out.
 //! - Errors are [`DiscoveryError`] / [`RpcError`]; RPC URLs in them are redacted ([`redact_url`]).
 
@@ -24,6 +25,8 @@ pub mod decode;
 mod discovery;
 mod error;
 mod keys;
+mod lens;
+mod op_node;
 mod reads;
 mod redact;
 mod transport;
@@ -38,11 +41,12 @@ pub use crate::model::checks::{
 pub use crate::model::discovery::{
     game_type_name, BlockRef, ContractInfo, ContractName, Discovery, Game, GameArgsLayout,
     OutputOracleParams, ProofSystem, RoleName, Source, SourceParseError, Sourced, GAME_TYPE_CANNON,
-    GAME_TYPE_CANNON_KONA, GAME_TYPE_PERMISSIONED_CANNON,
+    GAME_TYPE_CANNON_KONA, GAME_TYPE_PERMISSIONED_CANNON, GAME_TYPE_SUPER_CANNON_KONA,
+    GAME_TYPE_SUPER_PERMISSIONED,
 };
 pub use discovery::{discover, EIP1967_ADMIN_SLOT, PROBED_GAME_TYPES};
 pub use error::{system_config_failure, CallFailure, DiscoveryError, FailedCall, RpcError};
 pub use keys::{address_from_private_key_hex, KeyError};
-pub use reads::MULTICALL3;
+pub use op_node::batch_inbox_from_op_node;
 pub use redact::redact_url;
 pub use transport::{Backoff, L1Rpc, ReadMode, RpcOptions};

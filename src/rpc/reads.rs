@@ -1,25 +1,23 @@
-//! One discovery step as data: the set of reads (contract calls, storage slots, code) that go out
-//! together, typed handles to their results, and Multicall3 `aggregate3` encoding. No I/O here;
-//! `transport` sends a [`ReadSet`] and hands back [`Results`].
+//! Discovery's reads as data: the set of reads (contract calls, storage slots, code) that go out
+//! together, where each call's target comes from (a literal address, or an address inside an
+//! earlier read's result), and typed handles to their results. No I/O here; `transport` sends a
+//! [`ReadSet`] (in one lens `eth_call`, or level by level as JSON-RPC batches) and hands back
+//! [`Results`].
 
 use std::marker::PhantomData;
 
 use alloy::primitives::{Address, Bytes, B256};
 use alloy::sol_types::SolCall;
 
-use super::abi::IMulticall3;
 use super::error::{CallFailure, DiscoveryError, FailedCall};
-
-/// Canonical Multicall3 address (same on every EVM chain that has it).
-pub const MULTICALL3: Address =
-    alloy::primitives::address!("cA11bde05977b3631167028862bE2a173976CA11");
 
 /// What one read is about, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Label {
     /// Contract name, e.g. "SystemConfig".
     pub contract: &'static str,
-    /// Contract address.
+    /// Contract address (for a call whose target comes from an earlier read: zero in the
+    /// [`ReadSet`], the resolved address in [`Results`]).
     pub address: Address,
     /// Getter with arguments (`gameImpls(1)`), storage slot name, or `code`.
     pub getter: String,
@@ -28,12 +26,45 @@ pub(crate) struct Label {
 /// One read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Read {
-    /// `eth_call` (or one `aggregate3` entry) with this calldata.
-    Call { data: Bytes },
+    /// `eth_call` (or one lens step) with this calldata, to the first target candidate that
+    /// yields a non-zero address.
+    Call {
+        /// Calldata.
+        data: Bytes,
+        /// Where the target address comes from, in order of preference.
+        targets: Vec<Target>,
+    },
     /// `eth_getStorageAt` of one slot.
     Storage { slot: B256 },
     /// `eth_getCode`.
     Code,
+}
+
+/// Where a call's target address comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// This address.
+    Literal(Address),
+    /// The 20 bytes at `offset` of the result of read `read` (an earlier read of the same set),
+    /// if that read succeeded, returned at least `offset + 20` bytes and they are not zero.
+    Ref { read: usize, offset: usize },
+}
+
+/// The address `targets` resolve to, given the outcomes of the reads they refer to (`None` for
+/// reads without an outcome yet). The lens contract applies exactly this rule on-chain.
+pub(crate) fn resolve_target(targets: &[Target], outcomes: &[Option<&Outcome>]) -> Option<Address> {
+    targets.iter().find_map(|t| {
+        let a = match *t {
+            Target::Literal(a) => a,
+            Target::Ref { read, offset } => match outcomes.get(read).copied().flatten() {
+                Some(Outcome::Data(d)) if d.len() >= offset + 20 => {
+                    Address::from_slice(&d[offset..offset + 20])
+                }
+                _ => return None,
+            },
+        };
+        (a != Address::ZERO).then_some(a)
+    })
 }
 
 /// The reads of one step.
@@ -49,17 +80,42 @@ pub(crate) struct CallHandle<C> {
     _call: PhantomData<fn() -> C>,
 }
 
+impl<C> CallHandle<C> {
+    /// The address in ABI word `word` of this call's result (word 0 of a getter returning an
+    /// address), as a target of a later call.
+    pub(crate) fn address_word(&self, word: usize) -> Target {
+        Target::Ref {
+            read: self.idx,
+            offset: 32 * word + 12,
+        }
+    }
+
+    /// The address at `offset` of the `bytes` this call returns (ABI: offset, length, data).
+    pub(crate) fn address_in_bytes(&self, offset: usize) -> Target {
+        Target::Ref {
+            read: self.idx,
+            offset: 64 + offset,
+        }
+    }
+}
+
 /// Handle to a storage or code result.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RawHandle {
     idx: usize,
 }
 
-impl ReadSet {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+impl RawHandle {
+    /// The address in this storage slot's low 20 bytes, as a target of a later call.
+    pub(crate) fn address(&self) -> Target {
+        Target::Ref {
+            read: self.idx,
+            offset: 12,
+        }
     }
+}
 
+impl ReadSet {
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
@@ -83,9 +139,26 @@ impl ReadSet {
         call: C,
         getter: String,
     ) -> CallHandle<C> {
+        self.call_via(contract, vec![Target::Literal(address)], call, getter)
+    }
+
+    /// Adds a call whose target is the first of `targets` that yields an address; `getter` as
+    /// for [`ReadSet::call_labelled`].
+    pub(crate) fn call_via<C: SolCall>(
+        &mut self,
+        contract: &'static str,
+        targets: Vec<Target>,
+        call: C,
+        getter: String,
+    ) -> CallHandle<C> {
+        let address = match targets.as_slice() {
+            [Target::Literal(a)] => *a,
+            _ => Address::ZERO,
+        };
         let idx = self.push(
             Read::Call {
                 data: call.abi_encode().into(),
+                targets,
             },
             Label {
                 contract,
@@ -97,6 +170,38 @@ impl ReadSet {
             idx,
             _call: PhantomData,
         }
+    }
+
+    /// Adds a getter call (labelled with its signature) whose target comes from `targets`.
+    pub(crate) fn getter_via<C: SolCall>(
+        &mut self,
+        contract: &'static str,
+        targets: Vec<Target>,
+        call: C,
+    ) -> CallHandle<C> {
+        self.call_via(contract, targets, call, C::SIGNATURE.to_owned())
+    }
+
+    /// The dependency depth of each read: 0 when its target is literal (storage and code reads
+    /// always are), else one more than the deepest read it refers to. Reads of one depth can go
+    /// out together once every shallower read has answered.
+    pub(crate) fn depths(&self) -> Vec<usize> {
+        let mut depths: Vec<usize> = Vec::with_capacity(self.entries.len());
+        for (read, _) in &self.entries {
+            let depth = match read {
+                Read::Call { targets, .. } => targets
+                    .iter()
+                    .filter_map(|t| match *t {
+                        Target::Ref { read, .. } => Some(depths.get(read).map_or(0, |d| d + 1)),
+                        Target::Literal(_) => None,
+                    })
+                    .max()
+                    .unwrap_or(0),
+                _ => 0,
+            };
+            depths.push(depth);
+        }
+        depths
     }
 
     /// Adds an `eth_getStorageAt`.
@@ -148,6 +253,10 @@ pub(crate) enum Outcome {
     Empty,
     /// A call that reverted, with its revert data.
     Reverted(Bytes),
+    /// A call that was not made: none of its target candidates yielded an address.
+    NotRun,
+    /// A call that returned more data than the lens keeps (no getter discovery reads does).
+    Oversized,
 }
 
 impl Outcome {
@@ -202,9 +311,21 @@ impl Results {
             Some(Outcome::Reverted(data)) => {
                 CallFailure::Reverted(alloy::sol_types::decode_revert_reason(data))
             }
+            Some(Outcome::NotRun) => CallFailure::NoAddress,
+            Some(Outcome::Oversized) => CallFailure::Undecodable(format!(
+                "more than {} bytes of return data",
+                super::lens::MAX_RETURN
+            )),
             None => CallFailure::Undecodable("no result for this read".to_owned()),
         };
         Err(self.error(handle.idx, failure))
+    }
+
+    /// The address a call went to (zero when it was not made).
+    pub(crate) fn address_of<C>(&self, handle: &CallHandle<C>) -> Address {
+        self.labels
+            .get(handle.idx)
+            .map_or(Address::ZERO, |l| l.address)
     }
 
     /// The raw outcome of a storage or code read.
@@ -226,45 +347,6 @@ impl Results {
     }
 }
 
-/// `aggregate3` calldata for `calls` (all with `allowFailure = true`).
-pub(crate) fn aggregate3_calldata(calls: &[(Address, Bytes)]) -> Bytes {
-    let calls = calls
-        .iter()
-        .map(|(target, data)| IMulticall3::Call3 {
-            target: *target,
-            allowFailure: true,
-            callData: data.clone(),
-        })
-        .collect();
-    IMulticall3::aggregate3Call { calls }.abi_encode().into()
-}
-
-/// Splits an `aggregate3` result into per-call outcomes; `expected` is the number of calls.
-pub(crate) fn decode_aggregate3(data: &[u8], expected: usize) -> Result<Vec<Outcome>, String> {
-    let results = IMulticall3::aggregate3Call::abi_decode_returns_validate(data).map_err(|e| {
-        format!(
-            "Multicall3.aggregate3 result does not decode: {}",
-            short(&e.to_string())
-        )
-    })?;
-    if results.len() != expected {
-        return Err(format!(
-            "Multicall3.aggregate3 returned {} results for {expected} calls",
-            results.len()
-        ));
-    }
-    Ok(results
-        .into_iter()
-        .map(|r| {
-            if r.success {
-                Outcome::from_call_data(r.returnData)
-            } else {
-                Outcome::Reverted(r.returnData)
-            }
-        })
-        .collect())
-}
-
 /// Shortens a library message for an error line.
 pub(crate) fn short(text: &str) -> String {
     const MAX: usize = 160;
@@ -282,38 +364,6 @@ mod tests {
     use super::*;
     use crate::rpc::abi::{IDisputeGameFactory, ISemver};
     use alloy::sol_types::SolValue;
-
-    #[test]
-    fn aggregate3_round_trips_successes_reverts_and_empty_returns() {
-        let a = Address::repeat_byte(0x11);
-        let calldata = aggregate3_calldata(&[(a, Bytes::from_static(&[1, 2, 3, 4]))]);
-        let decoded = IMulticall3::aggregate3Call::abi_decode_validate(&calldata).expect("decodes");
-        assert_eq!(decoded.calls.len(), 1);
-        assert!(decoded.calls[0].allowFailure);
-        assert_eq!(decoded.calls[0].target, a);
-
-        let results = vec![
-            IMulticall3::Result {
-                success: true,
-                returnData: "2.3.0".to_string().abi_encode().into(),
-            },
-            IMulticall3::Result {
-                success: false,
-                returnData: Bytes::new(),
-            },
-            IMulticall3::Result {
-                success: true,
-                returnData: Bytes::new(),
-            },
-        ];
-        let encoded = results.abi_encode();
-        let outcomes = decode_aggregate3(&encoded, 3).expect("decodes");
-        assert!(matches!(outcomes[0], Outcome::Data(_)));
-        assert_eq!(outcomes[1], Outcome::Reverted(Bytes::new()));
-        assert_eq!(outcomes[2], Outcome::Empty);
-        assert!(decode_aggregate3(&encoded, 2).is_err());
-        assert!(decode_aggregate3(b"garbage", 1).is_err());
-    }
 
     #[test]
     fn results_decode_typed_values_and_explain_failures() {

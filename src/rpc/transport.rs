@@ -1,6 +1,10 @@
-//! The L1 JSON-RPC client discovery reads through: alloy's RPC client over HTTP, one HTTP request
-//! per step (a Multicall3 `aggregate3`, or a JSON-RPC batch when the chain has no Multicall3),
-//! every read pinned to one block number, per-request timeouts and capped exponential backoff.
+//! The L1 JSON-RPC client discovery reads through: alloy's RPC client over HTTP, every read
+//! pinned to one block number, per-request timeouts and capped exponential backoff.
+//!
+//! A discovery is two HTTP requests: `eth_chainId`, the latest header and the storage reads at
+//! `latest`; then every call in one lens `eth_call` (see `lens`) at that header's number, with
+//! the storage reads again at that number. Where the node refuses the lens, or in
+//! [`ReadMode::JsonRpcBatch`], the calls go out as JSON-RPC batches, one per dependency level.
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::time::Duration;
@@ -8,7 +12,6 @@ use std::time::Duration;
 use alloy::primitives::{Address, Bytes, B256, U256, U64};
 use alloy::rpc::client::RpcClient;
 use alloy::rpc::json_rpc::ErrorPayload;
-use alloy::sol_types::SolCall;
 use alloy::transports::http::reqwest;
 use alloy::transports::http::Http;
 use alloy::transports::{TransportError, TransportErrorKind};
@@ -16,11 +19,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
-use super::abi::IMulticall3;
 use super::error::RpcError;
-use super::reads::{
-    aggregate3_calldata, decode_aggregate3, short, Outcome, Read, ReadSet, Results, MULTICALL3,
-};
+use super::lens;
+use super::reads::{resolve_target, short, Outcome, Read, ReadSet, Results};
 use super::redact::Redactor;
 use crate::model::discovery::BlockRef;
 
@@ -33,10 +34,12 @@ const READ_AS: Address = alloy::primitives::address!("00000000000000000000000000
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReadMode {
-    /// Multicall3 `aggregate3` when the chain has it, else a JSON-RPC batch. The default.
+    /// Every call in one lens `eth_call` (two HTTP requests in all), else a JSON-RPC batch per
+    /// dependency level. The default.
     #[default]
     Auto,
-    /// Always a JSON-RPC batch per step (for endpoints that misbehave with large `eth_call`s).
+    /// A JSON-RPC batch per dependency level (for endpoints that misbehave with large
+    /// `eth_call`s).
     JsonRpcBatch,
     /// One HTTP request per read: the naive baseline, and a last resort for endpoints that reject
     /// batches.
@@ -113,9 +116,9 @@ impl Default for RpcOptions {
     }
 }
 
-const MC_UNKNOWN: u8 = 0;
-const MC_PRESENT: u8 = 1;
-const MC_ABSENT: u8 = 2;
+const LENS_UNKNOWN: u8 = 0;
+const LENS_WORKS: u8 = 1;
+const LENS_REFUSED: u8 = 2;
 
 /// An L1 JSON-RPC endpoint. Cheap to keep around; counts the HTTP requests it sends. Its
 /// `Debug` output shows the redacted URL only.
@@ -124,7 +127,7 @@ pub struct L1Rpc {
     redactor: Redactor,
     options: RpcOptions,
     requests: AtomicU64,
-    multicall: AtomicU8,
+    lens: AtomicU8,
 }
 
 impl std::fmt::Debug for L1Rpc {
@@ -178,7 +181,6 @@ impl Failure {
 struct HeaderFields {
     number: U64,
     hash: B256,
-    parent_hash: B256,
 }
 
 impl L1Rpc {
@@ -214,7 +216,7 @@ impl L1Rpc {
             redactor,
             options,
             requests: AtomicU64::new(0),
-            multicall: AtomicU8::new(MC_UNKNOWN),
+            lens: AtomicU8::new(LENS_UNKNOWN),
         })
     }
 
@@ -233,11 +235,12 @@ impl L1Rpc {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Whether Multicall3 was found (`None` until a read found out).
-    pub fn has_multicall3(&self) -> Option<bool> {
-        match self.multicall.load(Ordering::Relaxed) {
-            MC_PRESENT => Some(true),
-            MC_ABSENT => Some(false),
+    /// Whether the node ran the discovery lens (`None` until a read found out; `Some(false)` when
+    /// it refused it and the calls went out as JSON-RPC batches).
+    pub fn lens_works(&self) -> Option<bool> {
+        match self.lens.load(Ordering::Relaxed) {
+            LENS_WORKS => Some(true),
+            LENS_REFUSED => Some(false),
             _ => None,
         }
     }
@@ -251,7 +254,8 @@ impl L1Rpc {
         Ok(self.parse::<U64>(&raw, "eth_chainId")?.to::<u64>())
     }
 
-    /// Reads `set` pinned to block `block`, as one step.
+    /// Reads `set` pinned to block `block`, level by level (JSON-RPC batches, or one request per
+    /// read in [`ReadMode::Sequential`]).
     pub(crate) async fn read(
         &self,
         set: &ReadSet,
@@ -259,259 +263,286 @@ impl L1Rpc {
         step: &str,
     ) -> Result<Results, RpcError> {
         let tag = format!("{block:#x}");
-        let outcomes = match self.effective_mode() {
-            ReadMode::Sequential => self.read_sequential(set, &tag).await?,
-            ReadMode::JsonRpcBatch => self.read_batched(set, &tag, step).await?,
-            ReadMode::Auto => match self.read_multicall(set, &tag, step).await? {
-                Some(outcomes) => outcomes,
-                None => {
-                    self.multicall.store(MC_ABSENT, Ordering::Relaxed);
-                    self.read_batched(set, &tag, step).await?
-                }
-            },
-        };
+        let outcomes = self.read_levels(set, &tag, step).await?;
         Ok(self.results(set, outcomes, block))
     }
 
-    /// The first step: `eth_chainId`, the latest header, and `set` (calls only). With Multicall3
-    /// all three go out in one request and `set` is read at `latest` inside an `aggregate3` that
-    /// also returns `block.number` and `blockhash(number - 1)`; the reads count as pinned to the
-    /// header's block only when both match the header, otherwise `set` is read again at the
-    /// header's number. Without Multicall3, `set` is read at the header's number in a second
-    /// request.
-    pub(crate) async fn read_head(
+    /// `eth_chainId`, the latest header, and `set` read at that header's block. In
+    /// [`ReadMode::Auto`] that is two HTTP requests: chain id, header and the storage reads at
+    /// `latest`; then every call in one lens `eth_call` at the header's number, with the storage
+    /// reads again at that number (should a storage value that a call depends on have changed
+    /// in between, the lens runs once more with the pinned value).
+    pub(crate) async fn read_pinned(
         &self,
         set: &ReadSet,
         step: &str,
     ) -> Result<(u64, BlockRef, Results), RpcError> {
-        let mode = self.effective_mode();
         let header_item = || item("eth_getBlockByNumber", json!(["latest", false]));
+        let mode = self.effective_mode();
         if mode == ReadMode::Sequential {
             let chain_id = self.chain_id().await?;
             let mut answers = self
                 .exchange("eth_getBlockByNumber(latest)", vec![header_item()])
                 .await?;
-            let (block, _parent) = self.parse_header(answers.remove(0))?;
+            let block = self.parse_header(answers.remove(0))?;
             let results = self.read(set, block.number, step).await?;
             return Ok((chain_id, block, results));
         }
         let mut items = vec![item("eth_chainId", json!([])), header_item()];
-        // Speculative pinned read: only in Auto mode and only for plain calls.
-        let speculative = mode == ReadMode::Auto
-            && set
-                .entries
+        let raw_reads: Vec<usize> = if mode == ReadMode::Auto {
+            set.entries
                 .iter()
-                .all(|(r, _)| matches!(r, Read::Call { .. }));
-        let mut calls = Vec::new();
-        if speculative {
-            calls.push((
-                MULTICALL3,
-                Bytes::from(IMulticall3::getBlockNumberCall {}.abi_encode()),
-            ));
-            calls.push((
-                MULTICALL3,
-                Bytes::from(IMulticall3::getLastBlockHashCall {}.abi_encode()),
-            ));
-            calls.extend(set.entries.iter().filter_map(|(r, l)| match r {
-                Read::Call { data } => Some((l.address, data.clone())),
-                _ => None,
-            }));
-            items.push(item(
-                "eth_call",
-                json!([{ "to": MULTICALL3, "data": aggregate3_calldata(&calls) }, "latest"]),
-            ));
+                .enumerate()
+                .filter(|(_, (r, _))| !matches!(r, Read::Call { .. }))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for &i in &raw_reads {
+            let (read, label) = &set.entries[i];
+            items.push(raw_item(read, label.address, "latest"));
         }
-        let what = format!(
-            "eth_chainId + latest header + step '{step}' ({} reads)",
-            set.len()
-        );
-        let mut answers = self.exchange(&what, items).await?.into_iter();
+        let what = "eth_chainId + latest header";
+        let mut answers = self.exchange(what, items).await?.into_iter();
         let chain_answer = answers
             .next()
-            .ok_or_else(|| self.garbage(&what, "missing eth_chainId answer"))?;
+            .ok_or_else(|| self.garbage(what, "missing eth_chainId answer"))?;
         let chain_raw = self.expect_result(chain_answer, "eth_chainId")?;
         let chain_id = self.parse::<U64>(&chain_raw, "eth_chainId")?.to::<u64>();
         let header_answer = answers
             .next()
-            .ok_or_else(|| self.garbage(&what, "missing header answer"))?;
-        let (block, parent) = self.parse_header(header_answer)?;
-        let mut pinned_outcomes = None;
-        // An error answer to the speculative call is not fatal: the step is read again, pinned.
-        if let Some(Ok(raw)) = answers.next() {
-            let aggregate = "eth_call Multicall3.aggregate3 at latest";
-            let data = self.parse::<Bytes>(&raw, aggregate)?;
-            if data.is_empty() {
-                self.multicall.store(MC_ABSENT, Ordering::Relaxed);
-            } else {
-                self.multicall.store(MC_PRESENT, Ordering::Relaxed);
-                let mut outcomes =
-                    decode_aggregate3(&data, calls.len()).map_err(|d| self.garbage(&what, &d))?;
-                let rest = outcomes.split_off(2.min(outcomes.len()));
-                let number_matches = matches!(outcomes.first(), Some(Outcome::Data(d))
-                    if IMulticall3::getBlockNumberCall::abi_decode_returns(d).is_ok_and(|n| n == U256::from(block.number)));
-                let parent_matches = matches!(outcomes.get(1), Some(Outcome::Data(d))
-                    if IMulticall3::getLastBlockHashCall::abi_decode_returns(d).is_ok_and(|h| h == parent));
-                if number_matches && parent_matches {
-                    pinned_outcomes = Some(rest);
-                } else {
-                    tracing::debug!(
-                        block = block.number,
-                        "speculative read was not at the header's block; reading again pinned"
-                    );
-                }
-            }
+            .ok_or_else(|| self.garbage(what, "missing header answer"))?;
+        let block = self.parse_header(header_answer)?;
+        let tag = format!("{:#x}", block.number);
+        if mode == ReadMode::JsonRpcBatch {
+            let outcomes = self.read_levels(set, &tag, step).await?;
+            return Ok((chain_id, block, self.results(set, outcomes, block.number)));
         }
-        let results = match pinned_outcomes {
-            Some(outcomes) => self.results(set, outcomes, block.number),
-            None => self.read(set, block.number, step).await?,
+        let mut latest: Vec<Option<Outcome>> = vec![None; set.entries.len()];
+        for &i in &raw_reads {
+            let (read, label) = &set.entries[i];
+            let answer = answers
+                .next()
+                .ok_or_else(|| self.garbage(what, "missing storage answer"))?;
+            latest[i] = Some(self.raw_outcome(
+                read,
+                answer,
+                &format!("{}.{} at latest", label.contract, label.getter),
+            )?);
+        }
+        let outcomes = match self.read_lens(set, &tag, step, &raw_reads, &latest).await? {
+            Some(outcomes) => outcomes,
+            None => self.read_levels(set, &tag, step).await?,
         };
-        Ok((chain_id, block, results))
+        Ok((chain_id, block, self.results(set, outcomes, block.number)))
     }
 
-    fn effective_mode(&self) -> ReadMode {
-        match (self.options.mode, self.multicall.load(Ordering::Relaxed)) {
-            (ReadMode::Auto, MC_ABSENT) => ReadMode::JsonRpcBatch,
-            (mode, _) => mode,
-        }
-    }
-
-    fn results(&self, set: &ReadSet, outcomes: Vec<Outcome>, block: u64) -> Results {
-        Results {
-            outcomes,
-            labels: set.entries.iter().map(|(_, l)| l.clone()).collect(),
-            block,
-        }
-    }
-
-    /// Calls in one `aggregate3`, storage/code reads as further items of the same HTTP request.
-    /// `None` when Multicall3 has no code at that block.
-    async fn read_multicall(
+    /// Every call of `set` in one lens `eth_call` at `tag`, the reads `raw_reads` (storage, code)
+    /// beside it; `latest` holds their values read before, which the calls depend on. `None` when
+    /// the node refuses the lens (the caller then reads level by level).
+    async fn read_lens(
         &self,
         set: &ReadSet,
         tag: &str,
         step: &str,
+        raw_reads: &[usize],
+        latest: &[Option<Outcome>],
     ) -> Result<Option<Vec<Outcome>>, RpcError> {
-        let calls: Vec<(Address, Bytes)> = set
-            .entries
-            .iter()
-            .filter_map(|(r, l)| match r {
-                Read::Call { data } => Some((l.address, data.clone())),
-                _ => None,
-            })
-            .collect();
-        let mut items = Vec::new();
-        if !calls.is_empty() {
-            items.push(item(
+        let mut known = latest.to_vec();
+        let mut with_raw_reads = true;
+        // Twice at most: the second time with storage values pinned to `tag`, should they differ
+        // from those read at `latest`.
+        loop {
+            let (data, steps) = lens::encode(set, &known).map_err(|d| self.garbage(step, &d))?;
+            let mut items = vec![item(
                 "eth_call",
-                json!([{ "to": MULTICALL3, "data": aggregate3_calldata(&calls) }, tag]),
-            ));
-        }
-        for (read, label) in &set.entries {
-            match read {
-                Read::Call { .. } => {}
-                other => items.push(raw_item(other, label.address, tag)),
+                json!([{ "from": READ_AS, "data": data, "gas": format!("{:#x}", lens::LENS_GAS) }, tag]),
+            )];
+            if with_raw_reads {
+                for &i in raw_reads {
+                    let (read, label) = &set.entries[i];
+                    items.push(raw_item(read, label.address, tag));
+                }
             }
-        }
-        let what = format!(
-            "step '{step}' ({} reads at block {tag}) via Multicall3.aggregate3",
-            set.len()
-        );
-        let mut answers = self.exchange(&what, items).await?.into_iter();
-        let mut call_outcomes = Vec::new().into_iter();
-        if !calls.is_empty() {
-            let answer = answers
+            let what = format!(
+                "step '{step}' ({} reads at block {tag}) in one DiscoveryLens eth_call",
+                set.len()
+            );
+            let mut answers = self.exchange(&what, items).await?.into_iter();
+            let lens_answer = answers
                 .next()
-                .ok_or_else(|| self.garbage(&what, "missing aggregate3 answer"))?;
-            let raw = match answer {
-                Ok(raw) => raw,
+                .ok_or_else(|| self.garbage(&what, "missing eth_call answer"))?;
+            let call_outcomes = match lens_answer {
+                Ok(raw) => {
+                    let bytes = self.parse::<Bytes>(&raw, &what)?;
+                    let count = steps.iter().flatten().count();
+                    match lens::decode(&bytes, count) {
+                        Ok(outcomes) => outcomes,
+                        Err(detail) => {
+                            tracing::debug!(
+                                detail,
+                                "DiscoveryLens result unusable; reading level by level"
+                            );
+                            self.lens.store(LENS_REFUSED, Ordering::Relaxed);
+                            return Ok(None);
+                        }
+                    }
+                }
                 Err(payload) => {
-                    // Some endpoints reject large eth_calls (gas caps, payload limits): read
-                    // this step as a JSON-RPC batch instead; real node errors resurface there.
+                    // Nodes that do not run creations in eth_call, gas caps, payload limits:
+                    // read level by level instead; real node errors resurface there.
                     tracing::debug!(
                         code = payload.code,
-                        "Multicall3.aggregate3 rejected; using a JSON-RPC batch"
+                        message = %self.redactor.scrub(&short(&payload.message)),
+                        "DiscoveryLens eth_call refused; reading level by level"
                     );
+                    self.lens.store(LENS_REFUSED, Ordering::Relaxed);
                     return Ok(None);
                 }
             };
-            let data = self.parse::<Bytes>(&raw, &what)?;
-            if data.is_empty() {
-                return Ok(None);
-            }
-            self.multicall.store(MC_PRESENT, Ordering::Relaxed);
-            call_outcomes = decode_aggregate3(&data, calls.len())
-                .map_err(|d| self.garbage(&what, &d))?
-                .into_iter();
-        }
-        let mut outcomes = Vec::with_capacity(set.len());
-        for (read, label) in &set.entries {
-            match read {
-                Read::Call { .. } => outcomes.push(
-                    call_outcomes
-                        .next()
-                        .ok_or_else(|| self.garbage(&what, "too few aggregate3 results"))?,
-                ),
-                other => {
+            self.lens.store(LENS_WORKS, Ordering::Relaxed);
+            let mut pinned_changed = false;
+            if with_raw_reads {
+                for &i in raw_reads {
+                    let (read, label) = &set.entries[i];
                     let answer = answers
                         .next()
-                        .ok_or_else(|| self.garbage(&what, "missing answer"))?;
-                    outcomes.push(self.raw_outcome(
-                        other,
+                        .ok_or_else(|| self.garbage(&what, "missing storage answer"))?;
+                    let pinned = self.raw_outcome(
+                        read,
+                        answer,
+                        &format!("{}.{} at block {tag}", label.contract, label.getter),
+                    )?;
+                    if known[i].as_ref() != Some(&pinned) {
+                        pinned_changed = true;
+                        known[i] = Some(pinned);
+                    }
+                }
+            }
+            if pinned_changed {
+                tracing::debug!("a storage value changed between latest and the pinned block; running the lens again");
+                with_raw_reads = false;
+                continue;
+            }
+            let mut call_outcomes = call_outcomes.into_iter();
+            let mut outcomes = Vec::with_capacity(set.len());
+            for (i, s) in steps.iter().enumerate() {
+                match s {
+                    Some(_) => outcomes.push(
+                        call_outcomes
+                            .next()
+                            .ok_or_else(|| self.garbage(&what, "too few lens results"))?,
+                    ),
+                    None => outcomes.push(known[i].clone().unwrap_or(Outcome::Empty)),
+                }
+            }
+            return Ok(Some(outcomes));
+        }
+    }
+
+    fn effective_mode(&self) -> ReadMode {
+        match (self.options.mode, self.lens.load(Ordering::Relaxed)) {
+            (ReadMode::Auto, LENS_REFUSED) => ReadMode::JsonRpcBatch,
+            (mode, _) => mode,
+        }
+    }
+
+    /// `Results` with each call labelled with the address it went to.
+    fn results(&self, set: &ReadSet, outcomes: Vec<Outcome>, block: u64) -> Results {
+        let refs: Vec<Option<&Outcome>> = outcomes.iter().map(Some).collect();
+        let labels = set
+            .entries
+            .iter()
+            .map(|(read, label)| {
+                let mut label = label.clone();
+                if let Read::Call { targets, .. } = read {
+                    label.address = resolve_target(targets, &refs).unwrap_or(Address::ZERO);
+                }
+                label
+            })
+            .collect();
+        Results {
+            outcomes,
+            labels,
+            block,
+        }
+    }
+
+    /// Reads `set` at `tag` one dependency level at a time: each level as JSON-RPC batches
+    /// (chunked at `max_batch_size`), or one request per read in [`ReadMode::Sequential`].
+    async fn read_levels(
+        &self,
+        set: &ReadSet,
+        tag: &str,
+        step: &str,
+    ) -> Result<Vec<Outcome>, RpcError> {
+        let sequential = self.options.mode == ReadMode::Sequential;
+        let depths = set.depths();
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; set.len()];
+        for depth in 0..=depths.iter().copied().max().unwrap_or(0) {
+            let mut pending = Vec::new();
+            for (i, (read, label)) in set.entries.iter().enumerate() {
+                if depths[i] != depth {
+                    continue;
+                }
+                let address = match read {
+                    Read::Call { targets, .. } => {
+                        let refs: Vec<Option<&Outcome>> =
+                            outcomes.iter().map(Option::as_ref).collect();
+                        match resolve_target(targets, &refs) {
+                            Some(a) => a,
+                            None => {
+                                outcomes[i] = Some(Outcome::NotRun);
+                                continue;
+                            }
+                        }
+                    }
+                    _ => label.address,
+                };
+                pending.push((i, raw_item(read, address, tag)));
+            }
+            let chunk = if sequential {
+                1
+            } else {
+                self.options.max_batch_size.max(1)
+            };
+            let mut pending = pending.into_iter().peekable();
+            while pending.peek().is_some() {
+                let (idx, items): (Vec<usize>, Vec<Item>) = pending.by_ref().take(chunk).unzip();
+                let what = match idx.as_slice() {
+                    [only] => {
+                        let (read, label) = &set.entries[*only];
+                        format!(
+                            "{} {}.{} at block {tag}",
+                            method_of(read),
+                            label.contract,
+                            label.getter
+                        )
+                    }
+                    _ => format!(
+                        "step '{step}' ({} reads at block {tag}) as a JSON-RPC batch",
+                        idx.len()
+                    ),
+                };
+                let answers = self.exchange(&what, items).await?;
+                if answers.len() != idx.len() {
+                    return Err(self.garbage(&what, "the batch answer has the wrong length"));
+                }
+                for (i, answer) in idx.into_iter().zip(answers) {
+                    let (read, label) = &set.entries[i];
+                    outcomes[i] = Some(self.raw_outcome(
+                        read,
                         answer,
                         &format!("{}.{}", label.contract, label.getter),
                     )?);
                 }
             }
         }
-        Ok(Some(outcomes))
-    }
-
-    /// Every read as one item of a JSON-RPC batch (chunked at `max_batch_size`).
-    async fn read_batched(
-        &self,
-        set: &ReadSet,
-        tag: &str,
-        step: &str,
-    ) -> Result<Vec<Outcome>, RpcError> {
-        let mut outcomes = Vec::with_capacity(set.len());
-        let chunk = self.options.max_batch_size.max(1);
-        for entries in set.entries.chunks(chunk) {
-            let items = entries
-                .iter()
-                .map(|(r, l)| raw_item(r, l.address, tag))
-                .collect();
-            let what = format!(
-                "step '{step}' ({} reads at block {tag}) as a JSON-RPC batch",
-                entries.len()
-            );
-            let answers = self.exchange(&what, items).await?;
-            for ((read, label), answer) in entries.iter().zip(answers) {
-                outcomes.push(self.raw_outcome(
-                    read,
-                    answer,
-                    &format!("{}.{}", label.contract, label.getter),
-                )?);
-            }
-        }
-        Ok(outcomes)
-    }
-
-    /// One HTTP request per read.
-    async fn read_sequential(&self, set: &ReadSet, tag: &str) -> Result<Vec<Outcome>, RpcError> {
-        let mut outcomes = Vec::with_capacity(set.len());
-        for (read, label) in &set.entries {
-            let what = format!(
-                "{} {}.{} at block {tag}",
-                method_of(read),
-                label.contract,
-                label.getter
-            );
-            let mut answers = self
-                .exchange(&what, vec![raw_item(read, label.address, tag)])
-                .await?;
-            outcomes.push(self.raw_outcome(read, answers.remove(0), &what)?);
-        }
-        Ok(outcomes)
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(Outcome::NotRun))
+            .collect())
     }
 
     fn raw_outcome(
@@ -543,17 +574,14 @@ impl L1Rpc {
         }
     }
 
-    fn parse_header(&self, answer: ItemResult) -> Result<(BlockRef, B256), RpcError> {
+    fn parse_header(&self, answer: ItemResult) -> Result<BlockRef, RpcError> {
         let what = "eth_getBlockByNumber(latest)";
         let raw = self.expect_result(answer, what)?;
         let fields: HeaderFields = self.parse(&raw, what)?;
-        Ok((
-            BlockRef {
-                number: fields.number.to::<u64>(),
-                hash: fields.hash,
-            },
-            fields.parent_hash,
-        ))
+        Ok(BlockRef {
+            number: fields.number.to::<u64>(),
+            hash: fields.hash,
+        })
     }
 
     fn expect_result(&self, answer: ItemResult, what: &str) -> Result<Box<RawValue>, RpcError> {
@@ -723,7 +751,7 @@ fn method_of(read: &Read) -> &'static str {
 
 fn raw_item(read: &Read, address: Address, tag: &str) -> Item {
     match read {
-        Read::Call { data } => item(
+        Read::Call { data, .. } => item(
             "eth_call",
             json!([{ "from": READ_AS, "to": address, "data": data }, tag]),
         ),

@@ -61,10 +61,13 @@ pub enum SystemConfigLayout {
     V2,
     /// 3.x: also `l2ChainId()`, `superchainConfig()`; `disputeGameFactory()` via the portal.
     V3,
+    /// 4.x (Upgrade 20): as 3.x, but `batchInbox()` reverts: the batch inbox comes from the
+    /// rollup config (rollup.json, op-node) or the registry.
+    V4,
 }
 
 impl SystemConfigLayout {
-    const SUPPORTED: &'static str = "SystemConfig 1.12.x, 2.x, 3.x";
+    const SUPPORTED: &'static str = "SystemConfig 1.12.x, 2.x, 3.x, 4.x";
 
     /// The layout for a SystemConfig `version()`.
     pub fn from_version(address: Address, version: &str) -> Result<Self, DiscoveryError> {
@@ -77,12 +80,18 @@ impl SystemConfigLayout {
                 address,
                 version,
                 "SystemConfig before 1.12.0 (op-contracts v1.3.0) has no address getters; \
-                 opctl supports SystemConfig 1.12.x, 2.x, 3.x",
+                 opctl supports SystemConfig 1.12.x, 2.x, 3.x, 4.x",
             )),
             (2, _) => Ok(SystemConfigLayout::V2),
             (3, _) => Ok(SystemConfigLayout::V3),
+            (4, _) => Ok(SystemConfigLayout::V4),
             _ => Err(fail()),
         }
+    }
+
+    /// Whether `batchInbox()` exists (it reverts from 4.0.0 on).
+    pub fn has_batch_inbox(self) -> bool {
+        !matches!(self, SystemConfigLayout::V4)
     }
 }
 
@@ -199,11 +208,25 @@ mod tests {
         assert_eq!(layout("2.5.0").ok(), Some(SystemConfigLayout::V2));
         assert_eq!(layout("3.4.0").ok(), Some(SystemConfigLayout::V3));
         assert_eq!(layout("3.14.2").ok(), Some(SystemConfigLayout::V3));
+        assert_eq!(layout("4.0.0").ok(), Some(SystemConfigLayout::V4));
+        assert_eq!(layout("4.1.0-rc.1").ok(), Some(SystemConfigLayout::V4));
+    }
+
+    #[test]
+    fn only_system_config_4_has_no_batch_inbox_getter() {
+        for layout in [
+            SystemConfigLayout::V1_12,
+            SystemConfigLayout::V2,
+            SystemConfigLayout::V3,
+        ] {
+            assert!(layout.has_batch_inbox(), "{layout:?}");
+        }
+        assert!(!SystemConfigLayout::V4.has_batch_inbox());
     }
 
     #[test]
     fn unknown_system_config_versions_are_errors_naming_contract_and_version() {
-        for v in ["1.11.0", "1.9.1", "4.0.0", "0.1.0", "garbage", ""] {
+        for v in ["1.11.0", "1.9.1", "5.0.0", "0.1.0", "garbage", ""] {
             let err = SystemConfigLayout::from_version(A, v)
                 .expect_err(v)
                 .to_string();

@@ -60,7 +60,12 @@ pub async fn discover(chain: &LoadedChain, url: &str) -> Found {
     };
     match rpc::discover(&rpc, system_config, source).await {
         Ok(mut d) => {
-            // As `opctl discover` records them: the chain file's explicit addresses pinned.
+            // As `opctl discover` records them: the batch inbox from the rollup config or the
+            // registry where L1 no longer names it, and the chain file's explicit addresses
+            // pinned.
+            if d.batch_inbox.is_none() {
+                d.batch_inbox = crate::resolve::offline_batch_inbox(chain);
+            }
             for note in crate::resolve::apply_overrides(chain, &mut d) {
                 tracing::debug!("{note}");
             }

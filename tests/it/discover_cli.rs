@@ -372,3 +372,207 @@ async fn an_explicit_address_in_the_chain_file_overrides_discovery_and_is_report
     );
     assert_eq!(dgf["source"], "toml contracts.dispute_game_factory");
 }
+
+/// A one-connection-at-a-time op-node stand-in answering `optimism_rollupConfig` with `inbox`.
+/// Returns its URL (with a token that must never be printed).
+async fn fake_op_node(inbox: alloy::primitives::Address) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("local addr").port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // Read the whole request (head and content-length body) before answering.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let request = loop {
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .to_ascii_lowercase()
+                            .lines()
+                            .find_map(|l| {
+                                l.strip_prefix("content-length:")
+                                    .map(str::trim)
+                                    .and_then(|v| v.parse::<usize>().ok())
+                            })
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + length {
+                            break text;
+                        }
+                    }
+                };
+                let id = request
+                    .split("\"id\":")
+                    .nth(1)
+                    .and_then(|rest| rest.split([',', '}']).next())
+                    .unwrap_or("0")
+                    .trim()
+                    .to_string();
+                let body = format!(
+                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"batch_inbox_address":"{inbox:#x}","l2_chain_id":901}}}}"#
+                );
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/opnode-Tk7Qm2Zp9")
+}
+
+#[tokio::test]
+async fn discover_on_an_upgrade_20_chain_takes_the_batch_inbox_from_rollup_json_and_exits_0() {
+    let chain = TestChain::start(Flavor::Upgrade20).await;
+    let files = files(&chain, "anvil");
+    let f = &chain.fixture;
+    let mut args = vec![
+        "discover".to_string(),
+        files.chain.display().to_string(),
+        "-o".into(),
+        "json".into(),
+    ];
+    args.extend(key_args(&files));
+    let out = opctl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_no_keys(&chain, &out);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let requests = v["httpRequests"].as_u64().expect("httpRequests");
+    assert!(requests <= 2, "{requests} L1 requests");
+    let d = &v["discovery"];
+    let lower = |v: &Value| v.as_str().map(str::to_lowercase);
+    assert_eq!(
+        lower(&d["batch_inbox"]["value"]),
+        Some(format!("{:#x}", f.batch_inbox))
+    );
+    assert_eq!(
+        d["batch_inbox"]["source"],
+        "toml chain.rollup_config (batch_inbox_address)"
+    );
+    assert_eq!(d["respected_game_type"]["value"], 5);
+    assert_eq!(
+        lower(&d["games"]["5"]["proposer"]["value"]),
+        Some(format!("{:#x}", f.roles.proposer))
+    );
+    assert!(d["games"]["1"].is_object(), "game 1 is reported too");
+    let checks = v["checks"].as_array().expect("checks");
+    let proposer = checks
+        .iter()
+        .find(|c| c["name"] == "proposer-key")
+        .expect("proposer-key ran");
+    assert_eq!(proposer["status"], "pass", "{proposer}");
+    assert!(
+        proposer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("gameArgs(5)")),
+        "{proposer}"
+    );
+    let lock = std::fs::read_to_string(files.chain.with_file_name("anvil.lock")).expect("lock");
+    assert!(
+        lock.contains("toml chain.rollup_config (batch_inbox_address)"),
+        "{lock}"
+    );
+
+    // The table names every game type.
+    let out = opctl(&["discover", files.chain.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(
+        text.contains("5 (SUPER_PERMISSIONED_CANNON), respected")
+            && text.contains("1 (PERMISSIONED_CANNON)"),
+        "{text}"
+    );
+}
+
+// Multi-threaded: the fake op-node answers while the test thread waits for the opctl process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discover_on_an_upgrade_20_chain_reads_the_batch_inbox_from_op_node_when_asked() {
+    let chain = TestChain::start(Flavor::Upgrade20).await;
+    let files = files(&chain, "anvil");
+    let c = files.chain.to_str().expect("utf-8");
+
+    // An op-node that agrees with rollup.json: its value, recorded as such.
+    let url = fake_op_node(chain.fixture.batch_inbox).await;
+    let out = opctl(&["discover", c, "-o", "json", "--rollup-rpc", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    assert!(
+        !all_output(&out).contains("Tk7Qm2Zp9"),
+        "the op-node URL token leaked"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v["discovery"]["batch_inbox"]["source"],
+        "rpc optimism_rollupConfig"
+    );
+    assert_eq!(
+        v["discovery"]["batch_inbox"]["value"]
+            .as_str()
+            .map(str::to_lowercase),
+        Some(format!("{:#x}", chain.fixture.batch_inbox))
+    );
+
+    // One that disagrees: a warning, and the rollup-config check fails (exit 3).
+    let node_inbox = alloy::primitives::Address::repeat_byte(0x42);
+    let url = fake_op_node(node_inbox).await;
+    let out = opctl(&["discover", c, "-o", "json", "--rollup-rpc", &url]);
+    assert_eq!(out.status.code(), Some(3), "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(
+        text.contains("op-node's optimism_rollupConfig names batch inbox"),
+        "{text}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(failed, vec!["rollup-config"]);
+
+    // An op-node that does not answer is a clear error naming the flag.
+    let port = crate::support::free_port();
+    let dead = format!("http://127.0.0.1:{port}/opnode-Tk7Qm2Zp9");
+    let out = opctl(&["discover", c, "--rollup-rpc", &dead, "--rpc-timeout", "2s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(text.contains("--rollup-rpc"), "{text}");
+    assert!(
+        !text.contains("Tk7Qm2Zp9"),
+        "the op-node URL token leaked: {text}"
+    );
+}
+
+#[tokio::test]
+async fn discover_on_a_kona_chain_reports_games_8_and_0() {
+    let chain = TestChain::start(Flavor::KonaPermissionless).await;
+    let files = files(&chain, "anvil");
+    let c = files.chain.to_str().expect("utf-8");
+    let out = opctl(&["discover", c, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["httpRequests"].as_u64().is_some_and(|n| n <= 2), "{v}");
+    let d = &v["discovery"];
+    assert_eq!(d["respected_game_type"]["value"], 8);
+    let games: Vec<&String> = d["games"].as_object().expect("games").keys().collect();
+    assert_eq!(games, vec!["0", "8"]);
+    let out = opctl(&["discover", c]);
+    let text = all_output(&out);
+    assert!(
+        text.contains("8 (CANNON_KONA), respected") && text.contains("0 (CANNON)"),
+        "{text}"
+    );
+}

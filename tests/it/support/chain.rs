@@ -16,6 +16,9 @@
 //!   OptimismPortal2 4.6.0, DisputeGameFactory 1.3.0 with packed v2 `gameArgs`, the v2
 //!   FaultDisputeGame/PermissionedDisputeGame implementations, AnchorStateRegistry 3.5.0. The
 //!   bridges, messenger, factory and SuperchainConfig of that flavor are the real ones.
+//!   [`Flavor::Upgrade20`] (SystemConfig 4.0.0 whose `batchInbox()` reverts, games 1 and 5,
+//!   respected 5) and [`Flavor::KonaPermissionless`] (games 8 and 0, respected 8) are built the
+//!   same way: no public package has those contracts.
 //!
 //! Keys: every role key (batcher, unsafe block signer, proposer, challenger, owner, deployer) is
 //! generated at start with `PrivateKeySigner::random()` and funded with `anvil_setBalance`; no key
@@ -167,6 +170,33 @@ pub enum Flavor {
     /// A current chain: SystemConfig 3.x, OptimismPortal2 4.x, DisputeGameFactory 1.3 with v2
     /// games (types 0 and 1) whose parameters live in `gameArgs`. Stand-ins (see module docs).
     CurrentV2,
+    /// An Upgrade 20 chain: SystemConfig 4.0.0 whose `batchInbox()` reverts, respected game type 5
+    /// (SUPER_PERMISSIONED_CANNON), v2 games 1 and 5 registered. Game 1 still carries the
+    /// proposer and challenger from before the move to 5 (`Fixture::previous_roles`), so a test
+    /// can tell which game's roles a check compared against. Stand-ins, like [`Flavor::CurrentV2`].
+    Upgrade20,
+    /// A permissionless kona chain (Upgrade 19): SystemConfig 3.14.2, respected game type 8
+    /// (CANNON_KONA), v2 games 8 and 0 registered. Stand-ins, like [`Flavor::CurrentV2`].
+    KonaPermissionless,
+}
+
+impl Flavor {
+    /// Whether this flavor's newer contracts are [`GetterStandIn`]s (see the module docs).
+    pub fn stand_ins(self) -> bool {
+        matches!(
+            self,
+            Flavor::CurrentV2 | Flavor::Upgrade20 | Flavor::KonaPermissionless
+        )
+    }
+
+    /// The respected game type the flavor installs by default.
+    pub fn default_respected_game_type(self) -> u32 {
+        match self {
+            Flavor::Upgrade20 => 5,
+            Flavor::KonaPermissionless => 8,
+            _ => 1,
+        }
+    }
 }
 
 /// Options for [`TestChain::start_with`].
@@ -181,12 +211,13 @@ pub struct ChainOptions {
 }
 
 impl ChainOptions {
-    /// Defaults for a flavor: Multicall3 present, permissioned game respected.
+    /// Defaults for a flavor: Multicall3 present, the flavor's usual game type respected (1, or 5
+    /// on [`Flavor::Upgrade20`], 8 on [`Flavor::KonaPermissionless`]).
     pub fn new(flavor: Flavor) -> Self {
         ChainOptions {
             flavor,
             multicall3: true,
-            respected_game_type: 1,
+            respected_game_type: flavor.default_respected_game_type(),
         }
     }
 }
@@ -253,6 +284,8 @@ pub struct Fixture {
     pub optimism_mintable_erc20_factory: Address,
     pub superchain_config: Address,
     pub batch_inbox: Address,
+    /// Whether the SystemConfig names the batch inbox (`false` on SystemConfig 4.x).
+    pub batch_inbox_on_l1: bool,
     pub start_block: u64,
     pub dispute_game_factory: Option<Address>,
     pub anchor_state_registry: Option<Address>,
@@ -263,6 +296,9 @@ pub struct Fixture {
     pub games: Vec<FixtureGame>,
     pub absolute_prestate: B256,
     pub roles: Roles,
+    /// [`Flavor::Upgrade20`]: the proposer and challenger game type 1 still carries (the roles
+    /// before the move to game type 5).
+    pub previous_roles: Option<(Address, Address)>,
     /// Contract name (as opctl's `ContractName::solidity_name`) -> version.
     pub versions: BTreeMap<&'static str, &'static str>,
 }
@@ -346,6 +382,7 @@ impl TestChain {
                 optimism_mintable_erc20_factory: Address::ZERO,
                 superchain_config: Address::ZERO,
                 batch_inbox: BATCH_INBOX,
+                batch_inbox_on_l1: true,
                 start_block: 0,
                 dispute_game_factory: None,
                 anchor_state_registry: None,
@@ -356,6 +393,7 @@ impl TestChain {
                 games: Vec::new(),
                 absolute_prestate: B256::from(U256::from_be_bytes(rand_bytes32())),
                 roles,
+                previous_roles: None,
                 versions: BTreeMap::new(),
             },
             keys,
@@ -393,7 +431,7 @@ impl TestChain {
         let hash = B256::left_padding_from(new.address().as_slice());
         let sc = self.fixture.system_config;
         match self.fixture.flavor {
-            Flavor::CurrentV2 => {
+            flavor if flavor.stand_ins() => {
                 let answers = vec![answer(FxSystemConfig::batcherHashCall {}, hash)];
                 self.stand_in_set(sc, answers).await;
             }
@@ -473,7 +511,7 @@ impl TestChain {
         f.optimism_mintable_erc20_factory = factory;
 
         let portal = match options.flavor {
-            Flavor::CurrentV2 => Address::ZERO, // stand-in, deployed below
+            flavor if flavor.stand_ins() => Address::ZERO, // stand-in, deployed below
             _ => self.proxy("OptimismPortal").await,
         };
         self.fixture.optimism_portal = portal;
@@ -494,7 +532,9 @@ impl TestChain {
         match options.flavor {
             Flavor::PermissionedV1 => self.install_permissioned_v1(options).await,
             Flavor::LegacyOutputOracle => self.install_legacy().await,
-            Flavor::CurrentV2 => self.install_current_v2(options).await,
+            Flavor::CurrentV2 | Flavor::Upgrade20 | Flavor::KonaPermissionless => {
+                self.install_stand_in_chain(options).await
+            }
         }
 
         let (sc, portal) = (self.fixture.system_config, self.fixture.optimism_portal);
@@ -735,7 +775,22 @@ impl TestChain {
         f.versions.insert("L2OutputOracle", "1.8.0");
     }
 
-    async fn install_current_v2(&mut self, options: ChainOptions) {
+    /// [`Flavor::CurrentV2`], [`Flavor::Upgrade20`], [`Flavor::KonaPermissionless`]: the
+    /// SystemConfig behind the real Proxy, the portal, factory, games and AnchorStateRegistry
+    /// are stand-ins answering what those versions answer.
+    async fn install_stand_in_chain(&mut self, options: ChainOptions) {
+        let (sc_version, batch_inbox_getter, game_types): (&str, bool, [u32; 2]) =
+            match options.flavor {
+                Flavor::Upgrade20 => ("4.0.0", false, [1, 5]),
+                Flavor::KonaPermissionless => ("3.14.2", true, [0, 8]),
+                _ => ("3.14.2", true, [0, 1]),
+            };
+        if options.flavor == Flavor::Upgrade20 {
+            self.fixture.previous_roles = Some((
+                PrivateKeySigner::random().address(),
+                PrivateKeySigner::random().address(),
+            ));
+        }
         let f = self.fixture.clone();
         let weth = PrivateKeySigner::random().address();
         let vm = PrivateKeySigner::random().address();
@@ -748,15 +803,16 @@ impl TestChain {
         let asr = self
             .deploy_raw(stand_in_bytecode(), "GetterStandIn (AnchorStateRegistry)")
             .await;
-        let fdg = self
-            .deploy_raw(stand_in_bytecode(), "GetterStandIn (FaultDisputeGame)")
-            .await;
-        let pdg = self
-            .deploy_raw(
-                stand_in_bytecode(),
-                "GetterStandIn (PermissionedDisputeGame)",
-            )
-            .await;
+        let mut impls = Vec::new();
+        for t in game_types {
+            let implementation = self
+                .deploy_raw(
+                    stand_in_bytecode(),
+                    &format!("GetterStandIn (game type {t})"),
+                )
+                .await;
+            impls.push((t, implementation));
+        }
         let sc_impl = self
             .deploy_raw(stand_in_bytecode(), "GetterStandIn (SystemConfig)")
             .await;
@@ -775,8 +831,8 @@ impl TestChain {
         .await;
         let start_block = self.block_number().await;
 
-        let sc_answers = vec![
-            answer(FxSemver::versionCall {}, "3.14.2".to_string()),
+        let mut sc_answers = vec![
+            answer(FxSemver::versionCall {}, sc_version.to_string()),
             answer(FxOwnable::ownerCall {}, f.roles.owner),
             answer(
                 FxSystemConfig::batcherHashCall {},
@@ -800,12 +856,15 @@ impl TestChain {
                 FxSystemConfig::optimismMintableERC20FactoryCall {},
                 f.optimism_mintable_erc20_factory,
             ),
-            answer(FxSystemConfig::batchInboxCall {}, f.batch_inbox),
             answer(FxSystemConfig::startBlockCall {}, U256::from(start_block)),
             answer(FxSystemConfig::disputeGameFactoryCall {}, dgf),
             answer(FxSystemConfig::l2ChainIdCall {}, U256::from(L2_CHAIN_ID)),
             answer(FxSystemConfig::superchainConfigCall {}, f.superchain_config),
         ];
+        // SystemConfig 4.x: batchInbox() reverts (the stand-in reverts for calls it was not told).
+        if batch_inbox_getter {
+            sc_answers.push(answer(FxSystemConfig::batchInboxCall {}, f.batch_inbox));
+        }
         self.stand_in_set(f.system_config, sc_answers).await;
 
         let portal_answers = vec![
@@ -823,16 +882,23 @@ impl TestChain {
         self.stand_in_set(portal, portal_answers).await;
 
         // v2 games: parameters packed into DisputeGameFactory.gameArgs (fact sheet 3.4).
-        let args = |permissioned: bool| {
+        // Permissioned types carry proposer and challenger; type 1 on an Upgrade 20 chain the
+        // ones from before the move to type 5.
+        let args = |t: u32| {
             let mut out = Vec::new();
             out.extend_from_slice(f.absolute_prestate.as_slice());
             out.extend_from_slice(vm.as_slice());
             out.extend_from_slice(asr.as_slice());
             out.extend_from_slice(weth.as_slice());
             out.extend_from_slice(&U256::from(L2_CHAIN_ID).to_be_bytes::<32>());
-            if permissioned {
-                out.extend_from_slice(f.roles.proposer.as_slice());
-                out.extend_from_slice(f.roles.challenger.as_slice());
+            let roles = match (t, f.previous_roles) {
+                (1, Some(previous)) => Some(previous),
+                (1 | 5, _) => Some((f.roles.proposer, f.roles.challenger)),
+                _ => None,
+            };
+            if let Some((proposer, challenger)) = roles {
+                out.extend_from_slice(proposer.as_slice());
+                out.extend_from_slice(challenger.as_slice());
             }
             Bytes::from(out)
         };
@@ -840,10 +906,9 @@ impl TestChain {
         // for the types that are not registered.
         let mut dgf_answers = vec![answer(FxSemver::versionCall {}, "1.3.0".to_string())];
         for t in opctl::rpc::PROBED_GAME_TYPES {
-            let (implementation, game_args) = match t {
-                0 => (fdg, args(false)),
-                1 => (pdg, args(true)),
-                _ => (Address::ZERO, Bytes::new()),
+            let (implementation, game_args) = match impls.iter().find(|(it, _)| *it == t) {
+                Some((_, implementation)) => (*implementation, args(t)),
+                None => (Address::ZERO, Bytes::new()),
             };
             dgf_answers.push(answer(
                 FxDgf::gameImplsCall { _gameType: t },
@@ -852,22 +917,16 @@ impl TestChain {
             dgf_answers.push(answer(FxDgf::gameArgsCall { _gameType: t }, game_args));
         }
         self.stand_in_set(dgf, dgf_answers).await;
-        self.stand_in_set(
-            fdg,
-            vec![
-                answer(FxSemver::versionCall {}, "2.0.0".to_string()),
-                answer(FxGame::gameTypeCall {}, 0u32),
-            ],
-        )
-        .await;
-        self.stand_in_set(
-            pdg,
-            vec![
-                answer(FxSemver::versionCall {}, "2.0.0".to_string()),
-                answer(FxGame::gameTypeCall {}, 1u32),
-            ],
-        )
-        .await;
+        for (t, implementation) in &impls {
+            self.stand_in_set(
+                *implementation,
+                vec![
+                    answer(FxSemver::versionCall {}, "2.0.0".to_string()),
+                    answer(FxGame::gameTypeCall {}, *t),
+                ],
+            )
+            .await;
+        }
         self.stand_in_set(
             asr,
             vec![answer(FxSemver::versionCall {}, "3.5.0".to_string())],
@@ -881,21 +940,19 @@ impl TestChain {
         f.delayed_weth = Some(weth);
         f.mips = Some(vm);
         f.respected_game_type = Some(options.respected_game_type);
-        f.games = vec![
-            FixtureGame {
-                game_type: 0,
-                implementation: fdg,
+        f.games = impls
+            .iter()
+            .map(|(t, implementation)| FixtureGame {
+                game_type: *t,
+                implementation: *implementation,
                 version: "2.0.0",
                 v2: true,
-            },
-            FixtureGame {
-                game_type: 1,
-                implementation: pdg,
-                version: "2.0.0",
-                v2: true,
-            },
-        ];
-        f.versions.insert("SystemConfig", "3.14.2");
+            })
+            .collect();
+        if !batch_inbox_getter {
+            f.batch_inbox_on_l1 = false;
+        }
+        f.versions.insert("SystemConfig", sc_version);
         f.versions.insert("OptimismPortal", "4.6.0");
         f.versions.insert("DisputeGameFactory", "1.3.0");
         f.versions.insert("AnchorStateRegistry", "3.5.0");
