@@ -30,6 +30,14 @@ pub const GAME_TYPES: &[&str] = &[
     "optimistic-zk",
 ];
 
+/// Why a permissionless VM game cannot be played against op-reth (rule challenger-vm-state).
+pub fn vm_game_against_op_reth(trace_type: &str) -> String {
+    format!("`{trace_type}` cannot be played against op-reth: its VM needs the state of the disputed block for the whole game (up to 7 days); op-reth serves trie nodes through neither debug_dbGet (code keys only) nor eth_getProof beyond {MAX_ETH_PROOF_WINDOW} blocks, and opctl does not run op-reth's proofs-history store")
+}
+
+/// What to do about [`vm_game_against_op_reth`].
+pub const VM_GAME_AGAINST_OP_RETH_HINT: &str = "use `game_types = [\"permissioned\"]`, or run `[replicas] execution_client = \"op-geth\"` with `archive = true`";
+
 /// Programs whose prestates `challenger.prestates` may name (asterisc was dropped from
 /// op-challenger in 2026-01).
 pub const PRESTATE_PROGRAMS: &[&str] = &["cannon", "cannon-kona"];
@@ -851,8 +859,8 @@ impl Validator<'_, '_> {
                 // Rule challenger-vm-state (audit item 6, F6).
                 self.err(
                     &format!("challenger.game_types.{i}"),
-                    format!("`{t}` cannot be played against op-reth: its VM needs the state of the disputed block for the whole game (up to 7 days); op-reth serves trie nodes through neither debug_dbGet (code keys only) nor eth_getProof beyond {MAX_ETH_PROOF_WINDOW} blocks, and opctl does not run op-reth's proofs-history store"),
-                    "use `game_types = [\"permissioned\"]`, or run `[replicas] execution_client = \"op-geth\"` with `archive = true`",
+                    vm_game_against_op_reth(t),
+                    VM_GAME_AGAINST_OP_RETH_HINT,
                 );
             }
         }

@@ -352,6 +352,25 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
         file: ctx.chain.path.display().to_string(),
     };
     let kinds = games::challenger_kinds(ch, &ctx.input.contracts).map_err(games_error)?;
+    // Rule challenger-vm-state for game types taken from discovery (validation refuses the ones
+    // the chain file names).
+    if ch.game_types.is_empty() && ctx.chain.challenger_el() == ExecutionClient::OpReth {
+        if let Some(t) = kinds
+            .iter()
+            .filter(|k| !k.permissioned && k.program != crate::model::games::Program::None)
+            .find_map(|k| k.trace_type)
+        {
+            return Err(RenderError::Games {
+                role: "op-challenger",
+                reason: format!(
+                    "the chain's enabled game types include {}\n  hint: {}",
+                    crate::config::validate::vm_game_against_op_reth(t),
+                    crate::config::validate::VM_GAME_AGAINST_OP_RETH_HINT
+                ),
+                file: ctx.chain.path.display().to_string(),
+            });
+        }
+    }
     let prestates = games::prestate_args(ch, &kinds).map_err(games_error)?;
     let trace_types = games::trace_types(ch, &kinds);
     let super_roots = kinds.iter().any(|k| k.super_root);

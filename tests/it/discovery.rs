@@ -323,6 +323,7 @@ async fn discovery_of_an_upgrade_20_chain_reports_both_permissioned_games_and_re
         rollup: None,
         keys,
         stored_keys: None,
+        game_pins: &[],
     };
     assert!(failing(&d, &good).is_empty(), "{:?}", run_checks(&d, &good));
     let proposer_check = run_checks(&d, &good)

@@ -455,6 +455,16 @@ fn an_upgrade_20_permissioned_chain_proposes_super_roots_and_plays_both_permissi
 #[test]
 fn a_permissionless_kona_chain_plays_cannon_kona_with_kona_prestates() {
     let mut chain = devnet_following_the_chain();
+    // Against op-reth replicas a permissionless VM game is refused (rule challenger-vm-state).
+    let mut input = Input::from_chain(&chain);
+    input.contracts.respected_game_type = Some(8);
+    input.contracts.enabled_game_types = vec![1, 8];
+    let err = render::render(&input).expect_err("op-reth").to_string();
+    assert!(
+        err.contains("`cannon-kona` cannot be played against op-reth"),
+        "{err}"
+    );
+    chain.file.replicas.execution_client = config::ExecutionClient::OpGeth;
     let mut input = Input::from_chain(&chain);
     input.contracts.respected_game_type = Some(8);
     input.contracts.enabled_game_types = vec![1, 8];
