@@ -15,10 +15,13 @@ use crate::error::Error;
 use crate::lock::Lock;
 use crate::model::checks::check_key_format;
 use crate::model::checks::{
-    run_checks, CheckInput, CheckResult, GamePin, RollupFacts, SignerAddresses,
+    check_hardfork, run_checks, CheckInput, CheckResult, GamePin, HardforkInput, RollupFacts,
+    SignerAddresses,
 };
 use crate::model::discovery::{ContractName, Discovery, Source, Sourced};
+use crate::model::forks::{Fork, ForkSchedule};
 use crate::model::key_format::{classify_key, KeyFinding, StoredKey};
+use crate::model::releases;
 use crate::networks;
 use crate::render;
 use crate::rpc;
@@ -191,6 +194,30 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
             "L1 chain id {} is not Ethereum mainnet, Sepolia, Holesky or Hoodi: op-node >= 1.16 and op-challenger need its genesis; set `l1.genesis`",
             f.l1.chain_id
         ));
+    }
+    // The image mix: a warning here (validate, plan) when it is untested or cannot be checked.
+    let set = f.images.release_set();
+    warnings.extend(releases::check_mix(
+        releases::builtin(),
+        set,
+        &f.rendered_images(),
+    ));
+    if let Some(respected) = contracts.respected_game_type {
+        if (f.proposer.enabled || f.challenger.enabled) && !set.game_types.contains(&respected) {
+            warnings.push(format!(
+                "release {} is not known to play game type {} that the chain respects (its proposer and challenger play {:?}: {})",
+                set.name,
+                crate::model::games::GameTypeLabel(respected),
+                set.game_types,
+                set.game_types_source
+            ));
+        }
+    }
+    // Hardforks the images do not support: a warning here (validate), the `hardfork` check
+    // blocks apply.
+    let hardfork = check_hardfork(Some(&hardfork_input(chain)));
+    if hardfork.is_failure() {
+        warnings.push(format!("hardfork: {}", hardfork.message));
     }
     // Game types pinned against the chain: a warning here (validate, plan), the `game-type` check
     // blocks apply.
@@ -447,11 +474,14 @@ pub async fn checks(
     source: &KeySource<'_>,
 ) -> Result<Vec<CheckResult>, Error> {
     let stored = stored_keys(chain, source).await?;
+    let hardfork = hardfork_input(chain);
     let Some(discovery) = discovery else {
-        return Ok(match stored {
-            Some(stored) => vec![check_key_format(Some(&stored))],
-            None => Vec::new(),
-        });
+        let mut out = Vec::new();
+        if let Some(stored) = stored {
+            out.push(check_key_format(Some(&stored)));
+        }
+        out.push(check_hardfork(Some(&hardfork)));
+        return Ok(out);
     };
     let keys = signer_addresses(chain, source).await?;
     let rollup = rollup_facts(chain);
@@ -461,8 +491,39 @@ pub async fn checks(
         keys,
         stored_keys: stored.as_deref(),
         game_pins: &game_pins(chain),
+        hardfork: Some(&hardfork),
     };
     Ok(run_checks(discovery, &input))
+}
+
+/// What the `hardfork` check compares for `chain`, now.
+pub fn hardfork_input(chain: &LoadedChain) -> HardforkInput {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    HardforkInput {
+        schedule: rollup_fork_schedule(chain),
+        images: chain.file.rendered_images(),
+        now,
+        window_secs: chain.file.images.hardfork_window().as_secs(),
+    }
+}
+
+/// The chain's fork schedule from the `<fork>_time` keys of its rollup.json.
+///
+/// REPLACE AT MERGE: a minimal stand-in for `resolve::fork_schedule(chain)` (rollup.json and
+/// the registry entry), which another branch adds; callers switch to it unchanged.
+pub fn rollup_fork_schedule(chain: &LoadedChain) -> Option<ForkSchedule> {
+    let v: Value = serde_json::from_str(chain.rollup_json.as_deref()?).ok()?;
+    let mut schedule = ForkSchedule::new(Source::Toml {
+        key: "chain.rollup_config".into(),
+    });
+    for (key, value) in v.as_object()? {
+        if let (Some(fork), Some(time)) = (Fork::from_time_key(key), value.as_u64()) {
+            schedule.times.insert(fork, time);
+        }
+    }
+    Some(schedule)
 }
 
 /// The game types the chain file pins, for the `game-type` check.
