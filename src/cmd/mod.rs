@@ -7,6 +7,7 @@ mod discover;
 mod plan;
 mod render;
 mod status;
+mod upgrade;
 mod validate;
 mod watch;
 
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
         Command::Apply(args) => apply::run(args, &cli.global, printer).await,
         Command::Destroy(args) => destroy::run(args, &cli.global, printer).await,
         Command::Status(args) => status::run(args, &cli.global, printer).await,
+        Command::Upgrade(args) => upgrade::run(args, &cli.global, printer).await,
         Command::Watch(args) => watch::run(args, &cli.global, printer).await,
         Command::Schema => {
             printer.data(&generated::schema_json());
