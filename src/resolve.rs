@@ -506,6 +506,7 @@ pub fn hardfork_input(chain: &LoadedChain) -> HardforkInput {
         images: chain.file.rendered_images(),
         now,
         window_secs: chain.file.images.hardfork_window().as_secs(),
+        release: chain.file.images.release_set().name.clone(),
     }
 }
 

@@ -108,6 +108,12 @@ impl Observer for UpgradeView<'_> {
 /// The release diff as text: a table of images, then forks, game types and flag changes.
 fn render_diff(chain: &str, d: &UpgradeDiff) -> String {
     let mut out = format!("upgrade {chain}: release {} -> {}\n", d.from, d.to);
+    if d.downgrade {
+        out.push_str(&format!(
+            "note: release {} is older than {}: this is a downgrade\n",
+            d.to, d.from
+        ));
+    }
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_header(vec!["component", "from", "to", ""]);

@@ -162,6 +162,8 @@ pub struct HardforkInput {
     pub now: u64,
     /// `[images] hardfork_window`, in seconds.
     pub window_secs: u64,
+    /// The chain's release set (`[images] release` or the default), for the fix hint.
+    pub release: String,
 }
 
 /// A game type the chain file pins: `contracts.respected_game_type`, `proposer.game_type`, or the
@@ -292,16 +294,38 @@ pub fn check_hardfork_with(m: &Matrix, input: Option<&HardforkInput>) -> CheckRe
     }
     if !failed.is_empty() {
         let components: Vec<&str> = h.images.iter().map(|i| i.component).collect();
+        let own = m.set(&h.release);
         let fix = failing_forks
             .iter()
-            .map(|f| match m.newest_supporting(*f, &components) {
-                Some(s) => format!(
-                    "release {} supports {f} (`[images] release = \"{}\"`, and drop pins below the minimum)",
-                    s.name, s.name
-                ),
-                None => format!(
-                    "no release set runs these components past {f}; move the chain to op-reth"
-                ),
+            .map(|f| {
+                // The pins below the fork's minimum: raise or remove them.
+                let pins: Vec<&str> = h
+                    .images
+                    .iter()
+                    .filter(|i| {
+                        i.version()
+                            .version()
+                            .is_some_and(|v| m.support(*f, i.component, v) != Support::Yes)
+                    })
+                    .filter_map(|i| i.pinned_by.as_deref())
+                    .collect();
+                let pins = if pins.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and raise or remove {}", pins.join(", "))
+                };
+                match m.newest_supporting(*f, &components) {
+                    Some(s) if own.is_some_and(|o| o.name == s.name || o.forks.contains(f)) => {
+                        format!("release {} (this chain's) supports {f}{pins}", h.release)
+                    }
+                    Some(s) => format!(
+                        "release {} supports {f}: set `[images] release = \"{}\"`{pins}",
+                        s.name, s.name
+                    ),
+                    None => format!(
+                        "no release set runs these components past {f}; move the chain to op-reth"
+                    ),
+                }
             })
             .collect::<Vec<_>>()
             .join("; ");
@@ -1017,6 +1041,7 @@ mod tests {
                 .collect(),
             now: 1_800_000_000,
             window_secs: 14 * 86_400,
+            release: "2026-07-karst".into(),
         }
     }
 
@@ -1038,7 +1063,7 @@ mod tests {
             "op-node v1.16.13 does not support karst (needs op-node >= v1.19.0)",
             &format!("karst activates at {} (in 3d 0h)", utc(soon)),
             "at activation",
-            "release 2026-08 supports karst",
+            "release 2026-07-karst (this chain's) supports karst",
             "--skip-check hardfork",
         ] {
             assert!(r.message.contains(part), "{part}: {}", r.message);

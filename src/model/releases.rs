@@ -437,6 +437,8 @@ pub fn check_mix(matrix: &Matrix, release: &ReleaseSet, images: &[RenderedImage]
 pub struct UpgradeDiff {
     pub from: String,
     pub to: String,
+    /// The target set is older than the current one.
+    pub downgrade: bool,
     /// One row per rendered component.
     pub images: Vec<ImageChange>,
     /// Forks the new set follows and the old one did not.
@@ -508,6 +510,7 @@ pub fn upgrade_diff(
     UpgradeDiff {
         from: from.name.clone(),
         to: to.name.clone(),
+        downgrade: to.date < from.date,
         images,
         forks_added: to
             .forks
@@ -867,6 +870,7 @@ mod tests {
         // Going back loses Karst.
         let back = upgrade_diff(m, new, old, &after, &before);
         assert_eq!(back.forks_removed, vec![Fork::Karst]);
+        assert!(back.downgrade && !d.downgrade);
     }
 
     #[test]

@@ -1263,6 +1263,7 @@ async fn a_fork_three_days_ahead_that_an_image_does_not_support_blocks_plan_and_
         "hardfork",
         "op-node v1.16.13 (images.op_node) does not support karst (needs op-node >= v1.19.0)",
         &format!("karst activates at {karst_utc} (in 3d"),
+        "release 2026-08 (this chain's) supports karst, and raise or remove images.op_node",
         "--skip-check hardfork",
     ] {
         assert!(all.contains(part), "{part}:\n{all}");
@@ -1323,6 +1324,7 @@ async fn upgrade_shows_the_release_change_as_a_plan_and_writes_nothing() {
     let (stdout, stderr) = text(&up);
     for part in [
         "release 2026-08 -> 2026-07-karst",
+        "this is a downgrade",
         "op-node:v1.19.5",
         "op-node:v1.19.2",
         "op-batcher:v1.16.13",
