@@ -890,6 +890,10 @@ mod tests {
             ]
         );
         assert!(!held.contains_key(&Role::Replica));
+        // A component below a fork's minimum may run in any role, replicas included.
+        let held = held_roles(&[check(check_names::HARDFORK, CheckStatus::Fail)]);
+        assert_eq!(held.len(), 5);
+        assert!(held[&Role::Replica][0].starts_with("hardfork: "));
     }
 
     #[test]

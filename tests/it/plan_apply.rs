@@ -1243,7 +1243,8 @@ fn unix_now() -> u64 {
 async fn a_fork_three_days_ahead_that_an_image_does_not_support_blocks_plan_and_apply_until_the_release_supports_it(
 ) {
     let env = Env::start().await;
-    let karst = unix_now() + 3 * 86_400;
+    // Three days and an hour ahead: the countdown reads `3d` for the whole hour the test may take.
+    let karst = unix_now() + 3 * 86_400 + 3_600;
     schedule_fork(&env, "karst", karst);
     let karst_utc = opctl::model::releases::utc(karst);
     std::fs::write(
@@ -1268,6 +1269,16 @@ async fn a_fork_three_days_ahead_that_an_image_does_not_support_blocks_plan_and_
     ] {
         assert!(all.contains(part), "{part}:\n{all}");
     }
+    // status counts down to it (the header comes before any workload exists).
+    let status = env.opctl(&["status", env.chain()]);
+    assert_code(&status, 0);
+    assert!(
+        text(&status)
+            .0
+            .contains(&format!("next fork: karst at {karst_utc} (in 3d")),
+        "{}",
+        text(&status).0
+    );
     // Overridden by name, the plan is a plan: changes pending.
     assert_code(
         &env.opctl(&[
