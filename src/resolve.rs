@@ -662,6 +662,40 @@ mod precedence_tests {
     }
 
     #[test]
+    fn a_respected_game_type_the_release_does_not_play_is_a_warning_naming_the_set() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+        for f in ["rollup.json", "genesis.json"] {
+            std::fs::copy(
+                root.join("devnet").join(f),
+                dir.path().join("devnet").join(f),
+            )
+            .expect("copy");
+        }
+        let path = dir.path().join("devnet.toml");
+        let text = std::fs::read_to_string(root.join("devnet.toml"))
+            .expect("read")
+            .replace("respected_game_type = 1", "respected_game_type = 5")
+            .replace(
+                "game_types = [\"permissioned\"]",
+                "game_types = [\"permissioned\", \"super-permissioned\"]",
+            );
+        let warnings = |text: &str| {
+            let chain = crate::config::load_str(&path, text).expect("valid chain");
+            resolve(&chain).expect("resolves").warnings
+        };
+        let w = warnings(&text);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("release 2026-08 is not known to play game type 5")),
+            "{w:?}"
+        );
+        let w = warnings(&format!("{text}\n[images]\nrelease = \"2026-12-upgrade-20\"\nop_proposer = \"op-proposer:v1.16.3\"\nop_challenger = \"op-challenger:v1.9.3\"\n"));
+        assert!(!w.iter().any(|w| w.contains("not known to play")), "{w:?}");
+    }
+
+    #[test]
     fn a_lock_file_of_another_chain_is_an_error() {
         let dir = tempfile::tempdir().expect("tempdir");
         let chain = chain_in(dir.path(), "");

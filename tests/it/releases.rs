@@ -193,3 +193,24 @@ fn validate_warns_when_a_fork_soon_or_already_active_is_not_supported_by_an_imag
         "{e}"
     );
 }
+
+#[test]
+fn hardfork_is_a_check_plan_can_skip_and_upgrade_names_the_release_sets() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_opctl"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .output()
+            .expect("opctl runs")
+    };
+    let help = run(&["plan", "--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("hardfork"));
+    // An unknown release is a usage error listing the sets, before any cluster is asked.
+    let out = run(&["upgrade", "examples/devnet.toml", "--to", "2027-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("2025-12-jovian") && e.contains("2026-07-karst") && e.contains("2026-08"),
+        "{e}"
+    );
+}
