@@ -15,6 +15,7 @@ RUN mkdir -p src benches \
  && cargo build --release --locked --bin opctl \
  && rm -rf src benches
 COPY src ./src
+COPY data ./data
 COPY benches ./benches
 # Touch so cargo rebuilds the crate itself over the placeholder.
 RUN touch src/main.rs src/lib.rs \

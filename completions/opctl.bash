@@ -46,6 +46,9 @@ _opctl() {
             opctl,status)
                 cmd="opctl__subcmd__status"
                 ;;
+            opctl,upgrade)
+                cmd="opctl__subcmd__upgrade"
+                ;;
             opctl,validate)
                 cmd="opctl__subcmd__validate"
                 ;;
@@ -82,6 +85,9 @@ _opctl() {
             opctl__subcmd__help,status)
                 cmd="opctl__subcmd__help__subcmd__status"
                 ;;
+            opctl__subcmd__help,upgrade)
+                cmd="opctl__subcmd__help__subcmd__upgrade"
+                ;;
             opctl__subcmd__help,validate)
                 cmd="opctl__subcmd__help__subcmd__validate"
                 ;;
@@ -95,7 +101,7 @@ _opctl() {
 
     case "${cmd}" in
         opctl)
-            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status watch discover networks schema completions help"
+            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status upgrade watch discover networks schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,7 +154,7 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -333,7 +339,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help)
-            opts="render validate plan apply destroy status watch discover networks schema completions help"
+            opts="render validate plan apply destroy status upgrade watch discover networks schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +492,20 @@ _opctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        opctl__subcmd__help__subcmd__upgrade)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         opctl__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -568,7 +588,7 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -701,6 +721,56 @@ _opctl() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__upgrade)
+            opts="-n -v -q -o -h -V --to --exit-code --skip-check --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "2025-12-jovian 2026-07-karst 2026-08 2026-12-upgrade-20" -- "${cur}"))
+                    return 0
+                    ;;
+                --skip-check)
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -42,7 +42,8 @@ complete -c opctl -n "__fish_opctl_needs_command" -f -a "validate" -d 'Check cha
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
-complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age; and the chain\'s next hardfork'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "upgrade" -d 'Show what moving the chain to another release set changes: images, version-dependent flags, forks newly supported, checks, and the plan (server-side dry run; nothing is written)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
@@ -86,7 +87,8 @@ sequencer-key\t''
 proposer-key\t''
 challenger-key\t''
 distinct-keys\t''
-game-type\t''"
+game-type\t''
+hardfork\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -113,7 +115,8 @@ sequencer-key\t''
 proposer-key\t''
 challenger-key\t''
 distinct-keys\t''
-game-type\t''"
+game-type\t''
+hardfork\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -165,6 +168,35 @@ complete -c opctl -n "__fish_opctl_using_subcommand status" -s v -l verbose -d '
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l to -d 'The release set to move to (data/releases.toml)' -r -f -a "2025-12-jovian\t''
+2026-07-karst\t''
+2026-08\t''
+2026-12-upgrade-20\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l skip-check -d 'Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`' -r -f -a "l1-chain-id\t''
+system-config\t''
+rollup-config\t''
+key-format\t''
+batcher-key\t''
+sequencer-key\t''
+proposer-key\t''
+challenger-key\t''
+distinct-keys\t''
+game-type\t''
+hardfork\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l exit-code -d 'Exit 2 when changes are pending, 3 when a check fails, 0 otherwise (1 on error)'
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l listen -d 'Address of /healthz, /readyz and /metrics (`off` for none)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l log-format -d 'Log lines as text or JSON (stderr)' -r -f -a "text\t''
 json\t''"
@@ -243,15 +275,16 @@ complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status watch discover networks schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age; and the chain\'s next hardfork'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "upgrade" -d 'Show what moving the chain to another release set changes: images, version-dependent flags, forks newly supported, checks, and the plan (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -74,8 +74,11 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Remove a chain's objects, in reverse order (volumes and key Secrets kept unless asked).
     Destroy(DestroyArgs),
-    /// Per role: ready/desired, image, restarts, age.
+    /// Per role: ready/desired, image, restarts, age; and the chain's next hardfork.
     Status(StatusArgs),
+    /// Show what moving the chain to another release set changes: images, version-dependent
+    /// flags, forks newly supported, checks, and the plan (server-side dry run; nothing is written).
+    Upgrade(UpgradeArgs),
     /// Keep the cluster matching a chain file: apply's reconcile pass in a loop (drift repair, L1
     /// re-discovery, leader lease, /healthz /readyz /metrics).
     Watch(WatchArgs),
@@ -137,6 +140,21 @@ pub struct CheckArgs {
     /// Override one failed check by name (repeatable), e.g. `--skip-check batcher-key`.
     #[arg(long = "skip-check", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::model::checks::ALL_CHECKS))]
     pub skip: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// The chain file (not modified: set `[images] release` yourself to apply the upgrade).
+    #[arg(value_name = "CHAIN.toml")]
+    pub chain: PathBuf,
+    /// The release set to move to (data/releases.toml).
+    #[arg(long, value_name = "RELEASE", value_parser = clap::builder::PossibleValuesParser::new(crate::model::releases::builtin().names()))]
+    pub to: String,
+    /// Exit 2 when changes are pending, 3 when a check fails, 0 otherwise (1 on error).
+    #[arg(long)]
+    pub exit_code: bool,
+    #[command(flatten)]
+    pub checks: CheckArgs,
 }
 
 #[derive(Debug, Args)]

@@ -14,11 +14,13 @@ use crate::error::Error;
 use crate::lock::Lock;
 use crate::model::checks::check_key_format;
 use crate::model::checks::{
-    run_checks, CheckInput, CheckResult, GamePin, RollupFacts, SignerAddresses,
+    check_hardfork, run_checks, CheckInput, CheckResult, GamePin, HardforkInput, RollupFacts,
+    SignerAddresses,
 };
 use crate::model::discovery::{ContractName, Discovery, Source, Sourced};
 use crate::model::forks::ForkSchedule;
 use crate::model::key_format::{classify_key, KeyFinding, StoredKey};
+use crate::model::releases;
 use crate::networks;
 use crate::render;
 use crate::rpc;
@@ -221,6 +223,30 @@ pub fn resolve(chain: &LoadedChain) -> Result<Resolved, Error> {
             "L1 chain id {} is not Ethereum mainnet, Sepolia, Holesky or Hoodi: op-node >= 1.16 and op-challenger need its genesis; set `l1.genesis`",
             f.l1.chain_id
         ));
+    }
+    // The image mix: a warning here (validate, plan) when it is untested or cannot be checked.
+    let set = f.images.release_set();
+    warnings.extend(releases::check_mix(
+        releases::builtin(),
+        set,
+        &f.rendered_images(),
+    ));
+    if let Some(respected) = contracts.respected_game_type {
+        if (f.proposer.enabled || f.challenger.enabled) && !set.game_types.contains(&respected) {
+            warnings.push(format!(
+                "release {} is not known to play game type {} that the chain respects (its proposer and challenger play {:?}: {})",
+                set.name,
+                crate::model::games::GameTypeLabel(respected),
+                set.game_types,
+                set.game_types_source
+            ));
+        }
+    }
+    // Hardforks the images do not support: a warning here (validate), the `hardfork` check
+    // blocks apply.
+    let hardfork = check_hardfork(Some(&hardfork_input(chain)));
+    if hardfork.is_failure() {
+        warnings.push(format!("hardfork: {}", hardfork.message));
     }
     // Game types pinned against the chain: a warning here (validate, plan), the `game-type` check
     // blocks apply.
@@ -485,11 +511,14 @@ pub async fn checks(
     source: &KeySource<'_>,
 ) -> Result<Vec<CheckResult>, Error> {
     let stored = stored_keys(chain, source).await?;
+    let hardfork = hardfork_input(chain);
     let Some(discovery) = discovery else {
-        return Ok(match stored {
-            Some(stored) => vec![check_key_format(Some(&stored))],
-            None => Vec::new(),
-        });
+        let mut out = Vec::new();
+        if let Some(stored) = stored {
+            out.push(check_key_format(Some(&stored)));
+        }
+        out.push(check_hardfork(Some(&hardfork)));
+        return Ok(out);
     };
     let keys = signer_addresses(chain, source).await?;
     let rollup = rollup_facts(chain);
@@ -499,8 +528,23 @@ pub async fn checks(
         keys,
         stored_keys: stored.as_deref(),
         game_pins: &game_pins(chain),
+        hardfork: Some(&hardfork),
     };
     Ok(run_checks(discovery, &input))
+}
+
+/// What the `hardfork` check compares for `chain`, now.
+pub fn hardfork_input(chain: &LoadedChain) -> HardforkInput {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    HardforkInput {
+        schedule: fork_schedule(chain),
+        images: chain.file.rendered_images(),
+        now,
+        window_secs: chain.file.images.hardfork_window().as_secs(),
+        release: chain.file.images.release_set().name.clone(),
+    }
 }
 
 /// The game types the chain file pins, for the `game-type` check.
@@ -635,6 +679,40 @@ mod precedence_tests {
             "{:?}",
             r.warnings
         );
+    }
+
+    #[test]
+    fn a_respected_game_type_the_release_does_not_play_is_a_warning_naming_the_set() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
+        for f in ["rollup.json", "genesis.json"] {
+            std::fs::copy(
+                root.join("devnet").join(f),
+                dir.path().join("devnet").join(f),
+            )
+            .expect("copy");
+        }
+        let path = dir.path().join("devnet.toml");
+        let text = std::fs::read_to_string(root.join("devnet.toml"))
+            .expect("read")
+            .replace("respected_game_type = 1", "respected_game_type = 5")
+            .replace(
+                "game_types = [\"permissioned\"]",
+                "game_types = [\"permissioned\", \"super-permissioned\"]",
+            );
+        let warnings = |text: &str| {
+            let chain = crate::config::load_str(&path, text).expect("valid chain");
+            resolve(&chain).expect("resolves").warnings
+        };
+        let w = warnings(&text);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("release 2026-08 is not known to play game type 5")),
+            "{w:?}"
+        );
+        let w = warnings(&format!("{text}\n[images]\nrelease = \"2026-12-upgrade-20\"\nop_proposer = \"op-proposer:v1.16.3\"\nop_challenger = \"op-challenger:v1.9.3\"\n"));
+        assert!(!w.iter().any(|w| w.contains("not known to play")), "{w:?}");
     }
 
     #[test]

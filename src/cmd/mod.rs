@@ -8,6 +8,7 @@ mod networks;
 mod plan;
 mod render;
 mod status;
+mod upgrade;
 mod validate;
 mod watch;
 
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
         Command::Apply(args) => apply::run(args, &cli.global, printer).await,
         Command::Destroy(args) => destroy::run(args, &cli.global, printer).await,
         Command::Status(args) => status::run(args, &cli.global, printer).await,
+        Command::Upgrade(args) => upgrade::run(args, &cli.global, printer).await,
         Command::Watch(args) => watch::run(args, &cli.global, printer).await,
         Command::Networks => networks::run(&cli.global, printer),
         Command::Schema => {

@@ -27,8 +27,39 @@ fn age(created: Option<&str>) -> String {
     }
 }
 
+/// The chain's next hardfork as a header line and as JSON: `next fork: karst at 2026-12-04
+/// 15:00:00 UTC (in 3d 0h), from chain.rollup_config`; `None` when the schedule is unknown.
+fn next_fork(chain: &crate::config::LoadedChain) -> Option<(String, Value)> {
+    let schedule = crate::resolve::fork_schedule(chain)?;
+    let now = k8s_openapi::jiff::Timestamp::now().as_second().max(0) as u64;
+    Some(match schedule.next(now) {
+        Some(next) => {
+            let countdown = crate::model::forks::countdown(next.time - now);
+            let at = crate::model::releases::utc(next.time);
+            (
+                format!(
+                    "next fork: {} at {at} (in {countdown}), from {}",
+                    next.fork, schedule.source
+                ),
+                json!({"fork": next.fork, "time": next.time, "utc": at, "countdown": countdown}),
+            )
+        }
+        None => (
+            format!(
+                "next fork: none scheduled after now ({}; latest active: {})",
+                schedule.source,
+                schedule
+                    .latest_active(now)
+                    .map_or_else(|| "none".to_string(), |f| f.to_string())
+            ),
+            Value::Null,
+        ),
+    })
+}
+
 pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Result<u8, Error> {
     let chain = common::load_chain(&args.chain, global)?;
+    let next_fork = next_fork(&chain);
     let cluster = common::connect(global).await?;
     let ns = chain.namespace().to_string();
     let selector = format!("{LABEL_CHAIN}={}", chain.file.chain.name);
@@ -92,12 +123,18 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     });
     if global.output == Some(OutputFormat::Json) {
         printer.data(
-            &serde_json::to_string_pretty(
-                &json!({"chain": chain.file.chain.name, "namespace": ns, "workloads": rows}),
-            )
+            &serde_json::to_string_pretty(&json!({
+                "chain": chain.file.chain.name,
+                "namespace": ns,
+                "next_fork": next_fork.as_ref().map(|(_, v)| v),
+                "workloads": rows,
+            }))
             .unwrap_or_default(),
         );
         return Ok(exit::OK);
+    }
+    if let Some((line, _)) = &next_fork {
+        printer.data(line);
     }
     if rows.is_empty() {
         printer.info(&format!(

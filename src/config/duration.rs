@@ -32,6 +32,11 @@ pub const LEASE_DURATION: Bounds = Bounds::new(Duration::from_secs(5), TEN_MINUT
 pub const APPLY_TIMEOUT: Bounds = Bounds::new(SECOND, DAY);
 /// `opctl discover --rpc-timeout` (per L1 request): 1 s to 10 min.
 pub const RPC_TIMEOUT: Bounds = Bounds::new(SECOND, TEN_MINUTES);
+/// `[images] hardfork_window`: 1 h to 180 days (upgrade notices come weeks ahead).
+pub const HARDFORK_WINDOW: Bounds = Bounds::new(
+    Duration::from_secs(3600),
+    Duration::from_secs(180 * 24 * 3600),
+);
 
 impl Bounds {
     pub const fn new(min: Duration, max: Duration) -> Self {
@@ -113,7 +118,7 @@ impl fmt::Display for Human {
     }
 }
 
-/// `90s`, `10m`, `1h`, `1h30m`, `500ms`, or plain seconds. Never overflows: a sum that does not
+/// `90s`, `10m`, `1h`, `1h30m`, `500ms`, `14d`, or plain seconds. Never overflows: a sum that does not
 /// fit a `Duration` is an error.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -138,6 +143,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
                 Some('s') => (secs(1), 1),
                 Some('m') => (secs(60), 1),
                 Some('h') => (secs(3600), 1),
+                Some('d') => (secs(86_400), 1),
                 _ => return Err(bad()),
             }
         };
@@ -161,7 +167,8 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "m", "5d", "1.5s", "s5", "-1s", "18446744073709551616"] {
+        assert_eq!(parse_duration("14d"), Ok(Duration::from_secs(14 * 86_400)));
+        for bad in ["", "m", "5w", "1.5s", "s5", "-1s", "18446744073709551616"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

@@ -19,21 +19,16 @@ pub use diag::Diagnostic;
 pub use model::*;
 pub use watch::{DriftPolicy, LockPolicy, Watch};
 
-/// Default images, pinned. Sources: `shared/reference/opstack.md` section 2 (newest tags seen, 2026-08).
+/// Default images. The OP Stack components come from the release sets (`data/releases.toml`,
+/// [`crate::model::releases`]): a chain without `[images] release` gets the default set's images.
 pub mod default_images {
-    pub const REGISTRY: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images";
-    pub const OP_NODE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.19.5";
-    pub const OP_RETH: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.4.2";
-    pub const OP_GETH: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.1";
-    pub const OP_BATCHER: &str =
-        "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.13";
-    pub const OP_PROPOSER: &str =
-        "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3";
-    pub const OP_CHALLENGER: &str =
-        "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3";
+    pub use crate::model::releases::REGISTRY;
     /// The init step that reassembles a custom chain's genesis (`render::genesis`): any image
-    /// with a POSIX shell, `cat`, `gunzip`, `sha256sum`, `mkdir`, `mv`; pinned by tag.
+    /// with a POSIX shell, `cat`, `gunzip`, `sha256sum`, `mkdir`, `mv`; pinned by tag. Not an OP
+    /// Stack component, so not part of the release sets (no hardfork or version pairing concerns it).
     pub const BUSYBOX: &str = "docker.io/library/busybox:1.37.0";
+    /// How far ahead the `hardfork` check looks when `[images] hardfork_window` is not set.
+    pub const HARDFORK_WINDOW: std::time::Duration = std::time::Duration::from_secs(14 * 86_400);
 }
 
 /// L1 chain ids whose chain config op-node and op-challenger have built in.

@@ -278,10 +278,17 @@ impl Signer {
     }
 }
 
-/// `[images]`: full image references. Defaults are pinned tags from the OP Stack fact sheet.
+/// `[images]`: a release set (component versions known to work together), optionally with
+/// single images pinned over it (full image references).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Images {
+    /// Release set the OP Stack images come from (`opctl upgrade --help` lists them; default:
+    /// the newest set whose every image is confirmed). Single images below override it.
+    pub release: Option<String>,
+    /// How far ahead the `hardfork` check looks for a scheduled hardfork that a rendered
+    /// component's version does not support, e.g. `14d`, `72h` (1h to 180d; default 14d).
+    pub hardfork_window: Option<String>,
     /// Image of the init step that reassembles a custom chain's genesis (needs a POSIX shell,
     /// `gunzip` and `sha256sum`; default busybox, pinned).
     pub busybox: Option<String>,
@@ -291,6 +298,107 @@ pub struct Images {
     pub op_batcher: Option<String>,
     pub op_proposer: Option<String>,
     pub op_challenger: Option<String>,
+}
+
+impl Images {
+    /// The chosen release set (`release`, else the default set). Validation refuses an unknown
+    /// name; one that slipped through falls back to the default set.
+    pub fn release_set(&self) -> &'static crate::model::releases::ReleaseSet {
+        let m = crate::model::releases::builtin();
+        self.release
+            .as_deref()
+            .and_then(|n| m.set(n))
+            .unwrap_or_else(|| m.default_set())
+    }
+
+    /// `hardfork_window`, parsed (validation has checked it; kept in range regardless).
+    pub fn hardfork_window(&self) -> std::time::Duration {
+        use super::duration;
+        self.hardfork_window
+            .as_deref()
+            .and_then(|t| duration::parse_duration(t).ok())
+            .map_or(super::default_images::HARDFORK_WINDOW, |d| {
+                duration::HARDFORK_WINDOW.clamp(d)
+            })
+    }
+
+    /// The image pinned for `component` (`op-node`), with its key (`op_node`).
+    pub fn pinned(&self, component: &str) -> Option<(&'static str, &str)> {
+        let (key, value) = match component {
+            "op-node" => ("op_node", &self.op_node),
+            "op-reth" => ("op_reth", &self.op_reth),
+            "op-geth" => ("op_geth", &self.op_geth),
+            "op-batcher" => ("op_batcher", &self.op_batcher),
+            "op-proposer" => ("op_proposer", &self.op_proposer),
+            "op-challenger" => ("op_challenger", &self.op_challenger),
+            "busybox" => ("busybox", &self.busybox),
+            _ => return None,
+        };
+        value.as_deref().map(|v| (key, v))
+    }
+
+    /// The image opctl renders for `component`: the pin, else the release set's image (else the
+    /// default set's, for a component validation has already asked the operator to pin).
+    pub fn image(&self, component: &str) -> String {
+        if let Some((_, image)) = self.pinned(component) {
+            return image.to_string();
+        }
+        if component == "busybox" {
+            return super::default_images::BUSYBOX.to_string();
+        }
+        let m = crate::model::releases::builtin();
+        self.release_set()
+            .image(component)
+            .or_else(|| m.default_set().image(component))
+            .unwrap_or_else(|| format!("{}/{component}", super::default_images::REGISTRY))
+    }
+}
+
+impl ChainFile {
+    /// The OP Stack components this chain renders (`op-node`, its execution clients, the
+    /// services of the enabled roles), each once, in pipeline order.
+    pub fn components(&self) -> Vec<&'static str> {
+        let el = |e: ExecutionClient| match e {
+            ExecutionClient::OpGeth => "op-geth",
+            ExecutionClient::OpReth => "op-reth",
+        };
+        let mut out = Vec::new();
+        let mut add = |c: &'static str| {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        };
+        if self.sequencer.enabled {
+            add("op-node");
+            add(el(self.sequencer.execution_client));
+        }
+        if self.replicas.enabled && self.replicas.count > 0 {
+            add("op-node");
+            add(el(self.replicas.execution_client));
+        }
+        if self.batcher.enabled {
+            add("op-batcher");
+        }
+        if self.proposer.enabled {
+            add("op-proposer");
+        }
+        if self.challenger.enabled {
+            add("op-challenger");
+        }
+        out
+    }
+
+    /// The images of [`ChainFile::components`], with the key that pins each (if pinned).
+    pub fn rendered_images(&self) -> Vec<crate::model::releases::RenderedImage> {
+        self.components()
+            .into_iter()
+            .map(|c| crate::model::releases::RenderedImage {
+                component: c,
+                image: self.images.image(c),
+                pinned_by: self.images.pinned(c).map(|(k, _)| format!("images.{k}")),
+            })
+            .collect()
+    }
 }
 
 /// Settings shared by all roles (`[defaults]`) and overridable per role (`[<role>.overrides]`).

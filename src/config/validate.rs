@@ -65,9 +65,25 @@ pub fn scan_for_private_keys(map: &SourceMap<'_>) -> Vec<Diagnostic> {
 /// True when the string is, or contains as a separate token (e.g. `--flag=<key>`), exactly 64 hex
 /// characters with an optional `0x`.
 fn looks_like_private_key(s: &str) -> bool {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
+    without_digests(s)
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .map(|token| token.strip_prefix("0x").unwrap_or(token))
         .any(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `s` with every image digest (`sha256:` and its hex) blanked: a digest is not a key.
+fn without_digests(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("sha256:") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "sha256:".len()..];
+        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        out.push(' ');
+        rest = &after[hex..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// All semantic problems of a loaded chain (empty when valid).
@@ -98,6 +114,7 @@ impl Validator<'_, '_> {
         self.l1(&f.l1);
         self.contracts(&f.contracts);
         self.images(&f.images);
+        self.release(f);
         self.common("defaults", &f.defaults);
         self.sequencer(c);
         self.replicas(c);
@@ -426,6 +443,61 @@ impl Validator<'_, '_> {
                 "a chain uses either a DisputeGameFactory or a legacy L2OutputOracle, not both",
                 "remove one of the two overrides",
             );
+        }
+    }
+
+    /// `images.release` names a shipped set that can render every component the chain runs
+    /// (or the chain pins what the set leaves unconfirmed); `images.hardfork_window` is a
+    /// duration in range.
+    fn release(&mut self, f: &ChainFile) {
+        let i = &f.images;
+        let matrix = crate::model::releases::builtin();
+        if let Some(name) = &i.release {
+            if matrix.set(name).is_none() {
+                self.err(
+                    "images.release",
+                    format!("`{name}` is not a release set opctl knows"),
+                    format!(
+                        "use one of {} (data/releases.toml), or remove the key for the default {}",
+                        matrix.names().join(", "),
+                        matrix.default
+                    ),
+                );
+                return;
+            }
+        }
+        let set = i.release_set();
+        for c in f.components() {
+            if i.pinned(c).is_some() || set.image(c).is_some() {
+                continue;
+            }
+            let key = c.replace('-', "_");
+            self.err(
+                "images.release",
+                format!(
+                    "release {} has no confirmed {c} image: {}",
+                    set.name,
+                    set.missing(c)
+                ),
+                format!("pin `images.{key}` yourself, or choose another release"),
+            );
+        }
+        if let Some(text) = &i.hardfork_window {
+            let bounds = super::duration::HARDFORK_WINDOW;
+            let range = format!("use {bounds} (the default is 14d)");
+            match super::duration::parse_duration(text) {
+                Ok(d) if !bounds.contains(d) => self.err(
+                    "images.hardfork_window",
+                    format!("`{text}` is out of range"),
+                    range,
+                ),
+                Ok(_) => {}
+                Err(e) => self.err(
+                    "images.hardfork_window",
+                    e,
+                    format!("write a duration like `14d` or `72h`; {range}"),
+                ),
+            }
         }
     }
 
@@ -1063,6 +1135,9 @@ mod tests {
         assert!(!looks_like_private_key(&"zz".repeat(32)));
         assert!(looks_like_private_key(&format!("--p2p.sequencer.key={k}")));
         assert!(!looks_like_private_key(&format!("--x={k}ab")));
+        // An image digest is 64 hex digits too, and not a key.
+        assert!(!looks_like_private_key(&format!("op-node@sha256:{k}")));
+        assert!(looks_like_private_key(&format!("op-node@sha256:{k} {k}")));
     }
 
     #[test]

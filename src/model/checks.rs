@@ -6,7 +6,9 @@ use alloy::primitives::Address;
 use serde::Serialize;
 
 use super::discovery::{ContractName, Discovery, ProofSystem, RoleName};
+use super::forks::{countdown, ForkSchedule};
 use super::key_format::{KeyFinding, StoredKey};
+use super::releases::{self, utc, Matrix, RenderedImage, Support};
 
 /// Check names, as used on the command line (`--skip-check NAME`) and in output.
 pub mod names {
@@ -30,10 +32,12 @@ pub mod names {
     pub const DISTINCT_KEYS: &str = "distinct-keys";
     /// Game types pinned in the chain file agree with the on-chain respected game type.
     pub const GAME_TYPE: &str = "game-type";
+    /// Every rendered component supports the hardforks that are active or activate soon.
+    pub const HARDFORK: &str = "hardfork";
 }
 
 /// Every check, in the order [`run_checks`] reports them.
-pub const ALL_CHECKS: [&str; 10] = [
+pub const ALL_CHECKS: [&str; 11] = [
     names::L1_CHAIN_ID,
     names::SYSTEM_CONFIG,
     names::ROLLUP_CONFIG,
@@ -44,6 +48,7 @@ pub const ALL_CHECKS: [&str; 10] = [
     names::CHALLENGER_KEY,
     names::DISTINCT_KEYS,
     names::GAME_TYPE,
+    names::HARDFORK,
 ];
 
 /// Outcome of one check.
@@ -141,6 +146,24 @@ pub struct CheckInput<'a> {
     pub stored_keys: Option<&'a [StoredKey]>,
     /// Game types the chain file pins, with the key that pins them (see [`GamePin`]).
     pub game_pins: &'a [GamePin],
+    /// The fork schedule and rendered images the `hardfork` check compares.
+    pub hardfork: Option<&'a HardforkInput>,
+}
+
+/// What the `hardfork` check compares: the chain's fork schedule, the images it renders, the
+/// time, and how far ahead to look.
+#[derive(Debug, Clone, Default)]
+pub struct HardforkInput {
+    /// The chain's fork activation times; `None` when unknown.
+    pub schedule: Option<ForkSchedule>,
+    /// The images the chain renders.
+    pub images: Vec<RenderedImage>,
+    /// Unix seconds.
+    pub now: u64,
+    /// `[images] hardfork_window`, in seconds.
+    pub window_secs: u64,
+    /// The chain's release set (`[images] release` or the default), for the fix hint.
+    pub release: String,
 }
 
 /// A game type the chain file pins: `contracts.respected_game_type`, `proposer.game_type`, or the
@@ -174,7 +197,174 @@ pub fn run_checks(d: &Discovery, input: &CheckInput<'_>) -> Vec<CheckResult> {
         check_challenger_key(input.keys.challenger, d),
         check_distinct_keys(&input.keys),
         check_game_type(input.game_pins, d),
+        check_hardfork(input.hardfork),
     ]
+}
+
+/// `hardfork`: every rendered component's version supports each hardfork that is already active
+/// or activates within the window (`[images] hardfork_window`), per the release matrix's minimum
+/// versions (`data/releases.toml`). A node below a fork's minimum stops or forks off the chain
+/// at activation. Needs no discovery, so it also runs without one.
+pub fn check_hardfork(input: Option<&HardforkInput>) -> CheckResult {
+    check_hardfork_with(releases::builtin(), input)
+}
+
+/// [`check_hardfork`] against a given matrix.
+pub fn check_hardfork_with(m: &Matrix, input: Option<&HardforkInput>) -> CheckResult {
+    let name = names::HARDFORK;
+    let Some(h) = input else {
+        return CheckResult::skip(name, "no fork schedule or images given");
+    };
+    let Some(schedule) = &h.schedule else {
+        return CheckResult::skip(
+            name,
+            "the chain's fork schedule is not known (no rollup.json with `<fork>_time` keys)",
+        );
+    };
+    let window = countdown(h.window_secs);
+    let mut failed = Vec::new();
+    let mut unknown = Vec::new();
+    let mut checked = Vec::new();
+    let mut failing_forks = Vec::new();
+    for (&fork, &time) in &schedule.times {
+        if !fork.is_ordered() {
+            continue;
+        }
+        let active = time <= h.now;
+        if !active && time > h.now.saturating_add(h.window_secs) {
+            continue;
+        }
+        if m.rule(fork).is_none() {
+            if !active {
+                unknown.push(format!(
+                    "no minimum versions are known for {fork} (activates at {}, in {})",
+                    utc(time),
+                    countdown(time - h.now)
+                ));
+            }
+            continue;
+        }
+        checked.push(fork.as_str());
+        let when = if active {
+            format!(
+                "{fork} activated at {} ({} ago)",
+                utc(time),
+                countdown(h.now - time)
+            )
+        } else {
+            format!(
+                "{fork} activates at {} (in {})",
+                utc(time),
+                countdown(time - h.now)
+            )
+        };
+        let outcome = if active {
+            "the component would stop or fork off the chain now"
+        } else {
+            "the component would stop or fork off the chain at activation"
+        };
+        for img in &h.images {
+            let who = img
+                .pinned_by
+                .as_deref()
+                .map_or_else(String::new, |k| format!(" ({k})"));
+            let Some(v) = img.version().version().cloned() else {
+                unknown.push(format!(
+                    "{}{who} `{}` has no version to compare with {fork}",
+                    img.component, img.image
+                ));
+                continue;
+            };
+            let problem = match m.support(fork, img.component, &v) {
+                Support::Yes | Support::NoRule => continue,
+                Support::Below(min) => format!(
+                    "{c} {v}{who} does not support {fork} (needs {c} >= {min})",
+                    c = img.component
+                ),
+                Support::Never(why) => format!(
+                    "{c} {v}{who} cannot follow {fork}: {why}",
+                    c = img.component
+                ),
+            };
+            failed.push(format!("{problem}; {when}: {outcome}"));
+            if !failing_forks.contains(&fork) {
+                failing_forks.push(fork);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        let components: Vec<&str> = h.images.iter().map(|i| i.component).collect();
+        let own = m.set(&h.release);
+        let fix = failing_forks
+            .iter()
+            .map(|f| {
+                // The pins below the fork's minimum: raise or remove them.
+                let pins: Vec<&str> = h
+                    .images
+                    .iter()
+                    .filter(|i| {
+                        i.version()
+                            .version()
+                            .is_some_and(|v| m.support(*f, i.component, v) != Support::Yes)
+                    })
+                    .filter_map(|i| i.pinned_by.as_deref())
+                    .collect();
+                let pins = if pins.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and raise or remove {}", pins.join(", "))
+                };
+                match m.newest_supporting(*f, &components) {
+                    Some(s) if own.is_some_and(|o| o.name == s.name || o.forks.contains(f)) => {
+                        format!("release {} (this chain's) supports {f}{pins}", h.release)
+                    }
+                    Some(s) => format!(
+                        "release {} supports {f}: set `[images] release = \"{}\"`{pins}",
+                        s.name, s.name
+                    ),
+                    None => format!(
+                        "no release set runs these components past {f}; move the chain to op-reth"
+                    ),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return CheckResult::fail(
+            name,
+            format!(
+                "{}; {fix}; or apply with --skip-check hardfork if you mean it",
+                failed.join("; ")
+            ),
+        );
+    }
+    if !unknown.is_empty() {
+        return CheckResult::skip(name, format!("cannot check: {}", unknown.join("; ")));
+    }
+    let next = schedule.next(h.now).map_or_else(
+        || "no hardfork is scheduled after now".to_string(),
+        |n| {
+            format!(
+                "next: {} at {}, in {}",
+                n.fork,
+                utc(n.time),
+                countdown(n.time - h.now)
+            )
+        },
+    );
+    if checked.is_empty() {
+        CheckResult::pass(
+            name,
+            format!("no hardfork is active or activates within {window} ({next})"),
+        )
+    } else {
+        CheckResult::pass(
+            name,
+            format!(
+                "every rendered component supports {} (active or within {window}); {next}",
+                checked.join(", ")
+            ),
+        )
+    }
 }
 
 /// `game-type`: what the chain file pins about game types agrees with the respected game type
@@ -915,6 +1105,97 @@ mod tests {
         let mut unknown = d.clone();
         unknown.respected_game_type = None;
         assert_eq!(check_game_type(&[], &unknown).status, CheckStatus::Skip);
+    }
+
+    fn hardfork_input(fork_at: u64, images: &[(&'static str, &str)]) -> HardforkInput {
+        use crate::model::forks::Fork;
+        let mut schedule = ForkSchedule::new(Source::Toml {
+            key: "chain.rollup_config".into(),
+        });
+        schedule.times.insert(Fork::Jovian, 0);
+        schedule.times.insert(Fork::Karst, fork_at);
+        HardforkInput {
+            schedule: Some(schedule),
+            images: images
+                .iter()
+                .map(|(c, tag)| RenderedImage {
+                    component: c,
+                    image: format!("{}/{c}:{tag}", releases::REGISTRY),
+                    pinned_by: None,
+                })
+                .collect(),
+            now: 1_800_000_000,
+            window_secs: 14 * 86_400,
+            release: "2026-07-karst".into(),
+        }
+    }
+
+    #[test]
+    fn a_fork_within_the_window_fails_naming_the_component_version_minimum_and_time() {
+        let now = 1_800_000_000;
+        let soon = now + 3 * 86_400;
+        let old = hardfork_input(
+            soon,
+            &[
+                ("op-node", "v1.16.13"),
+                ("op-reth", "v2.4.2"),
+                ("op-proposer", "v1.16.3"),
+            ],
+        );
+        let r = check_hardfork(Some(&old));
+        assert_eq!(r.status, CheckStatus::Fail, "{}", r.message);
+        for part in [
+            "op-node v1.16.13 does not support karst (needs op-node >= v1.19.0)",
+            &format!("karst activates at {} (in 3d 0h)", utc(soon)),
+            "at activation",
+            "release 2026-07-karst (this chain's) supports karst",
+            "--skip-check hardfork",
+        ] {
+            assert!(r.message.contains(part), "{part}: {}", r.message);
+        }
+        assert!(!r.message.contains("op-reth"), "{}", r.message);
+        // Outside the window: not yet a failure, and the pass names the next fork.
+        let later = hardfork_input(now + 30 * 86_400, &[("op-node", "v1.16.13")]);
+        let r = check_hardfork(Some(&later));
+        assert_eq!(r.status, CheckStatus::Pass, "{}", r.message);
+        assert!(r.message.contains("next: karst"), "{}", r.message);
+        // New enough: passes.
+        let new = hardfork_input(soon, &[("op-node", "v1.19.5"), ("op-reth", "v2.4.2")]);
+        assert_eq!(check_hardfork(Some(&new)).status, CheckStatus::Pass);
+    }
+
+    #[test]
+    fn an_active_fork_an_image_cannot_follow_fails_saying_the_node_stops_or_forks_off() {
+        let r = check_hardfork(Some(&hardfork_input(
+            1_700_000_000,
+            &[("op-geth", "v1.101702.1")],
+        )));
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert!(
+            r.message
+                .contains("op-geth v1.101702.1 cannot follow karst")
+                && r.message.contains("karst activated at")
+                && r.message.contains("stop or fork off the chain now")
+                && r.message.contains("move the chain to op-reth"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn a_digest_or_an_unknown_schedule_cannot_be_checked() {
+        let mut h = hardfork_input(1_800_000_000 + 86_400, &[("op-node", "v1.19.5")]);
+        h.images[0].image = format!("op-node@sha256:{}", "ab".repeat(32));
+        let r = check_hardfork(Some(&h));
+        assert_eq!(r.status, CheckStatus::Skip, "{}", r.message);
+        assert!(
+            r.message.contains("no version to compare with karst"),
+            "{}",
+            r.message
+        );
+        h.schedule = None;
+        assert_eq!(check_hardfork(Some(&h)).status, CheckStatus::Skip);
+        assert_eq!(check_hardfork(None).status, CheckStatus::Skip);
     }
 
     #[test]

@@ -9,4 +9,5 @@ pub mod games;
 pub mod key_format;
 pub mod lease;
 pub mod object;
+pub mod releases;
 pub mod version;

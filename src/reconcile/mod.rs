@@ -270,6 +270,14 @@ pub fn held_roles(checks: &[CheckResult]) -> BTreeMap<Role, Vec<String>> {
             check_names::CHALLENGER_KEY => &[Role::Challenger],
             check_names::DISTINCT_KEYS => &[Role::Batcher, Role::Proposer, Role::Challenger],
             check_names::GAME_TYPE => &[Role::Proposer, Role::Challenger],
+            // A component below a fork's minimum can run in any role: hold them all.
+            check_names::HARDFORK => &[
+                Role::Sequencer,
+                Role::Replica,
+                Role::Batcher,
+                Role::Proposer,
+                Role::Challenger,
+            ],
             _ => &SIGNERS,
         };
         for r in roles {
@@ -918,6 +926,10 @@ mod tests {
             ]
         );
         assert!(!held.contains_key(&Role::Replica));
+        // A component below a fork's minimum may run in any role, replicas included.
+        let held = held_roles(&[check(check_names::HARDFORK, CheckStatus::Fail)]);
+        assert_eq!(held.len(), 5);
+        assert!(held[&Role::Replica][0].starts_with("hardfork: "));
     }
 
     #[test]

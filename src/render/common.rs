@@ -15,9 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{url_value, Desired, Input, Phase, Role, SecretFill, UrlValue};
-use crate::config::{
-    default_images, Common, LoadedChain, LogFormat, LogLevel, Resources, UrlSource,
-};
+use crate::config::{Common, LoadedChain, LogFormat, LogLevel, Resources, UrlSource};
 
 /// Label naming the chain an object belongs to (also the ApplySet member selector later).
 pub const LABEL_CHAIN: &str = "opctl.io/chain";
@@ -167,18 +165,10 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The image of `component`: the chain file's pin, else its release set's
+    /// (`config::Images::image`).
     pub fn image(&self, component: &str) -> String {
-        let i = &self.chain.file.images;
-        let (set, default) = match component {
-            "op-node" => (&i.op_node, default_images::OP_NODE),
-            "op-reth" => (&i.op_reth, default_images::OP_RETH),
-            "op-geth" => (&i.op_geth, default_images::OP_GETH),
-            "op-batcher" => (&i.op_batcher, default_images::OP_BATCHER),
-            "op-proposer" => (&i.op_proposer, default_images::OP_PROPOSER),
-            "busybox" => (&i.busybox, default_images::BUSYBOX),
-            _ => (&i.op_challenger, default_images::OP_CHALLENGER),
-        };
-        set.clone().unwrap_or_else(|| default.to_string())
+        self.chain.file.images.image(component)
     }
 
     /// Labels of an object: the recommended `app.kubernetes.io/*` set plus opctl's chain and role labels.

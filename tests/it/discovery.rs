@@ -324,6 +324,7 @@ async fn discovery_of_an_upgrade_20_chain_reports_both_permissioned_games_and_re
         keys,
         stored_keys: None,
         game_pins: &[],
+        hardfork: None,
     };
     assert!(failing(&d, &good).is_empty(), "{:?}", run_checks(&d, &good));
     let proposer_check = run_checks(&d, &good)
@@ -599,12 +600,22 @@ async fn every_check_passes_for_the_right_keys_and_fails_for_each_wrong_fact() {
         key: "proposer.game_type",
         value: d.respected_game_type().expect("respected type read"),
     }];
+    // No fork scheduled: `hardfork` passes.
+    let no_forks = opctl::model::checks::HardforkInput {
+        schedule: Some(opctl::model::forks::ForkSchedule::new(
+            opctl::model::discovery::Source::Toml {
+                key: "chain.rollup_config".into(),
+            },
+        )),
+        ..Default::default()
+    };
     let good = CheckInput {
         expected_l1_chain_id: Some(L1_CHAIN_ID),
         rollup: Some(&rollup),
         keys,
         stored_keys: Some(&stored),
         game_pins: &pins,
+        hardfork: Some(&no_forks),
     };
     for (name, status) in statuses(&d, &good) {
         assert_eq!(status, CheckStatus::Pass, "{name}");
@@ -699,6 +710,7 @@ async fn v2_game_roles_come_from_game_args_and_are_checked() {
         keys,
         stored_keys: None,
         game_pins: &[],
+        hardfork: None,
     };
     assert!(failing(&d, &good).is_empty(), "{:?}", run_checks(&d, &good));
     let swapped = CheckInput {

@@ -15,6 +15,7 @@ mod harness_cluster;
 mod invalid_configs;
 mod plan_apply;
 mod registry_networks;
+mod releases;
 mod render_examples;
 mod rollouts;
 mod watch;

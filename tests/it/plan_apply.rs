@@ -1255,3 +1255,178 @@ async fn plan_lists_the_forks_scheduled_in_the_next_30_days_in_text_and_json() {
     assert_eq!(forks[0]["fork"], json!("karst"), "{forks}");
     assert_eq!(forks[0]["time"], json!(karst), "{forks}");
 }
+
+/// Schedule `fork` at `time` in the Env's copy of the devnet rollup.json.
+fn schedule_fork(env: &Env, fork: &str, time: u64) {
+    let path = env
+        .chain
+        .parent()
+        .expect("chain dir")
+        .join("devnet/rollup.json");
+    let mut rollup: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    rollup[format!("{fork}_time")] = time.into();
+    std::fs::write(&path, serde_json::to_string_pretty(&rollup).expect("json")).expect("write");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+#[tokio::test]
+async fn a_fork_three_days_ahead_that_an_image_does_not_support_blocks_plan_and_apply_until_the_release_supports_it(
+) {
+    let env = Env::start().await;
+    // Three days and an hour ahead: the countdown reads `3d` for the whole hour the test may take.
+    let karst = unix_now() + 3 * 86_400 + 3_600;
+    schedule_fork(&env, "karst", karst);
+    let karst_utc = opctl::model::releases::utc(karst);
+    std::fs::write(
+        &env.chain,
+        format!(
+            "{}\n[images]\nop_node = \"us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.16.13\"\n",
+            std::fs::read_to_string(&env.chain).expect("read")
+        ),
+    )
+    .expect("write");
+
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&plan, 3);
+    let (stdout, stderr) = text(&plan);
+    let all = format!("{stdout}{stderr}");
+    for part in [
+        "hardfork",
+        "op-node v1.16.13 (images.op_node) does not support karst (needs op-node >= v1.19.0)",
+        &format!("karst activates at {karst_utc} (in 3d"),
+        "release 2026-08 (this chain's) supports karst, and raise or remove images.op_node",
+        "--skip-check hardfork",
+    ] {
+        assert!(all.contains(part), "{part}:\n{all}");
+    }
+    // status counts down to it (the header comes before any workload exists).
+    let status = env.opctl(&["status", env.chain()]);
+    assert_code(&status, 0);
+    assert!(
+        text(&status)
+            .0
+            .contains(&format!("next fork: karst at {karst_utc} (in 3d")),
+        "{}",
+        text(&status).0
+    );
+    // Overridden by name, the plan is a plan: changes pending.
+    assert_code(
+        &env.opctl(&[
+            "plan",
+            env.chain(),
+            "--exit-code",
+            "--skip-check",
+            "hardfork",
+        ]),
+        2,
+    );
+    // apply is blocked and writes nothing.
+    let apply = env.apply(&[]);
+    assert_code(&apply, 3);
+    assert!(text(&apply).1.contains("hardfork"), "{}", text(&apply).1);
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns);
+    assert!(sts
+        .get_opt("devnet-sequencer")
+        .await
+        .expect("get")
+        .is_none());
+
+    // A release that supports Karst, without the old pin: no block.
+    env.edit(
+        "op_node = \"us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.16.13\"",
+        "release = \"2026-07-karst\"",
+    );
+    let plan = env.opctl(&["plan", env.chain(), "--exit-code"]);
+    assert_code(&plan, 2);
+    let (stdout, stderr) = text(&plan);
+    let all = format!("{stdout}{stderr}");
+    assert!(!all.contains("does not support"), "{all}");
+    assert!(
+        all.contains("every rendered component supports") && all.contains("karst"),
+        "{all}"
+    );
+    assert!(all.contains("op-node:v1.19.2"), "{all}");
+}
+
+#[tokio::test]
+async fn upgrade_shows_the_release_change_as_a_plan_and_writes_nothing() {
+    let env = Env::start().await;
+    assert_code(&env.apply(&[]), 0);
+    let before = std::fs::read(&env.chain).expect("read");
+
+    let up = env.opctl(&[
+        "upgrade",
+        env.chain(),
+        "--to",
+        "2026-07-karst",
+        "--exit-code",
+    ]);
+    assert_code(&up, 2);
+    let (stdout, stderr) = text(&up);
+    for part in [
+        "release 2026-08 -> 2026-07-karst",
+        "this is a downgrade",
+        "op-node:v1.19.5",
+        "op-node:v1.19.2",
+        "op-batcher:v1.16.13",
+        "op-batcher:v1.16.10",
+        "forks newly supported: none",
+        "devnet-sequencer",
+    ] {
+        assert!(stdout.contains(part), "{part}:\n{stdout}");
+    }
+    assert!(
+        stderr.contains("nothing was written") && stderr.contains("release = \"2026-07-karst\""),
+        "{stderr}"
+    );
+    // Nothing written: the chain file and the cluster are as they were.
+    assert_eq!(std::fs::read(&env.chain).expect("read"), before);
+    let sts = Api::<StatefulSet>::namespaced(env.cluster.admin_client().await, &env.ns)
+        .get("devnet-sequencer")
+        .await
+        .expect("sequencer");
+    let images: Vec<String> = sts
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap()
+        .containers
+        .iter()
+        .filter_map(|c| c.image.clone())
+        .collect();
+    assert!(
+        images.iter().any(|i| i.ends_with("op-node:v1.19.5")),
+        "{images:?}"
+    );
+
+    // As JSON: one document with the release diff and the plan.
+    let up = env.opctl(&[
+        "upgrade",
+        env.chain(),
+        "--to",
+        "2026-07-karst",
+        "-o",
+        "json",
+    ]);
+    assert_code(&up, 0);
+    let doc: serde_json::Value = serde_json::from_slice(&up.stdout).expect("json on stdout");
+    assert_eq!(doc["upgrade"]["to"], "2026-07-karst");
+    assert!(doc["plan"].is_object(), "{doc}");
+
+    // A set without confirmed images for components the chain runs: a clear error, exit 1.
+    let up = env.opctl(&["upgrade", env.chain(), "--to", "2026-12-upgrade-20"]);
+    assert_code(&up, 1);
+    let stderr = text(&up).1;
+    assert!(
+        stderr.contains("no confirmed op-proposer image") && stderr.contains("images.op_proposer"),
+        "{stderr}"
+    );
+}
