@@ -122,3 +122,57 @@ fn a_private_key_in_the_file_is_never_echoed() {
         assert_eq!(out.status.code(), Some(1));
     }
 }
+
+#[test]
+fn the_rollup_json_op_node_refuses_for_a_missing_pectra_blob_schedule_passes_with_the_key() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain_text = std::fs::read_to_string(
+        root.join("tests/invalid/rollup-missing-pectra-blob-schedule.toml"),
+    )
+    .expect("read")
+    .replace(
+        "../../examples/devnet/genesis.json",
+        &root
+            .join("examples/devnet/genesis.json")
+            .display()
+            .to_string(),
+    );
+    let mut rollup: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root.join("tests/invalid/rollup/missing-pectra-blob-schedule.json"),
+        )
+        .expect("read"),
+    )
+    .expect("json");
+    let validate = |rollup: &serde_json::Value| {
+        std::fs::create_dir_all(dir.path().join("rollup")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("rollup/missing-pectra-blob-schedule.json"),
+            serde_json::to_string_pretty(rollup).expect("json"),
+        )
+        .expect("write");
+        std::fs::write(dir.path().join("corpus.toml"), &chain_text).expect("write");
+        Command::new(env!("CARGO_BIN_EXE_opctl"))
+            .args(["--color", "never", "validate"])
+            .arg(dir.path().join("corpus.toml"))
+            .output()
+            .expect("opctl runs")
+    };
+    let refused = validate(&rollup);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pectra_blob_schedule_time"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // Sepolia's Prague activation: what op-node wants for a chain whose genesis predates it.
+    rollup["pectra_blob_schedule_time"] = 1_741_159_776u64.into();
+    let passed = validate(&rollup);
+    assert_eq!(
+        passed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&passed.stderr)
+    );
+}
