@@ -135,7 +135,7 @@ impl std::fmt::Display for StoppedRollout {
         };
         write!(
             f,
-            "the role-ordered rollout stopped at step {}/{}, {}: it did not get ready within {}:\n  {}\n  already written: {}\n  untouched (not rolled): {}\n  hint: fix the cause and apply again (it resumes where it stopped); `--parallel` rolls every role at once",
+            "the role-ordered rollout stopped at step {}/{}, {}: it was not ready when the --timeout of {} ran out:\n  {}\n  already written: {}\n  untouched (not rolled): {}\n  hint: fix the cause and apply again (it resumes where it stopped); `--parallel` rolls every role at once",
             self.index,
             self.total,
             self.step,

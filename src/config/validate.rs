@@ -73,14 +73,20 @@ fn looks_like_private_key(s: &str) -> bool {
 
 /// `s` with every image digest (`sha256:` and its hex) blanked: a digest is not a key.
 fn without_digests(s: &str) -> String {
+    // Only an image digest, `@sha256:` and exactly 64 hex digits, is blanked: anything else that
+    // looks like a key is still scanned.
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(i) = rest.find("sha256:") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + "sha256:".len()..];
+    while let Some(i) = rest.find("@sha256:") {
+        let after = &rest[i + "@sha256:".len()..];
         let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
-        out.push(' ');
-        rest = &after[hex..];
+        if hex == 64 {
+            out.push_str(&rest[..i]);
+            out.push(' ');
+        } else {
+            out.push_str(&rest[..i + "@sha256:".len()]);
+        }
+        rest = if hex == 64 { &after[hex..] } else { after };
     }
     out.push_str(rest);
     out

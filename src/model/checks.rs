@@ -218,7 +218,7 @@ pub fn check_hardfork_with(m: &Matrix, input: Option<&HardforkInput>) -> CheckRe
     let Some(schedule) = &h.schedule else {
         return CheckResult::skip(
             name,
-            "the chain's fork schedule is not known (no rollup.json with `<fork>_time` keys)",
+            "the chain's fork schedule is not known (no rollup.json `<fork>_time` keys and no registry `network`)",
         );
     };
     let window = countdown(h.window_secs);

@@ -145,7 +145,9 @@ impl ForkSchedule {
 
     /// The next fork to activate after `now`, if any.
     pub fn next(&self, now: u64) -> Option<Scheduled> {
-        self.upcoming(now, u64::MAX).into_iter().next()
+        self.upcoming(now, u64::MAX)
+            .into_iter()
+            .find(|s| s.fork.is_ordered())
     }
 
     /// The newest fork active at `now`.

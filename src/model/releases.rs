@@ -175,9 +175,11 @@ impl Matrix {
             .filter(|c| {
                 let since = c.since.as_deref().and_then(Version::parse);
                 let after = c.after.as_deref().and_then(Version::parse);
+                // A downgrade crosses the same changes, in reverse.
+                let (lo, hi) = if old <= new { (old, new) } else { (new, old) };
                 match (since, after) {
-                    (Some(s), _) => *old < s && s <= *new,
-                    (None, Some(a)) => *old <= a && a < *new,
+                    (Some(s), _) => *lo < s && s <= *hi,
+                    (None, Some(a)) => *lo <= a && a < *hi,
                     (None, None) => false,
                 }
             })
@@ -275,8 +277,35 @@ impl Ord for Version {
                 (None, None) => std::cmp::Ordering::Equal,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (Some(_), None) => std::cmp::Ordering::Less,
-                (Some(a), Some(b)) => a.cmp(b),
+                (Some(a), Some(b)) => pre_release_cmp(a, b),
             })
+    }
+}
+
+/// Semver pre-release precedence: dot-separated identifiers, numeric ones compared as numbers
+/// and below alphanumeric ones, a shorter list first when all shared ones are equal
+/// (`rc.2 < rc.10`, `alpha < alpha.1`).
+fn pre_release_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let mut x = a.split('.');
+    let mut y = b.split('.');
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = match (p.parse::<u64>(), q.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    (Ok(_), Err(_)) => Ordering::Less,
+                    (Err(_), Ok(_)) => Ordering::Greater,
+                    (Err(_), Err(_)) => p.cmp(q),
+                };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
     }
 }
 
@@ -536,13 +565,7 @@ pub fn upgrade_diff(
 
 /// `2026-12-04 15:00:00 UTC`.
 pub fn utc(secs: u64) -> String {
-    i64::try_from(secs)
-        .ok()
-        .and_then(|s| k8s_openapi::jiff::Timestamp::from_second(s).ok())
-        .map_or_else(
-            || format!("unix {secs}"),
-            |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        )
+    super::forks::format_utc(secs, "%Y-%m-%d %H:%M:%S UTC")
 }
 
 #[cfg(test)]
@@ -551,6 +574,14 @@ mod tests {
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap_or_else(|| panic!("{s} parses"))
+    }
+
+    #[test]
+    fn pre_releases_compare_by_semver_precedence() {
+        assert!(v("v1.19.0-rc.2") < v("v1.19.0-rc.10"));
+        assert!(v("v1.19.0-alpha") < v("v1.19.0-alpha.1"));
+        assert!(v("v1.19.0-rc.1") < v("v1.19.0-rc.a"));
+        assert!(v("v1.19.0-rc.10") < v("v1.19.0"));
     }
 
     fn img(component: &'static str, tag: &str, pinned: bool) -> RenderedImage {
@@ -896,5 +927,11 @@ mod tests {
         );
         assert!(notes("op-challenger", "v1.9.3", "v1.9.4").contains("op-program"));
         assert!(notes("op-challenger", "v1.7.0", "v1.9.3").is_empty());
+        // A downgrade crosses the same changes, in reverse.
+        assert!(notes("op-proposer", "v1.16.3", "v1.10.0").contains("--l2oo-address"));
+        assert_eq!(
+            notes("op-node", "v1.19.5", "v1.16.2"),
+            notes("op-node", "v1.16.2", "v1.19.5")
+        );
     }
 }

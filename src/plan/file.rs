@@ -99,7 +99,7 @@ pub fn plan_json(plans: &[ChainPlan], checks: &[Vec<CheckResult>]) -> Value {
                 .collect();
             let checks = checks.get(i).map(|c| serde_json::to_value(c).unwrap_or(Value::Null)).unwrap_or(json!([]));
             let order = serde_json::to_value(super::order::steps(p)).unwrap_or(Value::Null);
-            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "forks": p.forks, "checks": checks, "changes": changes, "rollout_order": order})
+            json!({"file": p.file, "chain": p.chain, "namespace": p.namespace, "summary": p.summary, "forks": p.forks, "checks": checks, "changes": changes, "rolloutOrder": order})
         })
         .collect();
     json!({"apiVersion": PLAN_API_VERSION, "chains": chains})

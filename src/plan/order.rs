@@ -52,6 +52,7 @@ pub fn rollout_order(plan: &ChainPlan) -> Vec<&Change> {
 /// How long the sequencer produces no blocks while its pod is replaced, at least: the old pod's
 /// termination grace period plus the new pod's readiness delay (image pull and start-up on top).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Downtime {
     /// `terminationGracePeriodSeconds` (Kubernetes default 30).
     pub termination_grace_seconds: u64,
@@ -90,8 +91,9 @@ impl Downtime {
     }
 }
 
-/// One step, as the plan shows it.
+/// One step, as the plan shows it (`-o json` field `rolloutOrder`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Step {
     /// `Kind/name`.
     pub object: String,
@@ -283,7 +285,7 @@ mod tests {
         );
         let json = serde_json::to_value(steps(&p)).unwrap();
         assert_eq!(
-            json[1]["sequencer_downtime"]["termination_grace_seconds"],
+            json[1]["sequencerDowntime"]["terminationGraceSeconds"],
             json!(60)
         );
         let only_one = plan(vec![change(

@@ -561,8 +561,10 @@ pub async fn run(
         });
     }
     // apply in order (rolling workloads one at a time in role order unless --parallel), prune
-    let started = std::time::Instant::now();
     for c in chains.iter_mut() {
+        // Each chain's ordered rollout has the whole --timeout (chains are applied one after
+        // the other); the final wait below keeps the pass's own deadline.
+        let chain_started = std::time::Instant::now();
         let ordered = match (policy.wait, policy.parallel) {
             (Some(timeout), false) => Some(timeout),
             _ => None,
@@ -580,7 +582,7 @@ pub async fn run(
                     OrderedEvent::Rollout(r, s) => observer.rollout(r, s),
                 };
                 let o = Ordered {
-                    deadline: started + timeout,
+                    deadline: chain_started + timeout,
                     timeout,
                     stuck: &stuck,
                     progress: &progress,
@@ -624,8 +626,7 @@ pub async fn run(
                 .iter()
                 .flat_map(|c| steps::stuck_pods_to_delete(&c.decision.apply))
                 .collect();
-            let left = (started + timeout).saturating_duration_since(std::time::Instant::now());
-            wait_ready(cluster, &workloads, &stuck, left, |r, s| {
+            wait_ready(cluster, &workloads, &stuck, timeout, |r, s| {
                 observer.rollout(r, s)
             })
             .await?;

@@ -145,10 +145,14 @@ pub fn challenger_kinds(
     let mut numbers: BTreeSet<u32> = BTreeSet::from([kind.number]);
     numbers.extend(predecessor(respected));
     numbers.extend(contracts.enabled_game_types.iter().copied());
+    // A permissioned chain's challenger plays only permissioned games: a permissionless type
+    // left registered is not the chain's proof system, and playing it would need a VM, its
+    // prestates and archive state the chain file never asked for.
     Ok(numbers
         .into_iter()
         .filter_map(game_kind)
         .filter(|k| playable(k))
+        .filter(|k| !kind.permissioned || k.permissioned)
         .collect())
 }
 
@@ -187,7 +191,12 @@ pub fn prestate_args(ch: &Challenger, kinds: &[&GameKind]) -> Result<Vec<String>
         if k.program == Program::None || ch.prestates.contains_key(k.program.key()) {
             continue;
         }
-        let generic_serves = ch.prestates_url.is_some() && programs.len() == 1;
+        // The generic URL serves one program: the one in play without its own entry.
+        let uncovered = programs
+            .iter()
+            .filter(|p| !ch.prestates.contains_key(p.key()))
+            .count();
+        let generic_serves = ch.prestates_url.is_some() && uncovered == 1;
         if !generic_serves {
             return Err(GamesError::MissingPrestates {
                 program: k.program.key(),
@@ -275,6 +284,32 @@ mod tests {
         ch.game_types = vec!["permissioned".into()];
         let kinds = challenger_kinds(&ch, &contracts(8, &[8])).unwrap();
         assert_eq!(numbers(&kinds), vec![1], "an explicit list wins");
+    }
+
+    #[test]
+    fn a_permissioned_chain_does_not_play_a_permissionless_type_left_registered() {
+        let ch = Challenger::default();
+        let kinds = challenger_kinds(&ch, &contracts(1, &[0, 1])).unwrap();
+        assert_eq!(numbers(&kinds), vec![1]);
+        assert_eq!(prestate_args(&ch, &kinds).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_generic_url_serves_the_one_program_without_its_own_entry() {
+        let mut ch = Challenger {
+            prestates_url: Some("https://kona.example".into()),
+            ..Challenger::default()
+        };
+        ch.prestates
+            .insert("cannon".into(), "https://op-program.example".into());
+        let kinds = challenger_kinds(&ch, &contracts(8, &[0, 8])).unwrap();
+        assert_eq!(
+            prestate_args(&ch, &kinds).unwrap(),
+            vec![
+                "--cannon-prestates-url=https://op-program.example",
+                "--prestates-url=https://kona.example"
+            ]
+        );
     }
 
     #[test]

@@ -66,6 +66,14 @@ pub async fn discover(chain: &LoadedChain, url: &str) -> Found {
             if d.batch_inbox.is_none() {
                 d.batch_inbox = crate::resolve::offline_batch_inbox(chain);
             }
+            // Neither names it (a 4.x chain whose inbox `discover --rollup-rpc` read from
+            // op-node): keep what the lock on disk recorded, or every round reports it removed.
+            if d.batch_inbox.is_none() {
+                d.batch_inbox = Lock::read(&Lock::path_for(&chain.path))
+                    .ok()
+                    .flatten()
+                    .and_then(|l| l.discovery.batch_inbox);
+            }
             for note in crate::resolve::apply_overrides(chain, &mut d) {
                 tracing::debug!("{note}");
             }

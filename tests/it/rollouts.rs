@@ -247,7 +247,7 @@ async fn an_image_change_replaces_the_pod_a_never_ready_one_fails_apply_and_the_
     let (_, stderr) = text(&failed);
     assert!(
         stderr.contains("stopped at step 1/2")
-            && stderr.contains("did not get ready within 5s")
+            && stderr.contains("the --timeout of 5s ran out")
             && stderr.contains("untouched (not rolled): StatefulSet/op-sepolia-replica-1"),
         "{stderr}"
     );
