@@ -16,4 +16,5 @@ mod invalid_configs;
 mod plan_apply;
 mod render_examples;
 mod rollouts;
+mod status;
 mod watch;
