@@ -160,7 +160,11 @@ async fn bench() {
     let cluster = TestCluster::start_with_pod_network().await;
     let ns = cluster.fresh_namespace().await;
     cluster
-        .create_secret(&ns, "l1-endpoints", &[("rpc", &format!("https://l1.example.org/{}", random_hex()))])
+        .create_secret(
+            &ns,
+            "l1-endpoints",
+            &[("rpc", &format!("https://l1.example.org/{}", random_hex()))],
+        )
         .await;
     // 64 hex digits: the key-format check refuses anything else.
     let keys: Vec<String> = (0..4).map(|_| random_hex() + &random_hex()).collect();
@@ -180,12 +184,21 @@ async fn bench() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
     for f in ["rollup.json", "genesis.json"] {
-        std::fs::copy(root.join("devnet").join(f), dir.path().join("devnet").join(f)).expect("copy");
+        std::fs::copy(
+            root.join("devnet").join(f),
+            dir.path().join("devnet").join(f),
+        )
+        .expect("copy");
     }
     let chain = dir.path().join("devnet.toml");
     std::fs::copy(root.join("devnet.toml"), &chain).expect("copy example");
     let chain = chain.to_str().expect("utf-8").to_string();
-    run(&opctl, &cluster, &ns, &["apply", &chain, "--yes", "--timeout", "300s"]);
+    run(
+        &opctl,
+        &cluster,
+        &ns,
+        &["apply", &chain, "--yes", "--timeout", "300s"],
+    );
 
     let rollup: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("devnet/rollup.json")).expect("rollup.json"),
@@ -208,20 +221,67 @@ async fn bench() {
     }
 
     let mut figures = Vec::new();
-    figures.push(measure(&opctl, &cluster, &ns, &chain, "low height, --interval 0", "0", runs).await);
-    figures.push(measure(&opctl, &cluster, &ns, &chain, "low height, --interval 2s", "2s", 3).await);
+    figures.push(
+        measure(
+            &opctl,
+            &cluster,
+            &ns,
+            &chain,
+            "low height, --interval 0",
+            "0",
+            runs,
+        )
+        .await,
+    );
+    figures.push(
+        measure(
+            &opctl,
+            &cluster,
+            &ns,
+            &chain,
+            "low height, --interval 2s",
+            "2s",
+            3,
+        )
+        .await,
+    );
     for (op_node, el) in op_nodes.iter().zip(&els) {
         op_node.set(SyncState::live(50_000_000));
         el.mine(20_000).await;
     }
-    figures.push(measure(&opctl, &cluster, &ns, &chain, "high height, --interval 0", "0", runs).await);
-    figures.push(measure(&opctl, &cluster, &ns, &chain, "high height, --interval 2s", "2s", 3).await);
+    figures.push(
+        measure(
+            &opctl,
+            &cluster,
+            &ns,
+            &chain,
+            "high height, --interval 0",
+            "0",
+            runs,
+        )
+        .await,
+    );
+    figures.push(
+        measure(
+            &opctl,
+            &cluster,
+            &ns,
+            &chain,
+            "high height, --interval 2s",
+            "2s",
+            3,
+        )
+        .await,
+    );
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "opctl status, devnet example (sequencer + 2 replicas), {} (load average: {})",
         opctl.display(),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     for f in &figures {
         let ms = |d: &Duration| d.as_secs_f64() * 1000.0;

@@ -321,14 +321,21 @@ fn apply_timeout(s: &str) -> Result<std::time::Duration, String> {
 }
 
 /// `opctl status --interval`: `0` (one sample) or 100 ms to 1 min.
-const STATUS_INTERVAL: duration::Bounds =
-    duration::Bounds::new(std::time::Duration::from_millis(100), std::time::Duration::from_secs(60)).or_off();
+const STATUS_INTERVAL: duration::Bounds = duration::Bounds::new(
+    std::time::Duration::from_millis(100),
+    std::time::Duration::from_secs(60),
+)
+.or_off();
 /// `opctl status --rpc-timeout`: 100 ms to 1 min.
-const STATUS_RPC_TIMEOUT: duration::Bounds =
-    duration::Bounds::new(std::time::Duration::from_millis(100), std::time::Duration::from_secs(60));
+const STATUS_RPC_TIMEOUT: duration::Bounds = duration::Bounds::new(
+    std::time::Duration::from_millis(100),
+    std::time::Duration::from_secs(60),
+);
 /// `opctl status --deadline`: 1 s to 10 min.
-const STATUS_DEADLINE: duration::Bounds =
-    duration::Bounds::new(std::time::Duration::from_secs(1), std::time::Duration::from_secs(600));
+const STATUS_DEADLINE: duration::Bounds = duration::Bounds::new(
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(600),
+);
 
 fn status_interval(s: &str) -> Result<std::time::Duration, String> {
     STATUS_INTERVAL.parse(s)

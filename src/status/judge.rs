@@ -320,7 +320,11 @@ mod tests {
         let b = reading(NOW + 2, status(996, 940, NOW));
         let v = judge(&a, Some(&b), Some(&seq), false, NOW + 2, T);
         assert_eq!(v.state, State::Synced, "{}", v.line());
-        assert!(v.line().starts_with("synced: 4 block(s) behind"), "{}", v.line());
+        assert!(
+            v.line().starts_with("synced: 4 block(s) behind"),
+            "{}",
+            v.line()
+        );
     }
 
     #[test]
@@ -331,7 +335,12 @@ mod tests {
         let v = judge(&a, Some(&b), Some(&seq), false, NOW + 2, T);
         assert_eq!(v.state, State::Syncing);
         assert_eq!(v.blocks_per_minute, Some(600.0));
-        assert!(v.line().starts_with("syncing at 600 blocks/min: 98980 blocks behind"), "{}", v.line());
+        assert!(
+            v.line()
+                .starts_with("syncing at 600 blocks/min: 98980 blocks behind"),
+            "{}",
+            v.line()
+        );
     }
 
     #[test]
@@ -372,7 +381,9 @@ mod tests {
         let old = reading(NOW, status(1000, 940, NOW - 61));
         let v = judge(&old, Some(&old), None, true, NOW, T);
         assert_eq!(v.state, State::Stalled, "{}", v.line());
-        assert!(v.reason.starts_with("sequencer: unsafe head 1000 has not moved"));
+        assert!(v
+            .reason
+            .starts_with("sequencer: unsafe head 1000 has not moved"));
     }
 
     #[test]

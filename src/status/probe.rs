@@ -344,10 +344,12 @@ pub fn parse_batch(text: &str, calls: usize) -> Result<Vec<Result<Value, String>
     })?;
     let Value::Array(items) = value else {
         // A server that refuses batches answers with one error object.
-        return Err(match value.pointer("/error/message").and_then(Value::as_str) {
-            Some(m) => format!("batch refused: {m}"),
-            None => "not a JSON-RPC batch answer".to_string(),
-        });
+        return Err(
+            match value.pointer("/error/message").and_then(Value::as_str) {
+                Some(m) => format!("batch refused: {m}"),
+                None => "not a JSON-RPC batch answer".to_string(),
+            },
+        );
     };
     let mut out: Vec<Result<Value, String>> =
         vec![Err("no answer to this call in the batch".to_string()); calls];
@@ -388,7 +390,8 @@ mod tests {
 
     #[test]
     fn a_refused_batch_and_a_non_json_answer_are_errors_of_the_whole_batch() {
-        let refused = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch too large"}}"#;
+        let refused =
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch too large"}}"#;
         assert_eq!(
             parse_batch(refused, 2),
             Err("batch refused: batch too large".to_string())
@@ -402,13 +405,18 @@ mod tests {
     fn op_node_shapes_decode_from_op_node_json() {
         // Field names and number encoding of op-node's eth.SyncStatus and p2p.PeerStats.
         let at = |n: u64| json!({"hash": "0x00", "number": n, "parentHash": "0x00", "timestamp": 1000 + n});
-        let l2 = |n: u64| json!({"hash": "0x00", "number": n, "parentHash": "0x00", "timestamp": 2000 + n,
-            "l1origin": {"hash": "0x00", "number": 7}, "sequenceNumber": 0});
+        let l2 = |n: u64| {
+            json!({"hash": "0x00", "number": n, "parentHash": "0x00", "timestamp": 2000 + n,
+            "l1origin": {"hash": "0x00", "number": 7}, "sequenceNumber": 0})
+        };
         let sync = json!({"current_l1": at(5), "current_l1_finalized": at(1), "head_l1": at(8),
             "safe_l1": at(6), "finalized_l1": at(1), "unsafe_l2": l2(30), "safe_l2": l2(20),
             "finalized_l2": l2(10), "pending_safe_l2": l2(20), "queued_unsafe_l2": l2(0)});
         let s: SyncStatus = decode(Ok(sync), "optimism_syncStatus").expect("decodes");
-        assert_eq!((s.unsafe_l2.number, s.safe_l2.number, s.head_l1.number), (30, 20, 8));
+        assert_eq!(
+            (s.unsafe_l2.number, s.safe_l2.number, s.head_l1.number),
+            (30, 20, 8)
+        );
         assert_eq!(s.unsafe_l2.l1origin.number, 7);
         let p: PeerStats = decode(
             Ok(json!({"connected": 3, "table": 9, "blocksTopic": 2, "banned": 0, "known": 12})),

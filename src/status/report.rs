@@ -179,16 +179,37 @@ fn node(
         reachable: el_last.block_number.is_ok(),
         error: el_last.block_number.as_ref().err().cloned(),
         block_number: el_last.block_number.as_ref().ok().copied(),
-        syncing: first.el.syncing.as_ref().and_then(|s| s.as_ref().ok()).cloned(),
-        peers: first.el.peers.as_ref().and_then(|p| p.as_ref().ok()).copied(),
-        chain_id: first.el.chain_id.as_ref().and_then(|c| c.as_ref().ok()).copied(),
+        syncing: first
+            .el
+            .syncing
+            .as_ref()
+            .and_then(|s| s.as_ref().ok())
+            .cloned(),
+        peers: first
+            .el
+            .peers
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .copied(),
+        chain_id: first
+            .el
+            .chain_id
+            .as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .copied(),
     };
     let is_sequencer = n.target.role == NodeRole::Sequencer;
     let mut verdict = match (reading(first), n.second.as_ref().and_then(reading)) {
         (Some(a), b) => judge::judge(&a, b.as_ref(), reference, is_sequencer, now_s, t),
         (None, Some(b)) => judge::judge(&b, None, reference, is_sequencer, now_s, t),
         (None, None) => {
-            let why = last.op_node.sync.as_ref().err().cloned().unwrap_or_default();
+            let why = last
+                .op_node
+                .sync
+                .as_ref()
+                .err()
+                .cloned()
+                .unwrap_or_default();
             let el_part = match &el.block_number {
                 Some(head) => format!("execution client answers (head {head})"),
                 None => "execution client does not answer either".to_string(),
@@ -214,7 +235,10 @@ fn node(
                 ));
             }
         }
-        for (who, id) in [("op-node", op_node.l2_chain_id), ("execution client", el.chain_id)] {
+        for (who, id) in [
+            ("op-node", op_node.l2_chain_id),
+            ("execution client", el.chain_id),
+        ] {
             if let Some(id) = id.filter(|id| *id != l2_chain_id) {
                 notes.push(format!(
                     "{who} serves chain id {id}, the chain file says {l2_chain_id}"

@@ -29,10 +29,16 @@ fn devnet(dir: &Path, replicas: u32) -> PathBuf {
         std::fs::copy(root.join("devnet").join(f), dir.join("devnet").join(f)).expect("copy");
     }
     let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
-    assert!(text.contains("count = 2"), "the devnet example has 2 replicas");
+    assert!(
+        text.contains("count = 2"),
+        "the devnet example has 2 replicas"
+    );
     let chain = dir.join("devnet.toml");
-    std::fs::write(&chain, text.replace("count = 2", &format!("count = {replicas}")))
-        .expect("write chain");
+    std::fs::write(
+        &chain,
+        text.replace("count = 2", &format!("count = {replicas}")),
+    )
+    .expect("write chain");
     chain
 }
 
@@ -43,7 +49,10 @@ fn rollup_json() -> Value {
 
 fn opctl(cluster: &TestCluster, ns: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opctl"))
-        .env("L1_BEACON_URL", format!("https://beacon.example.org/{}", random_hex()))
+        .env(
+            "L1_BEACON_URL",
+            format!("https://beacon.example.org/{}", random_hex()),
+        )
         .env_remove("KUBECONFIG")
         .env("NO_COLOR", "1")
         .arg("--kubeconfig")
@@ -71,7 +80,11 @@ async fn applied_devnet(replicas: u32) -> (TestCluster, String, tempfile::TempDi
     let cluster = TestCluster::start_with_pod_network().await;
     let ns = cluster.fresh_namespace().await;
     cluster
-        .create_secret(&ns, "l1-endpoints", &[("rpc", &format!("https://l1.example.org/{}", random_hex()))])
+        .create_secret(
+            &ns,
+            "l1-endpoints",
+            &[("rpc", &format!("https://l1.example.org/{}", random_hex()))],
+        )
         .await;
     // 64 hex digits: the key-format check refuses anything else.
     let keys: Vec<String> = (0..4).map(|_| random_hex() + &random_hex()).collect();
@@ -90,7 +103,11 @@ async fn applied_devnet(replicas: u32) -> (TestCluster, String, tempfile::TempDi
     let dir = tempfile::tempdir().expect("tempdir");
     let chain = devnet(dir.path(), replicas);
     let chain_arg = chain.to_str().expect("utf-8").to_string();
-    assert_ok(&opctl(&cluster, &ns, &["apply", &chain_arg, "--yes", "--timeout", "300s"]));
+    assert_ok(&opctl(
+        &cluster,
+        &ns,
+        &["apply", &chain_arg, "--yes", "--timeout", "300s"],
+    ));
     (cluster, ns, dir, chain)
 }
 
@@ -121,7 +138,10 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
     }
     let subnet = cluster.pod_network().expect("pod network").subnet();
     let prefix = subnet.trim_end_matches("0/24");
-    assert!(ips.iter().all(|ip| ip.to_string().starts_with(prefix)), "{ips:?} in {subnet}");
+    assert!(
+        ips.iter().all(|ip| ip.to_string().starts_with(prefix)),
+        "{ips:?} in {subnet}"
+    );
 
     // Execution clients: a real anvil at each pod's IP, except replica-4's (unreachable).
     let mut els = Vec::new();
@@ -171,7 +191,11 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
         .map(|(ip, state)| OpNodeStandIn::start(*ip, NODE_RPC, rollup.clone(), state))
         .collect();
 
-    let out = opctl(&cluster, &ns, &["status", chain, "-o", "json", "--interval", "2s"]);
+    let out = opctl(
+        &cluster,
+        &ns,
+        &["status", chain, "-o", "json", "--interval", "2s"],
+    );
     let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
     assert_eq!(status["apiVersion"], "opctl.io/status/v1");
     assert_eq!(status["reference"], "devnet-sequencer");
@@ -185,7 +209,12 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
         ("devnet-replica-4", "unreachable"),
     ];
     for (name, state) in expected {
-        assert_eq!(node(&status, name)["verdict"]["state"], state, "{name}: {:#}", node(&status, name));
+        assert_eq!(
+            node(&status, name)["verdict"]["state"],
+            state,
+            "{name}: {:#}",
+            node(&status, name)
+        );
     }
 
     // The execution client half is anvil's own answers, read through the pod proxy.
@@ -193,23 +222,39 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
     assert_eq!(seq["el"]["block_number"], sequencer_el_head);
     assert_eq!(seq["el"]["syncing"], false);
     assert_eq!(seq["el"]["chain_id"], L2_CHAIN_ID);
-    assert_eq!(seq["el"]["peers"], Value::Null, "anvil does not serve net_peerCount");
+    assert_eq!(
+        seq["el"]["peers"],
+        Value::Null,
+        "anvil does not serve net_peerCount"
+    );
     assert_eq!(seq["op_node"]["l2_chain_id"], L2_CHAIN_ID);
     assert_eq!(seq["op_node"]["peers"], 5);
     assert_eq!(seq["op_node"]["l1_origin_lag"], 3);
 
     let lagging = node(&status, "devnet-replica-1");
-    let rate = lagging["verdict"]["blocks_per_minute"].as_f64().expect("a rate");
+    let rate = lagging["verdict"]["blocks_per_minute"]
+        .as_f64()
+        .expect("a rate");
     assert!(rate > 0.0, "{lagging:#}");
-    assert!(lagging["lag"]["unsafe"].as_u64().expect("lag") > 90_000, "{lagging:#}");
+    assert!(
+        lagging["lag"]["unsafe"].as_u64().expect("lag") > 90_000,
+        "{lagging:#}"
+    );
 
     let stalled = node(&status, "devnet-replica-2");
-    let head_time = stalled["op_node"]["unsafe_l2"]["timestamp"].as_i64().expect("time");
-    let since = k8s_openapi::jiff::Timestamp::from_second(head_time).expect("time").to_string();
+    let head_time = stalled["op_node"]["unsafe_l2"]["timestamp"]
+        .as_i64()
+        .expect("time");
+    let since = k8s_openapi::jiff::Timestamp::from_second(head_time)
+        .expect("time")
+        .to_string();
     assert_eq!(stalled["verdict"]["since"], since.as_str());
 
     let safe_only = node(&status, "devnet-replica-3");
-    assert_eq!(safe_only["op_node"]["unsafe_l2"]["number"], safe_only["op_node"]["safe_l2"]["number"]);
+    assert_eq!(
+        safe_only["op_node"]["unsafe_l2"]["number"],
+        safe_only["op_node"]["safe_l2"]["number"]
+    );
     assert_eq!(safe_only["op_node"]["peers"], 0);
 
     let unreachable = node(&status, "devnet-replica-4");
@@ -219,7 +264,11 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
     assert_eq!(unreachable["el"]["reachable"], false);
 
     // The table says the same, one verdict line per node.
-    let table = assert_ok(&opctl(&cluster, &ns, &["status", chain, "--interval", "2s"]));
+    let table = assert_ok(&opctl(
+        &cluster,
+        &ns,
+        &["status", chain, "--interval", "2s"],
+    ));
     eprintln!("{table}");
     for (name, headline) in [
         ("devnet-sequencer", "synced: sequencer"),
@@ -230,7 +279,9 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
         ("devnet-replica-4", "unreachable: "),
     ] {
         assert!(
-            table.lines().any(|l| l.starts_with(&format!("{name}: {headline}"))),
+            table
+                .lines()
+                .any(|l| l.starts_with(&format!("{name}: {headline}"))),
             "no `{name}: {headline}` line in:\n{table}"
         );
     }
@@ -244,11 +295,18 @@ async fn without_the_sequencer_replicas_are_judged_by_their_own_heads_and_nothin
     let replica_ip = cluster.pod_ip(&ns, "devnet-replica-0-0").await;
     // Nothing listens at the sequencer's pod; the replica's op-node is live.
     let _op_node = OpNodeStandIn::start(replica_ip, NODE_RPC, rollup_json(), SyncState::live(500));
-    let out = opctl(&cluster, &ns, &["status", chain, "-o", "json", "--interval", "0"]);
+    let out = opctl(
+        &cluster,
+        &ns,
+        &["status", chain, "-o", "json", "--interval", "0"],
+    );
     let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
     assert_eq!(status["reference"], Value::Null);
     assert_eq!(status["sampling"]["samples"], 1);
-    assert_eq!(node(&status, "devnet-sequencer")["verdict"]["state"], "unreachable");
+    assert_eq!(
+        node(&status, "devnet-sequencer")["verdict"]["state"],
+        "unreachable"
+    );
     let replica = node(&status, "devnet-replica-0");
     assert_eq!(replica["verdict"]["state"], "synced", "{replica:#}");
     assert!(

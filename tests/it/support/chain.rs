@@ -1186,7 +1186,14 @@ impl ElAnvil {
         let out = std::fs::File::create(&log).expect("create anvil log");
         let err = out.try_clone().expect("clone anvil log handle");
         let child = Command::new(&bin)
-            .args(["--host", host, "--port", &port.to_string(), "--accounts", "0"])
+            .args([
+                "--host",
+                host,
+                "--port",
+                &port.to_string(),
+                "--accounts",
+                "0",
+            ])
             .args(["--chain-id", &chain_id.to_string()])
             .stdin(Stdio::null())
             .stdout(out)

@@ -203,7 +203,9 @@ fn one(shared: &Shared, call: &Value) -> Value {
 }
 
 fn unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// A deterministic stand-in hash for block `n` of chain `tag`.
@@ -230,7 +232,9 @@ fn sync_status(shared: &Shared) -> Value {
     };
     let l2 = |n: u64| {
         // Origin: derivation's L1 block, or older for older heads (one epoch per 6 blocks).
-        let origin = s.current_l1.saturating_sub((s.unsafe_l2 + advance).saturating_sub(n) / 6);
+        let origin = s
+            .current_l1
+            .saturating_sub((s.unsafe_l2 + advance).saturating_sub(n) / 6);
         json!({
             "hash": hash(2, n), "number": n, "parentHash": hash(2, n.saturating_sub(1)),
             "timestamp": l2_time(n),

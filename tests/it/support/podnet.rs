@@ -116,7 +116,10 @@ impl PodNetwork {
         let host = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             if *next == 255 {
-                return Err(format!("pod network {}: all 253 addresses used", self.subnet()));
+                return Err(format!(
+                    "pod network {}: all 253 addresses used",
+                    self.subnet()
+                ));
             }
             let host = *next;
             *next += 1;
