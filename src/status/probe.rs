@@ -266,7 +266,7 @@ fn el_read(answers: Result<Vec<Result<Value, String>>, String>, full: bool) -> E
             let mut next = || answers.remove(0);
             ElRead {
                 block_number: quantity(next(), "eth_blockNumber"),
-                syncing: full.then(|| next()),
+                syncing: full.then(&mut next),
                 peers: full.then(|| quantity(next(), "net_peerCount")),
                 chain_id: full.then(|| quantity(next(), "eth_chainId")),
             }
