@@ -230,6 +230,14 @@ async fn every_node_gets_the_verdict_its_sync_state_calls_for_in_the_table_and_i
     assert_eq!(seq["op_node"]["l2_chain_id"], L2_CHAIN_ID);
     assert_eq!(seq["op_node"]["peers"], 5);
     assert_eq!(seq["op_node"]["l1_origin_lag"], 3);
+    // The stand-in's heads are far above anvil's: the engine note says so.
+    let reason = seq["verdict"]["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains(&format!(
+            "execution client head {sequencer_el_head} is behind"
+        )),
+        "{reason}"
+    );
 
     let lagging = node(&status, "devnet-replica-1");
     let rate = lagging["verdict"]["blocks_per_minute"]

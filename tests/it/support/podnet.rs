@@ -197,3 +197,56 @@ fn ip_ok(args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Whether `ip` lists a link or namespace by this name.
+fn exists(kind: &str, name: &str) -> bool {
+    let out = match kind {
+        "netns" => ip(&["netns", "list"]),
+        _ => ip(&["link", "show", "dev", name]),
+    };
+    out.status.success()
+        && String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|l| l.split_whitespace().any(|w| w == name) || l.contains(&format!(" {name}@")))
+}
+
+#[test]
+fn a_pod_address_can_be_bound_and_the_network_is_gone_after_drop() {
+    let network = PodNetwork::create();
+    let (netns, link) = (network.netns().to_string(), network.link().to_string());
+    let address = network.allocate().expect("an address");
+    assert!(
+        network
+            .subnet()
+            .starts_with(&format!("10.{SECOND_OCTET}.{}.", address.octets()[2])),
+        "{address} in {}",
+        network.subnet()
+    );
+    let listener = std::net::TcpListener::bind((address, 0)).expect("bind the pod address");
+    let port = listener.local_addr().expect("address").port();
+    std::net::TcpStream::connect((address, port)).expect("connect to the pod address");
+    assert_ne!(network.allocate().expect("a second address"), address);
+    assert!(exists("netns", &netns) && exists("link", &link));
+    drop(listener);
+    drop(network);
+    assert!(!exists("netns", &netns), "namespace {netns} left behind");
+    assert!(!exists("link", &link), "link {link} left behind");
+}
+
+#[test]
+fn the_network_is_removed_when_a_test_panics_while_holding_it() {
+    let names = std::sync::Mutex::new(None);
+    let result = std::panic::catch_unwind(|| {
+        let network = PodNetwork::create();
+        *names.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((network.netns().to_string(), network.link().to_string()));
+        panic!("the test fails while the pod network exists");
+    });
+    assert!(result.is_err());
+    let (netns, link) = names
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .expect("the network was created");
+    assert!(!exists("netns", &netns), "namespace {netns} left behind");
+    assert!(!exists("link", &link), "link {link} left behind");
+}
