@@ -48,6 +48,10 @@ fn rollup_json() -> Value {
 }
 
 fn opctl(cluster: &TestCluster, ns: &str, args: &[&str]) -> Output {
+    opctl_as(cluster.admin_kubeconfig(), ns, args)
+}
+
+fn opctl_as(kubeconfig: &Path, ns: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opctl"))
         .env(
             "L1_BEACON_URL",
@@ -56,7 +60,7 @@ fn opctl(cluster: &TestCluster, ns: &str, args: &[&str]) -> Output {
         .env_remove("KUBECONFIG")
         .env("NO_COLOR", "1")
         .arg("--kubeconfig")
-        .arg(cluster.admin_kubeconfig())
+        .arg(kubeconfig)
         .args(["-n", ns])
         .args(args)
         .output()
@@ -325,4 +329,30 @@ async fn without_the_sequencer_replicas_are_judged_by_their_own_heads_and_nothin
     );
     assert_eq!(replica["lag"], Value::Null);
     assert_eq!(replica["el"]["reachable"], false);
+}
+
+#[tokio::test]
+async fn a_user_who_may_not_proxy_to_pods_sees_each_node_unreachable_with_the_permission_named() {
+    let (cluster, ns, _dir, chain) = applied_devnet(1).await;
+    let chain = chain.to_str().expect("utf-8");
+    // A live op-node: the denial, not the node, is what makes it unreachable.
+    let ip = cluster.pod_ip(&ns, "devnet-sequencer-0").await;
+    let _op_node = OpNodeStandIn::start(ip, NODE_RPC, rollup_json(), SyncState::live(500));
+    // `view` reads workloads and pods but grants nothing on pods/proxy.
+    cluster.grant_limited_user(&ns, "view").await;
+    let out = opctl_as(
+        cluster.limited_kubeconfig(),
+        &ns,
+        &["status", chain, "-o", "json", "--interval", "0"],
+    );
+    let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
+    assert_eq!(status["workloads"].as_array().map(Vec::len), Some(5));
+    for name in ["devnet-sequencer", "devnet-replica-0"] {
+        let n = node(&status, name);
+        assert_eq!(n["verdict"]["state"], "unreachable", "{n:#}");
+        let reason = n["verdict"]["reason"].as_str().expect("reason");
+        for part in ["forbidden", "create", "pods/proxy", &ns] {
+            assert!(reason.contains(part), "{part:?} missing from: {reason}");
+        }
+    }
 }
