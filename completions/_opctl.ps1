@@ -164,6 +164,10 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             break
         }
         'opctl;status' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between the two samples of every node''s heads, which give its blocks/min (`0`: one sample, no rate)')
+            [CompletionResult]::new('--rpc-timeout', '--rpc-timeout', [CompletionResultType]::ParameterName, 'Per JSON-RPC request to a node (through the API server''s pod proxy)')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'The whole reading of the nodes; nodes not read by then are reported unreachable')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Blocks behind the sequencer''s unsafe head that still count as synced')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Override the chain''s namespace')
@@ -171,6 +175,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the data a command prints on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data a command prints on stdout')
+            [CompletionResult]::new('--no-nodes', '--no-nodes', [CompletionResultType]::ParameterName, 'Only the workloads: do not read the nodes')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More output (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More output (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')

@@ -715,12 +715,28 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__status)
-            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-n -v -q -o -h -V --interval --rpc-timeout --deadline --max-lag --no-nodes --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

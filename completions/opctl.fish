@@ -155,6 +155,10 @@ complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s v -l verbose -d 
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l interval -d 'Time between the two samples of every node\'s heads, which give its blocks/min (`0`: one sample, no rate)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l rpc-timeout -d 'Per JSON-RPC request to a node (through the API server\'s pod proxy)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l deadline -d 'The whole reading of the nodes; nodes not read by then are reported unreachable' -r
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l max-lag -d 'Blocks behind the sequencer\'s unsafe head that still count as synced' -r
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -164,6 +168,7 @@ never\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
 json\t''
 table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l no-nodes -d 'Only the workloads: do not read the nodes'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s v -l verbose -d 'More output (repeat for more)'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s h -l help -d 'Print help'

@@ -269,6 +269,22 @@ pub struct StatusArgs {
     /// The chain file.
     #[arg(value_name = "CHAIN.toml")]
     pub chain: PathBuf,
+    /// Time between the two samples of every node's heads, which give its blocks/min (`0`: one
+    /// sample, no rate).
+    #[arg(long, default_value = "2s", value_parser = status_interval)]
+    pub interval: std::time::Duration,
+    /// Per JSON-RPC request to a node (through the API server's pod proxy).
+    #[arg(long = "rpc-timeout", default_value = "5s", value_parser = status_rpc_timeout)]
+    pub rpc_timeout: std::time::Duration,
+    /// The whole reading of the nodes; nodes not read by then are reported unreachable.
+    #[arg(long, default_value = "30s", value_parser = status_deadline)]
+    pub deadline: std::time::Duration,
+    /// Blocks behind the sequencer's unsafe head that still count as synced.
+    #[arg(long = "max-lag", default_value_t = 10, value_name = "BLOCKS")]
+    pub max_lag: u64,
+    /// Only the workloads: do not read the nodes.
+    #[arg(long = "no-nodes")]
+    pub no_nodes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +349,35 @@ fn lease_duration(s: &str) -> Result<std::time::Duration, String> {
 
 fn apply_timeout(s: &str) -> Result<std::time::Duration, String> {
     duration::APPLY_TIMEOUT.parse(s)
+}
+
+/// `opctl status --interval`: `0` (one sample) or 100 ms to 1 min.
+const STATUS_INTERVAL: duration::Bounds = duration::Bounds::new(
+    std::time::Duration::from_millis(100),
+    std::time::Duration::from_secs(60),
+)
+.or_off();
+/// `opctl status --rpc-timeout`: 100 ms to 1 min.
+const STATUS_RPC_TIMEOUT: duration::Bounds = duration::Bounds::new(
+    std::time::Duration::from_millis(100),
+    std::time::Duration::from_secs(60),
+);
+/// `opctl status --deadline`: 1 s to 10 min.
+const STATUS_DEADLINE: duration::Bounds = duration::Bounds::new(
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(600),
+);
+
+fn status_interval(s: &str) -> Result<std::time::Duration, String> {
+    STATUS_INTERVAL.parse(s)
+}
+
+fn status_rpc_timeout(s: &str) -> Result<std::time::Duration, String> {
+    STATUS_RPC_TIMEOUT.parse(s)
+}
+
+fn status_deadline(s: &str) -> Result<std::time::Duration, String> {
+    STATUS_DEADLINE.parse(s)
 }
 
 fn rpc_timeout(s: &str) -> Result<std::time::Duration, String> {

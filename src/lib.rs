@@ -33,6 +33,8 @@ pub mod render;
 pub mod resolve;
 /// The L1 edge: contract discovery over JSON-RPC (alloy) and the pre-deployment role checks.
 pub mod rpc;
+/// Chain-aware node status: op-node and execution client read through the apiserver's pod proxy.
+pub mod status;
 /// Terminal output: the only place that prints.
 pub mod ui;
 /// `opctl watch`: the reconcile pass in a loop, with triggers, drift policy, lease, health, metrics.

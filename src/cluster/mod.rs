@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod lease;
+pub mod proxy;
 pub mod watchers;
 
 use std::path::Path;

@@ -1,4 +1,6 @@
-//! `opctl status CHAIN.toml`: per workload, ready/desired, image, restarts, age.
+//! `opctl status CHAIN.toml`: per workload, ready/desired, image, restarts, age; then per node
+//! (sequencer, replicas) what op-node and the execution client report and a verdict
+//! (`crate::status`).
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde_json::{json, Value};
@@ -121,16 +123,25 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
             r["name"].as_str().unwrap_or("").to_string(),
         )
     });
+    let nodes = if args.no_nodes || rows.is_empty() {
+        None
+    } else {
+        Some(crate::status::nodes(&cluster, &chain, node_settings(args)).await)
+    };
     if global.output == Some(OutputFormat::Json) {
-        printer.data(
-            &serde_json::to_string_pretty(&json!({
-                "chain": chain.file.chain.name,
-                "namespace": ns,
-                "next_fork": next_fork.as_ref().map(|(_, v)| v),
-                "workloads": rows,
-            }))
-            .unwrap_or_default(),
-        );
+        let mut out = json!({
+            "apiVersion": crate::status::API_VERSION,
+            "chain": chain.file.chain.name,
+            "namespace": ns,
+            "next_fork": next_fork.as_ref().map(|(_, v)| v),
+            "workloads": rows,
+        });
+        if let Some(nodes) = &nodes {
+            out["sampling"] = serde_json::to_value(&nodes.sampling).unwrap_or_default();
+            out["reference"] = json!(nodes.reference);
+            out["nodes"] = serde_json::to_value(&nodes.nodes).unwrap_or_default();
+        }
+        printer.data(&serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(exit::OK);
     }
     if let Some((line, _)) = &next_fork {
@@ -167,5 +178,19 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
         ]);
     }
     printer.data(&t.to_string());
+    if let Some(nodes) = &nodes {
+        printer.data(&crate::ui::status::nodes_table(nodes));
+    }
     Ok(exit::OK)
+}
+
+fn node_settings(args: &StatusArgs) -> crate::status::Settings {
+    crate::status::Settings {
+        limits: crate::status::Limits {
+            interval: args.interval,
+            rpc_timeout: args.rpc_timeout,
+            deadline: args.deadline,
+        },
+        max_lag: args.max_lag,
+    }
 }

@@ -21,6 +21,9 @@ use serde_json::Value;
 
 use crate::config::{LoadedChain, UrlRef, UrlSource};
 
+/// What `opctl status` needs to find a node's pod and ports.
+pub use nodes::{node_name, Node, EL_HTTP, NODE_RPC};
+
 pub use common::{
     applyset_id, namespace_object, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF,
     LABEL_CHAIN, LABEL_ROLE,

@@ -128,6 +128,7 @@ impl Printer {
 pub mod checks;
 pub mod plan;
 pub mod progress;
+pub mod status;
 
 /// Ask for confirmation on a terminal; on a non-terminal without `--yes` it is an error.
 pub fn confirm(prompt: &str, yes: bool) -> Result<bool, String> {

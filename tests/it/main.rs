@@ -18,4 +18,5 @@ mod registry_networks;
 mod releases;
 mod render_examples;
 mod rollouts;
+mod status;
 mod watch;

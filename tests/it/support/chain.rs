@@ -1222,3 +1222,77 @@ pub fn stand_in_bytecode() -> Vec<u8> {
 pub fn stand_in_source_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contracts")
 }
+
+/// A bare anvil as an L2 execution client's JSON-RPC stand-in for `opctl status`: real
+/// `eth_blockNumber`, `eth_syncing`, `eth_chainId` (and anvil's own answer to `net_peerCount`,
+/// which it does not serve), bound at `host:port` (a pod's IP on the test pod network).
+/// Killed on drop.
+pub struct ElAnvil {
+    rpc: RpcClient,
+    url: String,
+    anvil: AnvilProcess,
+    _dir: tempfile::TempDir,
+}
+
+impl ElAnvil {
+    pub fn start(host: &str, port: u16, chain_id: u64) -> ElAnvil {
+        install_crypto_provider();
+        let dir = super::temp_dir("opctl-el-anvil-");
+        let bin = anvil_binary();
+        let log = dir.path().join("anvil.log");
+        let out = std::fs::File::create(&log).expect("create anvil log");
+        let err = out.try_clone().expect("clone anvil log handle");
+        let child = Command::new(&bin)
+            .args([
+                "--host",
+                host,
+                "--port",
+                &port.to_string(),
+                "--accounts",
+                "0",
+            ])
+            .args(["--chain-id", &chain_id.to_string()])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start anvil {}: {e}; run `{PROVISION_COMMAND}`",
+                    bin.display()
+                )
+            });
+        let anvil = AnvilProcess { child, log };
+        let url = wait_for_listening(&anvil);
+        let rpc = ClientBuilder::default().http(url.parse().expect("anvil URL parses"));
+        ElAnvil {
+            rpc,
+            url,
+            anvil,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Mines `n` empty blocks and returns the new head.
+    pub async fn mine(&self, n: u64) -> u64 {
+        self.rpc
+            .request::<_, Value>("anvil_mine", json!([format!("{n:#x}")]))
+            .await
+            .unwrap_or_else(|e| panic!("anvil_mine on {}: {e}", self.url));
+        self.block_number().await
+    }
+
+    pub async fn block_number(&self) -> u64 {
+        let head: Value = self
+            .rpc
+            .request("eth_blockNumber", json!([]))
+            .await
+            .unwrap_or_else(|e| panic!("eth_blockNumber on {}: {e}", self.url));
+        u64::from_str_radix(head.as_str().unwrap_or("0x0").trim_start_matches("0x"), 16)
+            .unwrap_or_else(|e| panic!("eth_blockNumber answered {head}: {e}"))
+    }
+}

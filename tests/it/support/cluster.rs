@@ -30,12 +30,12 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
-use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{Namespace, Pod, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams, PostParams};
@@ -45,6 +45,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::kubelet::{KubeletStandIn, StandInOptions};
+use super::podnet::PodNetwork;
 use super::{
     etcd_binary, free_port, install_crypto_provider, kube_apiserver_binary,
     kube_controller_manager_binary, kube_scheduler_binary, log_tail,
@@ -82,6 +83,9 @@ pub struct StartTimings {
 pub struct TestCluster {
     /// First field: stops before the control plane it talks to.
     kubelet: Mutex<Option<KubeletStandIn>>,
+    /// Pod addresses on this machine, when started with [`TestCluster::start_with_pod_network`];
+    /// dropped after the kubelet stand-in that hands them out.
+    pod_network: Option<Arc<PodNetwork>>,
     scheduler: Mutex<Option<Process>>,
     controller_manager: Mutex<Option<Process>>,
     apiserver: Mutex<Option<Process>>,
@@ -105,9 +109,21 @@ impl TestCluster {
     /// command if a binary is missing. A port taken between probing and binding (another test
     /// process was quicker) is retried with fresh ports.
     pub async fn start() -> TestCluster {
+        Self::start_inner(false).await
+    }
+
+    /// Like [`TestCluster::start`], but the kubelet stand-in gives pods addresses that exist on
+    /// this machine ([`PodNetwork`]): a test binds a server at a pod's IP
+    /// ([`TestCluster::pod_ip`]) and the apiserver's pod proxy reaches it. Needs `ip` and root.
+    pub async fn start_with_pod_network() -> TestCluster {
+        Self::start_inner(true).await
+    }
+
+    async fn start_inner(pod_network: bool) -> TestCluster {
         let mut attempt = 1;
         loop {
-            match Self::try_start().await {
+            let network = pod_network.then(|| Arc::new(PodNetwork::create()));
+            match Self::try_start(network).await {
                 Ok(cluster) => return cluster,
                 Err(failure) if failure.port_taken && attempt < 3 => {
                     eprintln!(
@@ -121,7 +137,7 @@ impl TestCluster {
         }
     }
 
-    async fn try_start() -> Result<TestCluster, StartFailure> {
+    async fn try_start(pod_network: Option<Arc<PodNetwork>>) -> Result<TestCluster, StartFailure> {
         install_crypto_provider();
         let begin = Instant::now();
         let apiserver_bin = kube_apiserver_binary();
@@ -193,6 +209,7 @@ impl TestCluster {
 
         let mut cluster = TestCluster {
             kubelet: Mutex::new(None),
+            pod_network,
             scheduler: Mutex::new(None),
             controller_manager: Mutex::new(None),
             apiserver: Mutex::new(Some(apiserver)),
@@ -236,7 +253,13 @@ impl TestCluster {
             &scheduler_log,
         ));
         cluster.create_storage_classes().await;
-        let kubelet = KubeletStandIn::start(&cluster.admin_kubeconfig, StandInOptions::default());
+        let kubelet = KubeletStandIn::start(
+            &cluster.admin_kubeconfig,
+            StandInOptions {
+                pod_network: cluster.pod_network.clone(),
+                ..StandInOptions::default()
+            },
+        );
         *cluster.kubelet.lock().unwrap_or_else(|e| e.into_inner()) = Some(kubelet);
         if let Err(why) = cluster.wait_for_default_service_account("default").await {
             return Err(StartFailure::new(&kcm_log, why));
@@ -325,6 +348,28 @@ impl TestCluster {
             .as_ref()
             .map(|k| k.nodes().to_vec())
             .unwrap_or_default()
+    }
+
+    /// The pod network of [`TestCluster::start_with_pod_network`], if this cluster has one.
+    pub fn pod_network(&self) -> Option<&PodNetwork> {
+        self.pod_network.as_deref()
+    }
+
+    /// The IP the kubelet stand-in gave pod `namespace/name`, once it has one (polled up to
+    /// [`super::DEADLINE`]). With a pod network, a test can bind a server there.
+    pub async fn pod_ip(&self, namespace: &str, name: &str) -> std::net::Ipv4Addr {
+        let pods = Api::<Pod>::namespaced(self.admin_client().await, namespace);
+        super::poll(|| async {
+            let pod = pods.get_opt(name).await.ok().flatten()?;
+            pod.status?.pod_ip?.parse().ok()
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "pod {namespace}/{name} has no IP after {:?} (is it scheduled on a stand-in node?)",
+                super::DEADLINE
+            )
+        })
     }
 
     /// `https://127.0.0.1:<port>`.

@@ -8,7 +8,9 @@
 //!   Lease in `kube-node-lease` and refreshes the Ready condition's heartbeat, so the real node
 //!   lifecycle controller never marks them `NotReady` or taints them.
 //! - **Pods bound to its nodes** (by the real scheduler): it "starts" them — phase `Running`, a pod
-//!   IP, `startTime`, init containers `Terminated/Completed`, one running container status per
+//!   IP (from [`StandInOptions::pod_network`] when the test asked for one: an address that exists
+//!   on this machine, so a test can bind a server there and the apiserver's pod proxy reaches it;
+//!   otherwise 10.244.x.y, which nothing listens on), `startTime`, init containers `Terminated/Completed`, one running container status per
 //!   container carrying the pod's image — and marks them `Ready` once the longest
 //!   `readinessProbe.initialDelaySeconds` of its containers has passed, scaled by
 //!   [`StandInOptions::probe_scale`] (tests run with a small scale so a 10 s delay takes 100 ms).
@@ -43,6 +45,8 @@ use kube::Client;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
+use super::podnet::PodNetwork;
+
 /// An image reference containing this runs but never passes its readiness probe.
 pub const NEVER_READY: &str = "never-ready";
 /// An image reference containing this crashes at start, again and again.
@@ -71,6 +75,9 @@ pub struct StandInOptions {
     /// Simulated seconds become `seconds * probe_scale` real time (probe delays, grace periods,
     /// crash-loop restarts). 1.0 is real time.
     pub probe_scale: f64,
+    /// Where pod IPs come from: `Some` gives every pod a real local address (see
+    /// [`super::podnet`]); `None` gives unreachable 10.244.x.y addresses.
+    pub pod_network: Option<Arc<PodNetwork>>,
 }
 
 impl Default for StandInOptions {
@@ -86,6 +93,7 @@ impl Default for StandInOptions {
             cpu: 96,
             memory_gib: 384,
             probe_scale: 0.01,
+            pod_network: None,
         }
     }
 }
@@ -413,9 +421,19 @@ impl StandIn {
             let started = self.started.lock().unwrap_or_else(|e| e.into_inner());
             started.get(&uid).copied().unwrap_or(2)
         };
-        let pod_ip = format!("10.244.{}.{}", index, ip % 250 + 2);
         let host_ip = format!("10.250.0.{}", index + 1);
         tokio::spawn(async move {
+            let pod_ip = match &self.options.pod_network {
+                None => format!("10.244.{}.{}", index, ip % 250 + 2),
+                Some(network) => match network.allocate() {
+                    Ok(address) => address.to_string(),
+                    Err(e) => {
+                        // The pod stays Pending without an IP; the test's wait names it.
+                        eprintln!("kubelet stand-in: no pod IP for {namespace}/{name}: {e}");
+                        return;
+                    }
+                },
+            };
             self.serve(&value, &namespace, &name, &uid, &pod_ip, &host_ip)
                 .await;
         });

@@ -14,6 +14,8 @@
 pub mod chain;
 pub mod cluster;
 pub mod kubelet;
+pub mod op_node;
+pub mod podnet;
 
 use std::ffi::OsString;
 use std::future::Future;

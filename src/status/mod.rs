@@ -1,0 +1,73 @@
+//! Chain-aware status of the chain's nodes: what each op-node and execution client is doing, read
+//! through the Kubernetes API (the apiserver's pod proxy, no Service needed), and a verdict per
+//! node. The JSON is versioned as [`API_VERSION`] and documented in docs/status.md.
+
+pub mod judge;
+pub mod probe;
+pub mod report;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::cluster::Cluster;
+use crate::config::LoadedChain;
+use crate::render::{node_name, Node};
+
+pub use probe::Limits;
+pub use report::NodesReport;
+
+/// `apiVersion` of `opctl status -o json`.
+pub const API_VERSION: &str = "opctl.io/status/v1";
+
+/// Settings of the nodes part of a status run.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub limits: Limits,
+    /// Blocks behind the sequencer that still count as synced.
+    pub max_lag: u64,
+}
+
+/// The chain file's nodes, sequencer first, and the pod serving each (the StatefulSet's only pod).
+pub fn targets(chain: &LoadedChain) -> Vec<probe::Target> {
+    let name = &chain.file.chain.name;
+    let mut out = Vec::new();
+    if chain.file.sequencer.enabled {
+        let sts = node_name(name, Node::Sequencer);
+        out.push(probe::Target {
+            pod: format!("{sts}-0"),
+            name: sts,
+            role: probe::NodeRole::Sequencer,
+        });
+    }
+    if chain.file.replicas.enabled {
+        for i in 0..chain.file.replicas.count {
+            let sts = node_name(name, Node::Replica(i));
+            out.push(probe::Target {
+                pod: format!("{sts}-0"),
+                name: sts,
+                role: probe::NodeRole::Replica,
+            });
+        }
+    }
+    out
+}
+
+/// Reads every node of the chain through `cluster` and judges it.
+pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -> NodesReport {
+    let targets = targets(chain);
+    let collected = probe::collect(cluster, chain.namespace(), &targets, settings.limits).await;
+    let thresholds = judge::Thresholds {
+        max_lag: settings.max_lag,
+        block_time: report::block_time(chain.rollup_json.as_deref(), &collected),
+    };
+    let now_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    report::build(
+        &collected,
+        chain.file.chain.l2_chain_id,
+        thresholds,
+        settings.limits.interval.as_millis() as u64,
+        now_s,
+    )
+}

@@ -1,0 +1,265 @@
+//! The nodes part of `opctl status` as data: what each node answered, its lag and its verdict, in
+//! the shape of the `opctl.io/status/v1` JSON (docs/status.md). Pure: built from the readings.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::judge::{self, L1Ref, L2Ref, Lag, Reading, State, SyncStatus, Thresholds, Verdict};
+use super::probe::{Collected, NodeReads, NodeRole, Sample};
+
+/// How the nodes were sampled.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sampling {
+    pub interval_ms: u64,
+    /// Samples taken of the nodes that answered (1 or 2).
+    pub samples: u8,
+    /// HTTP requests made through the apiserver's pod proxy.
+    pub requests: usize,
+    pub wall_ms: u64,
+    pub max_lag_blocks: u64,
+    pub block_time_s: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpNodeView {
+    pub reachable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub unsafe_l2: Option<L2Ref>,
+    pub safe_l2: Option<L2Ref>,
+    pub finalized_l2: Option<L2Ref>,
+    /// The L1 block derivation is at.
+    pub current_l1: Option<L1Ref>,
+    pub head_l1: Option<L1Ref>,
+    /// `head_l1 - current_l1`, blocks.
+    pub l1_origin_lag: Option<u64>,
+    /// `opp2p_peerStats.connected`.
+    pub peers: Option<u64>,
+    /// `opp2p_peerStats.blocksTopic`: peers in the blocks gossip topic.
+    pub gossip_peers: Option<u64>,
+    /// `optimism_rollupConfig.l2_chain_id`.
+    pub l2_chain_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ElView {
+    pub reachable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub block_number: Option<u64>,
+    /// `eth_syncing` as answered: `false`, or the client's progress object.
+    pub syncing: Option<Value>,
+    /// `net_peerCount`; `null` when the client does not serve it.
+    pub peers: Option<u64>,
+    pub chain_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeStatus {
+    pub name: String,
+    pub role: &'static str,
+    pub pod: String,
+    pub op_node: OpNodeView,
+    pub el: ElView,
+    /// Behind the sequencer's heads; `null` for the sequencer and when it did not answer.
+    pub lag: Option<Lag>,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodesReport {
+    pub sampling: Sampling,
+    /// The node lags are measured against, when it answered.
+    pub reference: Option<String>,
+    pub nodes: Vec<NodeStatus>,
+}
+
+fn latest(node: &NodeReads) -> &Sample {
+    node.second
+        .as_ref()
+        .filter(|s| s.op_node.sync.is_ok())
+        .unwrap_or(&node.first)
+}
+
+fn reading(sample: &Sample) -> Option<Reading> {
+    sample.op_node.sync.as_ref().ok().map(|sync| Reading {
+        at_ms: sample.at_ms,
+        sync: *sync,
+    })
+}
+
+/// The block time: rollup.json of the chain file, else what a node's op-node serves, else 2 s.
+pub fn block_time(rollup_json: Option<&str>, collected: &Collected) -> u64 {
+    rollup_json
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .and_then(|v| v.get("block_time").and_then(Value::as_u64))
+        .or_else(|| {
+            collected.nodes.iter().find_map(|n| {
+                n.first
+                    .op_node
+                    .rollup
+                    .as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .map(|r| r.block_time)
+            })
+        })
+        .unwrap_or(2)
+        .max(1)
+}
+
+/// Builds the report. `l2_chain_id` is the chain file's; `now_s` the clock (unix seconds).
+pub fn build(
+    collected: &Collected,
+    l2_chain_id: u64,
+    thresholds: Thresholds,
+    interval_ms: u64,
+    now_s: u64,
+) -> NodesReport {
+    let sequencer = collected
+        .nodes
+        .iter()
+        .find(|n| n.target.role == NodeRole::Sequencer);
+    let reference: Option<SyncStatus> =
+        sequencer.and_then(|n| latest(n).op_node.sync.as_ref().ok().copied());
+    let nodes = collected
+        .nodes
+        .iter()
+        .map(|n| node(n, reference.as_ref(), l2_chain_id, thresholds, now_s))
+        .collect();
+    let samples = if collected.nodes.iter().any(|n| n.second.is_some()) {
+        2
+    } else {
+        1
+    };
+    NodesReport {
+        sampling: Sampling {
+            interval_ms,
+            samples,
+            requests: collected.requests,
+            wall_ms: collected.elapsed.as_millis() as u64,
+            max_lag_blocks: thresholds.max_lag,
+            block_time_s: thresholds.block_time,
+        },
+        reference: reference.and(sequencer.map(|n| n.target.name.clone())),
+        nodes,
+    }
+}
+
+fn node(
+    n: &NodeReads,
+    reference: Option<&SyncStatus>,
+    l2_chain_id: u64,
+    t: Thresholds,
+    now_s: u64,
+) -> NodeStatus {
+    let first = &n.first;
+    let last = latest(n);
+    let sync = last.op_node.sync.as_ref().ok();
+    let peers = first.op_node.peers.as_ref().and_then(|p| p.as_ref().ok());
+    let rollup = first.op_node.rollup.as_ref().and_then(|r| r.as_ref().ok());
+    let op_node = OpNodeView {
+        reachable: sync.is_some(),
+        error: last.op_node.sync.as_ref().err().cloned(),
+        unsafe_l2: sync.map(|s| s.unsafe_l2),
+        safe_l2: sync.map(|s| s.safe_l2),
+        finalized_l2: sync.map(|s| s.finalized_l2),
+        current_l1: sync.map(|s| s.current_l1),
+        head_l1: sync.map(|s| s.head_l1),
+        l1_origin_lag: sync.map(|s| s.head_l1.number.saturating_sub(s.current_l1.number)),
+        peers: peers.map(|p| p.connected),
+        gossip_peers: peers.map(|p| p.blocks_topic),
+        l2_chain_id: rollup.map(|r| r.l2_chain_id),
+    };
+    let el_last = if n.second.as_ref().is_some_and(|s| s.el.block_number.is_ok()) {
+        n.second.as_ref().map(|s| &s.el).unwrap_or(&first.el)
+    } else {
+        &first.el
+    };
+    let el = ElView {
+        reachable: el_last.block_number.is_ok(),
+        error: el_last.block_number.as_ref().err().cloned(),
+        block_number: el_last.block_number.as_ref().ok().copied(),
+        syncing: first
+            .el
+            .syncing
+            .as_ref()
+            .and_then(|s| s.as_ref().ok())
+            .cloned(),
+        peers: first
+            .el
+            .peers
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .copied(),
+        chain_id: first
+            .el
+            .chain_id
+            .as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .copied(),
+    };
+    let is_sequencer = n.target.role == NodeRole::Sequencer;
+    let mut verdict = match (reading(first), n.second.as_ref().and_then(reading)) {
+        (Some(a), b) => judge::judge(&a, b.as_ref(), reference, is_sequencer, now_s, t),
+        (None, Some(b)) => judge::judge(&b, None, reference, is_sequencer, now_s, t),
+        (None, None) => {
+            let why = last
+                .op_node
+                .sync
+                .as_ref()
+                .err()
+                .cloned()
+                .unwrap_or_default();
+            let el_part = match &el.block_number {
+                Some(head) => format!("execution client answers (head {head})"),
+                None => "execution client does not answer either".to_string(),
+            };
+            Verdict {
+                state: State::Unreachable,
+                reason: format!("op-node {why}; {el_part}"),
+                since: None,
+                blocks_per_minute: None,
+            }
+        }
+    };
+    if verdict.state != State::Unreachable {
+        let mut notes = Vec::new();
+        if let Some(e) = &el.error {
+            notes.push(format!("execution client unreachable: {e}"));
+        }
+        if let (Some(head), Some(s)) = (el.block_number, sync) {
+            if head + t.max_lag < s.unsafe_l2.number {
+                notes.push(format!(
+                    "execution client head {head} is behind op-node's unsafe head {}",
+                    s.unsafe_l2.number
+                ));
+            }
+        }
+        for (who, id) in [
+            ("op-node", op_node.l2_chain_id),
+            ("execution client", el.chain_id),
+        ] {
+            if let Some(id) = id.filter(|id| *id != l2_chain_id) {
+                notes.push(format!(
+                    "{who} serves chain id {id}, the chain file says {l2_chain_id}"
+                ));
+            }
+        }
+        for note in notes {
+            verdict.reason.push_str("; ");
+            verdict.reason.push_str(&note);
+        }
+    }
+    NodeStatus {
+        name: n.target.name.clone(),
+        role: n.target.role.as_str(),
+        pod: n.target.pod.clone(),
+        op_node,
+        el,
+        lag: match (sync, reference) {
+            (Some(s), Some(r)) if !is_sequencer => Some(judge::lag(s, r)),
+            _ => None,
+        },
+        verdict,
+    }
+}
