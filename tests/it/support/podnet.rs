@@ -141,7 +141,9 @@ impl PodNetwork {
 
 impl Drop for PodNetwork {
     fn drop(&mut self) {
-        // Deleting the namespace destroys its veth end, which destroys the pair and its addresses.
+        // The root-side veth end first: deleting it removes the pair and its addresses at once,
+        // where the kernel tears down a deleted namespace's devices asynchronously.
+        let _ = ip(&["link", "del", "dev", &self.link]);
         let out = ip(&["netns", "del", &self.netns]);
         if !out.status.success() {
             eprintln!(
