@@ -32,14 +32,28 @@ impl Cluster {
             })?;
         self.client.request_text(request).await.map_err(|e| {
             // RBAC's verb for a POST through the proxy is `create` (on `pods/proxy`).
-            status_error(
+            let err = status_error(
                 "create",
                 &object,
                 &format!("namespace {namespace}"),
                 "pods/proxy",
                 e,
                 &self.url,
-            )
+            );
+            match err {
+                // Not RBAC: the API server refuses to dial the pod's address (loopback,
+                // link-local or otherwise denied), so no Role would help.
+                ClusterError::Forbidden { message, .. } if message.contains("denied destination") => {
+                    ClusterError::Invalid {
+                        object,
+                        message: format!(
+                            "the API server refuses to proxy to this pod's address ({message}); a pod without a routable address (such as the test sandbox's kubelet stand-in gives) cannot be probed"
+                        ),
+                        causes: Vec::new(),
+                    }
+                }
+                other => other,
+            }
         })
     }
 }

@@ -241,6 +241,14 @@ async fn a_fresh_apply_creates_everything_and_the_next_plan_is_empty() {
     assert_code(&status, 0);
     let v: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
     assert_eq!(v["workloads"].as_array().expect("workloads").len(), 6);
+    // Without the pod network the stand-in's pod addresses route nowhere: each node is reported
+    // unreachable with that reason, not as a missing permission.
+    let nodes = serde_json::to_string(&v["nodes"]).expect("json");
+    assert!(
+        v["nodes"].as_array().is_some_and(|n| !n.is_empty()),
+        "{nodes}"
+    );
+    assert!(!nodes.contains("grant the user a Role"), "{nodes}");
 }
 
 /// Nothing enforces NetworkPolicies without a CNI plugin: this checks that the apiserver accepts
