@@ -47,6 +47,8 @@ pub struct LoadedChain {
     pub file: ChainFile,
     /// Contents of `chain.rollup_config`, when set.
     pub rollup_json: Option<String>,
+    /// `rollup_json` parsed as op-node reads it (once per load: every reader shares it).
+    rollup_parsed: Option<Result<rollup::RollupJson, rollup::ParseError>>,
     /// Contents of `chain.genesis`, when set.
     pub genesis_json: Option<String>,
     /// `genesis_json` compressed for delivery (computed once per load: it can be tens of MB).
@@ -68,8 +70,8 @@ impl LoadedChain {
     }
 
     /// `chain.rollup_config` parsed as op-node reads it; `None` for a registry chain.
-    pub fn rollup(&self) -> Option<Result<rollup::RollupJson, rollup::ParseError>> {
-        self.rollup_json.as_deref().map(rollup::parse)
+    pub fn rollup(&self) -> Option<Result<&rollup::RollupJson, &rollup::ParseError>> {
+        self.rollup_parsed.as_ref().map(Result::as_ref)
     }
 }
 
@@ -171,6 +173,7 @@ pub fn load_with(
         path: path.to_path_buf(),
         text: text.to_string(),
         file,
+        rollup_parsed: rollup_json.as_deref().map(rollup::parse),
         rollup_json,
         genesis_packed: genesis_json
             .as_ref()

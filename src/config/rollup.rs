@@ -518,7 +518,7 @@ pub fn check(r: &RollupJson) -> Vec<Problem> {
         let (a, b) = (pair[0], pair[1]);
         match (times.get(&a), times.get(&b)) {
             (None, Some(tb)) => refuse(
-                fork_key(b),
+                b.time_key(),
                 format!("fork {b} set (to {tb}), but prior fork {a} missing"),
                 &format!(
                     "schedule `{}` at or before {tb}, or remove `{}`",
@@ -527,7 +527,7 @@ pub fn check(r: &RollupJson) -> Vec<Problem> {
                 ),
             ),
             (Some(ta), Some(tb)) if ta > tb => refuse(
-                fork_key(b),
+                b.time_key(),
                 format!("fork {b} set to {tb}, but prior fork {a} has higher offset {ta}"),
                 &format!(
                     "forks activate in order: `{}` must be <= `{}`",
@@ -562,24 +562,6 @@ pub fn check(r: &RollupJson) -> Vec<Problem> {
         });
     }
     out
-}
-
-fn fork_key(f: Fork) -> &'static str {
-    match f {
-        Fork::Regolith => "regolith_time",
-        Fork::Canyon => "canyon_time",
-        Fork::Delta => "delta_time",
-        Fork::Ecotone => "ecotone_time",
-        Fork::Fjord => "fjord_time",
-        Fork::Granite => "granite_time",
-        Fork::Holocene => "holocene_time",
-        Fork::PectraBlobSchedule => "pectra_blob_schedule_time",
-        Fork::Isthmus => "isthmus_time",
-        Fork::Jovian => "jovian_time",
-        Fork::Karst => "karst_time",
-        Fork::Lagoon => "lagoon_time",
-        Fork::Interop => "interop_time",
-    }
 }
 
 #[cfg(test)]

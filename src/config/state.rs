@@ -16,20 +16,12 @@ pub const FULL_NODE_HISTORY: u64 = 32 * 2 + 10_000;
 /// proposer created with the default 1 h interval, and the permissioned challenger.
 pub const DEFAULT_PROOF_WINDOW: &str = "12h";
 
-/// Challenger game types that run a fault-proof VM on behalf of anyone (permissionless): a dispute
-/// may last the whole game clock (3.5 days per side on OP chains).
-pub const PERMISSIONLESS_VM_GAMES: &[&str] =
-    &["cannon", "cannon-kona", "super-cannon", "super-cannon-kona"];
-
 impl LoadedChain {
-    fn rollup_value(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(self.rollup_json.as_deref()?).ok()
-    }
-
     /// L2 block time in seconds: rollup.json's `block_time`, else 2 (every registry chain).
     pub fn block_time(&self) -> u64 {
-        self.rollup_value()
-            .and_then(|v| v.get("block_time").and_then(|t| t.as_u64()))
+        self.rollup()
+            .and_then(Result::ok)
+            .map(|r| r.config.block_time)
             .filter(|t| *t > 0)
             .unwrap_or(2)
     }
@@ -42,16 +34,13 @@ impl LoadedChain {
         if self.file.chain.network.is_some() {
             return true;
         }
-        let Some(v) = self.rollup_value() else {
+        let Some(Ok(r)) = self.rollup() else {
             return false;
         };
-        let genesis = v
-            .pointer("/genesis/l2_time")
-            .and_then(|t| t.as_u64())
-            .unwrap_or(0);
-        v.get("isthmus_time")
-            .and_then(|t| t.as_u64())
-            .is_some_and(|t| t <= genesis)
+        r.config
+            .hardforks
+            .isthmus_time
+            .is_some_and(|t| t <= r.config.genesis.l2_time)
     }
 
     /// The execution client behind op-challenger's `--l2-eth-rpc`: replica-0's when replicas run,

@@ -2,7 +2,7 @@
 
 use super::diag::{Diagnostic, SourceMap};
 use super::model::*;
-use super::state::{MAX_ETH_PROOF_WINDOW, PERMISSIONLESS_VM_GAMES};
+use super::state::MAX_ETH_PROOF_WINDOW;
 use super::{LoadedChain, CONFIGMAP_BUDGET};
 
 /// Ports the rendered pods use; a metrics port must not collide with them.
@@ -182,8 +182,8 @@ impl Validator<'_, '_> {
                 }
             }
         }
-        if let Some(text) = &c.rollup_json {
-            self.rollup_json(c, text);
+        if let Some(parsed) = c.rollup() {
+            self.rollup_json(c, parsed);
         }
         if let Some(text) = &c.genesis_json {
             if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
@@ -194,9 +194,9 @@ impl Validator<'_, '_> {
                 );
             }
         }
-        if let (Some(rollup), Some(genesis)) = (&c.rollup_json, &c.genesis_json) {
+        if let (Some(Ok(rollup)), Some(genesis)) = (c.rollup(), &c.genesis_json) {
             if let super::genesis::GenesisCheck::Mismatch { declared, computed } =
-                super::genesis::check(rollup, genesis)
+                super::genesis::check_hash(rollup.config.genesis.l2.hash, genesis)
             {
                 self.err(
                     "chain.rollup_config",
@@ -270,14 +270,18 @@ impl Validator<'_, '_> {
         }
     }
 
-    fn rollup_json(&mut self, c: &LoadedChain, text: &str) {
+    fn rollup_json(
+        &mut self,
+        c: &LoadedChain,
+        parsed: Result<&super::rollup::RollupJson, &super::rollup::ParseError>,
+    ) {
         let file = c
             .file
             .chain
             .rollup_config
             .as_deref()
             .unwrap_or("rollup.json");
-        let r = match super::rollup::parse(text) {
+        let r = match parsed {
             Ok(r) => r,
             Err(e) => {
                 self.err(
@@ -288,7 +292,7 @@ impl Validator<'_, '_> {
                 return;
             }
         };
-        for p in super::rollup::check(&r) {
+        for p in super::rollup::check(r) {
             self.err(
                 "chain.rollup_config",
                 format!("{file}: `{}`: {}", p.key, p.message),
@@ -931,7 +935,8 @@ impl Validator<'_, '_> {
                     format!("unknown game type `{t}`"),
                     format!("use one of {}", GAME_TYPES.join(", ")),
                 );
-            } else if PERMISSIONLESS_VM_GAMES.contains(&t.as_str())
+            } else if crate::model::games::game_kind_by_trace_type(t)
+                .is_some_and(crate::model::games::GameKind::runs_vm_for_anyone)
                 && chain.challenger_el() == ExecutionClient::OpReth
             {
                 // Rule challenger-vm-state (audit item 6, F6).

@@ -53,26 +53,27 @@ impl Fork {
 
     /// The name as rollup.json and the registry spell it (without `_time`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Fork::Regolith => "regolith",
-            Fork::Canyon => "canyon",
-            Fork::Delta => "delta",
-            Fork::Ecotone => "ecotone",
-            Fork::Fjord => "fjord",
-            Fork::Granite => "granite",
-            Fork::Holocene => "holocene",
-            Fork::PectraBlobSchedule => "pectra_blob_schedule",
-            Fork::Isthmus => "isthmus",
-            Fork::Jovian => "jovian",
-            Fork::Karst => "karst",
-            Fork::Lagoon => "lagoon",
-            Fork::Interop => "interop",
-        }
+        let key = self.time_key();
+        &key[..key.len() - "_time".len()]
     }
 
     /// The rollup.json / registry key, e.g. `karst_time`.
-    pub fn time_key(self) -> String {
-        format!("{}_time", self.as_str())
+    pub fn time_key(self) -> &'static str {
+        match self {
+            Fork::Regolith => "regolith_time",
+            Fork::Canyon => "canyon_time",
+            Fork::Delta => "delta_time",
+            Fork::Ecotone => "ecotone_time",
+            Fork::Fjord => "fjord_time",
+            Fork::Granite => "granite_time",
+            Fork::Holocene => "holocene_time",
+            Fork::PectraBlobSchedule => "pectra_blob_schedule_time",
+            Fork::Isthmus => "isthmus_time",
+            Fork::Jovian => "jovian_time",
+            Fork::Karst => "karst_time",
+            Fork::Lagoon => "lagoon_time",
+            Fork::Interop => "interop_time",
+        }
     }
 
     /// The fork whose rollup.json key is `key` (`karst_time`).
@@ -251,7 +252,7 @@ mod tests {
     #[test]
     fn keys_round_trip_and_order_is_activation_order() {
         for f in Fork::ALL {
-            assert_eq!(Fork::from_time_key(&f.time_key()), Some(f));
+            assert_eq!(Fork::from_time_key(f.time_key()), Some(f));
         }
         assert_eq!(Fork::from_time_key("karst"), None);
         assert!(Fork::Karst > Fork::Jovian && Fork::Jovian > Fork::Isthmus);

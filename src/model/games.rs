@@ -91,6 +91,14 @@ macro_rules! kind {
     };
 }
 
+impl GameKind {
+    /// Anyone may play it and its honest challenger runs a fault-proof VM: the VM needs the
+    /// disputed block's state for the whole game clock, and the program's prestates.
+    pub fn runs_vm_for_anyone(&self) -> bool {
+        !self.permissioned && self.program != Program::None
+    }
+}
+
 /// Every game type the sources define.
 pub const GAME_KINDS: [GameKind; 13] = [
     kind!(

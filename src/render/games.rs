@@ -187,8 +187,8 @@ pub fn prestate_args(ch: &Challenger, kinds: &[&GameKind]) -> Result<Vec<String>
     if let Some(url) = &ch.prestates_url {
         args.push(format!("--prestates-url={url}"));
     }
-    for k in kinds.iter().filter(|k| !k.permissioned) {
-        if k.program == Program::None || ch.prestates.contains_key(k.program.key()) {
+    for k in kinds.iter().filter(|k| k.runs_vm_for_anyone()) {
+        if ch.prestates.contains_key(k.program.key()) {
             continue;
         }
         // The generic URL serves one program: the one in play without its own entry.

@@ -357,7 +357,7 @@ pub fn challenger(ctx: &Ctx<'_>) -> Result<Vec<Desired>, RenderError> {
     if ch.game_types.is_empty() && ctx.chain.challenger_el() == ExecutionClient::OpReth {
         if let Some(t) = kinds
             .iter()
-            .filter(|k| !k.permissioned && k.program != crate::model::games::Program::None)
+            .filter(|k| k.runs_vm_for_anyone())
             .find_map(|k| k.trace_type)
         {
             return Err(RenderError::Games {

@@ -57,7 +57,13 @@ pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -
     let collected = probe::collect(cluster, chain.namespace(), &targets, settings.limits).await;
     let thresholds = judge::Thresholds {
         max_lag: settings.max_lag,
-        block_time: report::block_time(chain.rollup_json.as_deref(), &collected),
+        block_time: report::block_time(
+            chain
+                .rollup()
+                .and_then(Result::ok)
+                .map(|r| r.config.block_time),
+            &collected,
+        ),
     };
     let now_s = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -89,10 +89,8 @@ fn reading(sample: &Sample) -> Option<Reading> {
 }
 
 /// The block time: rollup.json of the chain file, else what a node's op-node serves, else 2 s.
-pub fn block_time(rollup_json: Option<&str>, collected: &Collected) -> u64 {
-    rollup_json
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .and_then(|v| v.get("block_time").and_then(Value::as_u64))
+pub fn block_time(from_chain_file: Option<u64>, collected: &Collected) -> u64 {
+    from_chain_file
         .or_else(|| {
             collected.nodes.iter().find_map(|n| {
                 n.first
