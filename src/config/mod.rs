@@ -10,6 +10,7 @@ pub mod model;
 pub mod packed;
 pub mod rollup;
 pub mod state;
+pub mod status;
 pub mod validate;
 pub mod watch;
 

@@ -46,6 +46,10 @@ pub struct ChainFile {
     /// NetworkPolicies (networking.k8s.io/v1) that fence the chain's admin surfaces: on by default.
     #[serde(default)]
     pub network_policy: NetworkPolicy,
+    /// What "caught up" and "low balance" mean for `opctl status`, the preflight checks, the
+    /// replicas' readiness gate and `opctl watch`.
+    #[serde(default)]
+    pub status: super::status::Status,
 }
 
 /// `[network_policy]`: ingress to the chain's pods is denied except what each role needs.
@@ -619,6 +623,12 @@ pub struct Replicas {
     /// How far back op-reth serves `eth_getProof` (`--rpc.eth-proof-window`), as a duration (`12h`);
     /// converted to blocks with the chain's block time. Withdrawal proofs and op-challenger need it.
     pub proof_window: Option<String>,
+    /// Route the replicas' RPC Service only to replicas that are caught up (within `[status]
+    /// max_lag` blocks of the reference): each replica pod gets the readiness gate
+    /// `opctl.io/caught-up`, which `opctl watch` (and `opctl apply` while it waits) keeps current.
+    /// Needs a running `opctl watch` to follow the replicas after the apply. Off by default.
+    #[serde(default)]
+    pub readiness_gate: bool,
     pub op_node_resources: Option<Resources>,
     #[serde(default)]
     pub op_node_args: Vec<String>,
@@ -640,6 +650,7 @@ impl Default for Replicas {
             archive: false,
             sync_mode: SyncMode::default(),
             proof_window: None,
+            readiness_gate: false,
             op_node_resources: None,
             op_node_args: Vec::new(),
             execution_args: Vec::new(),

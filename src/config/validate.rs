@@ -129,6 +129,7 @@ impl Validator<'_, '_> {
         self.challenger(c);
         self.network_policy(f);
         self.out.extend(super::watch::validate(c, self.map));
+        self.out.extend(super::status::validate(c, self.map));
     }
 
     fn chain(&mut self, c: &LoadedChain) {
