@@ -312,6 +312,11 @@ pub struct WatchArgs {
     /// `[watch] rediscover`, default 10m).
     #[arg(long, value_parser = rediscover)]
     pub rediscover: Option<std::time::Duration>,
+    /// Read every node (as `opctl status` does) this often, for the `opctl_node_*` metrics, the
+    /// stall and recovery Events and the replicas' readiness gate: 1s to 24h, or `0` to turn it
+    /// off (the readiness gate then stays as last written).
+    #[arg(long, default_value = "30s", value_parser = node_status_every)]
+    pub node_status_every: std::time::Duration,
     /// L1 JSON-RPC URL for re-discovery; overrides the chain file.
     #[arg(
         long,
@@ -340,6 +345,10 @@ fn resync(s: &str) -> Result<std::time::Duration, String> {
 }
 
 fn rediscover(s: &str) -> Result<std::time::Duration, String> {
+    duration::REDISCOVER.parse(s)
+}
+
+fn node_status_every(s: &str) -> Result<std::time::Duration, String> {
     duration::REDISCOVER.parse(s)
 }
 

@@ -1,6 +1,7 @@
 //! The Kubernetes edge: connecting, API discovery, reads, server-side apply (real and dry-run),
 //! deletes. It translates; it never decides what should change.
 
+pub mod conditions;
 pub mod events;
 pub mod lease;
 pub mod proxy;

@@ -92,6 +92,7 @@ pub async fn run(args: &WatchArgs, global: &Global, printer: &Printer) -> Result
         lease_duration: args.lease_duration,
         resync: args.resync,
         rediscover: args.rediscover,
+        node_status_every: args.node_status_every,
         l1_rpc_url: args.l1_rpc_url.clone(),
     };
     watch::run(cluster, opts, load, shutdown_signal()).await?;

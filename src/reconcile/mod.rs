@@ -560,6 +560,11 @@ pub async fn run(
             waited: 0,
         });
     }
+    // Readiness gates apply keeps while it waits (chains with `[replicas] readiness_gate`).
+    let gates: Vec<crate::status::gate::Keeper> = loaded
+        .iter()
+        .filter_map(|c| crate::status::gate::Keeper::for_chain(c))
+        .collect();
     // apply in order (rolling workloads one at a time in role order unless --parallel), prune
     for c in chains.iter_mut() {
         // Each chain's ordered rollout has the whole --timeout (chains are applied one after
@@ -585,6 +590,7 @@ pub async fn run(
                     deadline: chain_started + timeout,
                     timeout,
                     stuck: &stuck,
+                    gates: &gates,
                     progress: &progress,
                 };
                 apply_staged(cluster, &c.decision.apply, policy.apply_options(), Some(&o)).await?
@@ -626,7 +632,7 @@ pub async fn run(
                 .iter()
                 .flat_map(|c| steps::stuck_pods_to_delete(&c.decision.apply))
                 .collect();
-            wait_ready(cluster, &workloads, &stuck, timeout, |r, s| {
+            wait_ready(cluster, &workloads, &stuck, &gates, timeout, |r, s| {
                 observer.rollout(r, s)
             })
             .await?;

@@ -400,6 +400,8 @@ pub struct Ordered<'a> {
     pub deadline: Instant,
     pub timeout: Duration,
     pub stuck: &'a BTreeMap<ObjectRef, Vec<String>>,
+    /// Readiness gates to keep while waiting (chains with `[replicas] readiness_gate`).
+    pub gates: &'a [crate::status::gate::Keeper],
     pub progress: &'a (dyn Fn(OrderedEvent<'_>) + Sync),
 }
 
@@ -474,6 +476,7 @@ pub async fn apply_staged(
                 cluster,
                 &[(change.object.clone(), change.role)],
                 &stuck,
+                o.gates,
                 left,
                 |r, s| (o.progress)(OrderedEvent::Rollout(r, s)),
             )
@@ -621,19 +624,51 @@ pub fn stuck_pods_to_delete(plan: &ChainPlan) -> BTreeMap<ObjectRef, Vec<String>
 /// controller has seen the new template and the pod is still unready on an older revision (the
 /// controller would wait for it forever). On timeout the error names every unfinished workload,
 /// its state, and each pod that does not serve with its conditions.
+///
+/// `gates`: chains whose replicas carry the caught-up readiness gate; while waiting, their nodes
+/// are read and the gate conditions written (at most every [`GATE_EVERY`]), so an apply completes
+/// without a watcher and a rolled replica counts as ready only once it has caught up.
 pub async fn wait_ready(
     cluster: &Cluster,
     objects: &[(ObjectRef, Option<Role>)],
     stuck: &BTreeMap<ObjectRef, Vec<String>>,
+    gates: &[crate::status::gate::Keeper],
     timeout: Duration,
     mut progress: impl FnMut(&ObjectRef, &ready::Readiness),
 ) -> Result<(), Error> {
     let start = Instant::now();
+    let mut gated_at: Option<Instant> = None;
     let mut pending: Vec<ObjectRef> = objects.iter().map(|(r, _)| r.clone()).collect();
     let mut last: BTreeMap<ObjectRef, ready::Readiness> = BTreeMap::new();
     let mut lives: BTreeMap<ObjectRef, Value> = BTreeMap::new();
     let mut deleted: BTreeSet<(ObjectRef, String)> = BTreeSet::new();
     while !pending.is_empty() {
+        if !gates.is_empty() && gated_at.is_none_or(|t| t.elapsed() >= GATE_EVERY) {
+            gated_at = Some(Instant::now());
+            for keeper in gates {
+                for c in keeper.tick(cluster).await? {
+                    let sts = ObjectRef {
+                        kind: "StatefulSet".into(),
+                        namespace: Some(keeper.namespace().to_string()),
+                        name: c.node.clone(),
+                    };
+                    if pending.contains(&sts) {
+                        let word = if c.caught_up {
+                            "caught up"
+                        } else {
+                            "not caught up"
+                        };
+                        progress(
+                            &sts,
+                            &ready::Readiness::Waiting(format!(
+                                "pod {} {word} ({}): {}",
+                                c.pod, c.reason, c.message
+                            )),
+                        );
+                    }
+                }
+            }
+        }
         let states = join_all(pending.iter().map(|r| cluster.get(r))).await;
         let mut still = Vec::new();
         for (r, state) in pending.iter().zip(states) {
@@ -696,6 +731,9 @@ pub async fn wait_ready(
     }
     Ok(())
 }
+
+/// How often a waiting apply reads the nodes of gated chains.
+pub const GATE_EVERY: Duration = Duration::from_secs(2);
 
 /// Deletes the pods of `names` that are stuck now (see [`ready::stuck_pods`]) and not deleted
 /// before; returns their names.

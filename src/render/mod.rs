@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::config::{LoadedChain, UrlRef, UrlSource};
 
 /// What `opctl status` needs to find a node's pod and ports.
-pub use nodes::{node_name, Node, EL_HTTP, NODE_RPC};
+pub use nodes::{node_name, replicas_service_name, Node, CAUGHT_UP, EL_HTTP, NODE_RPC};
 
 pub use common::{
     applyset_id, namespace_object, ANN_SECRET_FILL, LABEL_APPLYSET_ID, LABEL_APPLYSET_PART_OF,
@@ -202,6 +202,7 @@ pub fn render(input: &Input<'_>) -> Result<Vec<Desired>, RenderError> {
             out.extend(nodes::node(&ctx, nodes::Node::Replica(i)));
         }
         out.extend(nodes::replica_budget(&ctx));
+        out.extend(nodes::replicas_service(&ctx));
     }
     if f.batcher.enabled {
         out.extend(services::batcher(&ctx));

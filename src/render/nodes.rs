@@ -9,8 +9,9 @@ use k8s_openapi::api::apps::v1::{
     StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec,
-    PodTemplateSpec, Probe, TCPSocketAction, VolumeResourceRequirements,
+    Container, EnvVar, HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PodReadinessGate, PodSpec, PodTemplateSpec, Probe, Service, ServiceSpec, TCPSocketAction,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -34,6 +35,12 @@ pub const RETH_METRICS: i32 = 9001;
 pub const GETH_METRICS: i32 = 6060;
 pub const NODE_RPC: i32 = 9545;
 pub const NODE_P2P: i32 = 9222;
+
+/// The pod condition type of the replicas' readiness gate (`[replicas] readiness_gate`): `True`
+/// while the replica is within `[status] max_lag` blocks of the reference. The kubelet counts a
+/// pod Ready only when every readiness gate's condition is `True`, and Services route only to
+/// Ready pods; `opctl watch` (and `opctl apply` while it waits) writes the condition.
+pub const CAUGHT_UP: &str = "opctl.io/caught-up";
 
 const JWT_PATH: &str = "/secrets/jwt/jwt.hex";
 const P2P_KEY_PATH: &str = "/secrets/p2p/p2p-key";
@@ -237,6 +244,14 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
                     security_context: Some(pod_security(&e)),
                     init_containers: (!init.is_empty()).then_some(init),
                     containers: vec![el, op_node],
+                    // Rule caught-up-gate: never on the sequencer, whose readiness is its own.
+                    readiness_gates: (matches!(node, Node::Replica(_))
+                        && f.replicas.readiness_gate)
+                        .then(|| {
+                            vec![PodReadinessGate {
+                                condition_type: CAUGHT_UP.to_string(),
+                            }]
+                        }),
                     volumes: Some(volumes),
                     node_selector: node_selector(&e),
                     tolerations: tolerations(&e),
@@ -279,6 +294,42 @@ pub fn keep_claims() -> StatefulSetPersistentVolumeClaimRetentionPolicy {
 }
 
 /// Name of the replicas' PodDisruptionBudget.
+/// The chain's RPC Service: every replica, load-balanced. Point applications and ingresses here.
+pub fn replicas_service_name(chain: &str) -> String {
+    format!("{chain}-rpc")
+}
+
+/// One ClusterIP Service over every replica pod (by chain and role, like the budget): the
+/// execution client's HTTP and WebSocket RPC and op-node's RPC. It routes only to Ready replicas;
+/// with `[replicas] readiness_gate` a replica is Ready only while it is caught up, so a lagging
+/// replica leaves this Service's endpoints and comes back when it has caught up.
+pub fn replicas_service(ctx: &Ctx<'_>) -> Option<Desired> {
+    let r = &ctx.chain.file.replicas;
+    if !r.enabled || r.count == 0 {
+        return None;
+    }
+    let name = replicas_service_name(ctx.name);
+    let app = el_component(r.execution_client);
+    let selector = BTreeMap::from([
+        (LABEL_CHAIN.to_string(), ctx.name.to_string()),
+        (LABEL_ROLE.to_string(), Role::Replica.as_str().to_string()),
+    ]);
+    let svc = Service {
+        metadata: ctx.meta(&name, ctx.labels(Some(Role::Replica), &name, app, None)),
+        spec: Some(ServiceSpec {
+            selector: Some(selector),
+            ports: Some(vec![
+                service_port("el-http", EL_HTTP, "TCP"),
+                service_port("el-ws", EL_WS, "TCP"),
+                service_port("node-rpc", NODE_RPC, "TCP"),
+            ]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Some(ctx.desired(Some(Role::Replica), Phase::Services, &svc))
+}
+
 pub fn replica_budget_name(chain: &str) -> String {
     format!("{chain}-replicas")
 }

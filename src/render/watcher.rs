@@ -193,6 +193,32 @@ pub fn rules(
     // Rollout notes: the pods of an unfinished workload are listed, never written (only a
     // confirmed `apply` deletes a stuck pod).
     rules.push(rule("", &["pods"], &[], &["list"]));
+    // Node status (`opctl status` in the loop, for metrics and Events): JSON-RPC through the
+    // apiserver's pod proxy to the chain's node pods, by name.
+    let node_pods: Vec<String> = by_kind
+        .get("StatefulSet")
+        .into_iter()
+        .flatten()
+        .filter(|n| {
+            n.starts_with(&format!("{chain}-sequencer"))
+                || n.starts_with(&format!("{chain}-replica-"))
+        })
+        .map(|sts| format!("{sts}-0"))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !node_pods.is_empty() {
+        rules.push(rule("", &["pods/proxy"], &node_pods, &["create"]));
+    }
+    // The replicas' readiness gate: the watcher writes the `opctl.io/caught-up` condition.
+    if file.replicas.enabled && file.replicas.readiness_gate {
+        let replicas: Vec<String> = node_pods
+            .iter()
+            .filter(|p| p.starts_with(&format!("{chain}-replica-")))
+            .cloned()
+            .collect();
+        rules.push(rule("", &["pods/status"], &replicas, &["patch"]));
+    }
     // Events are `events.k8s.io/v1` (kube-runtime's Recorder), each message created once.
     rules.push(rule("events.k8s.io", &["events"], &[], &["create"]));
     if file.watch.prune {

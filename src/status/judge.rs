@@ -77,6 +77,15 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order the docs list them.
+    pub const ALL: [State; 5] = [
+        State::Synced,
+        State::Syncing,
+        State::Stalled,
+        State::FollowingSafeOnly,
+        State::Unreachable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Synced => "synced",

@@ -2,6 +2,7 @@
 //! through the Kubernetes API (the apiserver's pod proxy, no Service needed), and a verdict per
 //! node. The JSON is versioned as [`API_VERSION`] and documented in docs/status.md.
 
+pub mod gate;
 pub mod judge;
 pub mod probe;
 pub mod report;
@@ -65,10 +66,7 @@ pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -
             &collected,
         ),
     };
-    let now_s = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs();
+    let now_s = now_s();
     report::build(
         &collected,
         chain.file.chain.l2_chain_id,
@@ -76,4 +74,12 @@ pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -
         settings.limits.interval.as_millis() as u64,
         now_s,
     )
+}
+
+/// The clock, unix seconds.
+pub fn now_s() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
 }

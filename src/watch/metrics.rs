@@ -24,7 +24,7 @@ pub const HEARTBEAT_LIMIT: Duration = Duration::from_secs(120);
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Every series `/metrics` exposes, with its type and help text (the documented set).
-pub const SERIES: [(&str, &str, &str); 14] = [
+pub const SERIES: [(&str, &str, &str); 23] = [
     ("opctl_watch_passes_total", "counter", "Reconcile passes that completed."),
     ("opctl_watch_pass_failures_total", "counter", "Reconcile passes that failed, by reason."),
     ("opctl_watch_pass_duration_seconds", "histogram", "Duration of reconcile passes, successful or not."),
@@ -39,12 +39,28 @@ pub const SERIES: [(&str, &str, &str); 14] = [
     ("opctl_watch_leader", "gauge", "1 while this process holds the chain's lease and may write."),
     ("opctl_watch_triggers_total", "counter", "Reasons a pass was scheduled, by source."),
     ("opctl_watch_rollout_unfinished", "gauge", "1 for each workload whose rollout is not finished (a stalled rollout stays 1)."),
+    ("opctl_node_head_block", "gauge", "L2 block number of each op-node head (unsafe, safe, finalized), per node."),
+    ("opctl_node_lag_blocks", "gauge", "Blocks each head of a replica is behind the reference's same head."),
+    ("opctl_node_l1_origin_lag_blocks", "gauge", "L1 blocks between op-node's L1 head and the L1 block its derivation is at."),
+    ("opctl_node_execution_head_block", "gauge", "eth_blockNumber of the node's execution client."),
+    ("opctl_node_peers", "gauge", "Connected peers, by client (op-node, op-node-gossip, execution)."),
+    ("opctl_node_up", "gauge", "1 when the component (op-node, execution) answered the last reading."),
+    ("opctl_node_state", "gauge", "1 for the node's verdict of the last reading (synced, syncing, stalled, following-safe-only, unreachable)."),
+    ("opctl_node_blocks_per_minute", "gauge", "Unsafe-head progress between the two samples of the last reading."),
+    ("opctl_node_caught_up", "gauge", "1 while a replica's readiness gate says caught up (with [replicas] readiness_gate)."),
 ];
 
 /// One label beside `chain`.
 type By = [(&'static str, String); 1];
+/// Two labels beside `chain`.
+type By2 = [(&'static str, String); 2];
 /// No label beside `chain`: a family of at most one series, absent until first set.
 type Unlabelled = [(&'static str, String); 0];
+
+/// A block number or count as a gauge value (saturating: no chain is near 2^63).
+fn gauge(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
 
 fn by(key: &'static str, value: &str) -> By {
     [(key, value.to_string())]
@@ -67,6 +83,15 @@ struct Series {
     rollouts: Family<By, Gauge>,
     leader: Gauge,
     triggers: Family<By, Counter>,
+    node_head: Family<By2, Gauge>,
+    node_lag: Family<By2, Gauge>,
+    node_l1_lag: Family<By, Gauge>,
+    node_el_head: Family<By, Gauge>,
+    node_peers: Family<By2, Gauge>,
+    node_up: Family<By2, Gauge>,
+    node_state: Family<By2, Gauge>,
+    node_rate: Family<By, Gauge<f64, AtomicU64>>,
+    node_caught_up: Family<By, Gauge>,
 }
 
 impl Series {
@@ -88,6 +113,15 @@ impl Series {
             rollouts: Family::default(),
             leader: Gauge::default(),
             triggers: Family::default(),
+            node_head: Family::default(),
+            node_lag: Family::default(),
+            node_l1_lag: Family::default(),
+            node_el_head: Family::default(),
+            node_peers: Family::default(),
+            node_up: Family::default(),
+            node_state: Family::default(),
+            node_rate: Family::default(),
+            node_caught_up: Family::default(),
         };
         let mut registry =
             Registry::with_labels([("chain".into(), chain.to_string().into())].into_iter());
@@ -121,6 +155,15 @@ impl Series {
         register(r, "opctl_watch_check_failed", s.checks_failed.clone());
         register(r, "opctl_watch_triggers_total", s.triggers.clone());
         register(r, "opctl_watch_rollout_unfinished", s.rollouts.clone());
+        register(r, "opctl_node_head_block", s.node_head.clone());
+        register(r, "opctl_node_lag_blocks", s.node_lag.clone());
+        register(r, "opctl_node_l1_origin_lag_blocks", s.node_l1_lag.clone());
+        register(r, "opctl_node_execution_head_block", s.node_el_head.clone());
+        register(r, "opctl_node_peers", s.node_peers.clone());
+        register(r, "opctl_node_up", s.node_up.clone());
+        register(r, "opctl_node_state", s.node_state.clone());
+        register(r, "opctl_node_blocks_per_minute", s.node_rate.clone());
+        register(r, "opctl_node_caught_up", s.node_caught_up.clone());
         let with_identity =
             r.sub_registry_with_label(("identity".into(), identity.to_string().into()));
         register(with_identity, "opctl_watch_leader", s.leader.clone());
@@ -296,6 +339,88 @@ impl Context {
         }
     }
 
+    /// The measurements of the last node reading; nodes it does not name drop out.
+    pub fn set_nodes(&self, report: &crate::status::NodesReport) {
+        let s = &self.series;
+        s.node_head.clear();
+        s.node_lag.clear();
+        s.node_l1_lag.clear();
+        s.node_el_head.clear();
+        s.node_peers.clear();
+        s.node_up.clear();
+        s.node_state.clear();
+        s.node_rate.clear();
+        let two = |node: &str, key: &'static str, value: &str| -> By2 {
+            [("node", node.to_string()), (key, value.to_string())]
+        };
+        for n in &report.nodes {
+            let node = n.name.as_str();
+            let o = &n.op_node;
+            for (head, r) in [
+                ("unsafe", o.unsafe_l2),
+                ("safe", o.safe_l2),
+                ("finalized", o.finalized_l2),
+            ] {
+                if let Some(r) = r {
+                    s.node_head
+                        .get_or_create(&two(node, "head", head))
+                        .set(gauge(r.number));
+                }
+            }
+            if let Some(lag) = n.lag {
+                for (head, v) in [
+                    ("unsafe", lag.unsafe_l2),
+                    ("safe", lag.safe_l2),
+                    ("finalized", lag.finalized_l2),
+                ] {
+                    s.node_lag
+                        .get_or_create(&two(node, "head", head))
+                        .set(gauge(v));
+                }
+            }
+            if let Some(v) = o.l1_origin_lag {
+                s.node_l1_lag.get_or_create(&by("node", node)).set(gauge(v));
+            }
+            if let Some(v) = n.el.block_number {
+                s.node_el_head
+                    .get_or_create(&by("node", node))
+                    .set(gauge(v));
+            }
+            for (client, v) in [
+                ("op-node", o.peers),
+                ("op-node-gossip", o.gossip_peers),
+                ("execution", n.el.peers),
+            ] {
+                if let Some(v) = v {
+                    s.node_peers
+                        .get_or_create(&two(node, "client", client))
+                        .set(gauge(v));
+                }
+            }
+            for (client, up) in [("op-node", o.reachable), ("execution", n.el.reachable)] {
+                s.node_up
+                    .get_or_create(&two(node, "client", client))
+                    .set(i64::from(up));
+            }
+            for state in crate::status::judge::State::ALL {
+                s.node_state
+                    .get_or_create(&two(node, "state", state.as_str()))
+                    .set(i64::from(n.verdict.state == state));
+            }
+            if let Some(rate) = n.verdict.blocks_per_minute {
+                s.node_rate.get_or_create(&by("node", node)).set(rate);
+            }
+        }
+    }
+
+    /// The readiness gate of each replica as last written or confirmed.
+    pub fn set_caught_up(&self, node: &str, caught_up: bool) {
+        self.series
+            .node_caught_up
+            .get_or_create(&by("node", node))
+            .set(i64::from(caught_up));
+    }
+
     pub fn set_leader(&self, leader: bool) {
         self.series.leader.set(i64::from(leader));
     }
@@ -372,9 +497,101 @@ fn readiness(
     }
 }
 
+/// A reading with a replica that has every measurement (for the tests of the metrics' shape).
+#[cfg(test)]
+pub(crate) fn node_report() -> crate::status::NodesReport {
+    use crate::status::judge::{BlockId, L1Ref, L2Ref, Lag, State, Verdict};
+    use crate::status::report::{ElView, NodeStatus, OpNodeView, Sampling};
+    let l2 = |number| L2Ref {
+        number,
+        timestamp: 1_796_000_000,
+        l1origin: BlockId { number: 7 },
+    };
+    let l1 = |number| L1Ref {
+        number,
+        timestamp: 1_796_000_000,
+    };
+    crate::status::NodesReport {
+        sampling: Sampling {
+            interval_ms: 2000,
+            samples: 2,
+            requests: 4,
+            wall_ms: 2100,
+            max_lag_blocks: 10,
+            block_time_s: 2,
+        },
+        reference: Some("devnet-sequencer".into()),
+        nodes: vec![NodeStatus {
+            name: "devnet-replica-0".into(),
+            role: "replica",
+            pod: "devnet-replica-0-0".into(),
+            op_node: OpNodeView {
+                reachable: true,
+                error: None,
+                unsafe_l2: Some(l2(1000)),
+                safe_l2: Some(l2(940)),
+                finalized_l2: Some(l2(400)),
+                current_l1: Some(l1(5000)),
+                head_l1: Some(l1(5003)),
+                l1_origin_lag: Some(3),
+                peers: Some(5),
+                gossip_peers: Some(4),
+                l2_chain_id: Some(42069),
+            },
+            el: ElView {
+                reachable: true,
+                error: None,
+                block_number: Some(1000),
+                syncing: None,
+                peers: Some(12),
+                chain_id: Some(42069),
+            },
+            lag: Some(Lag {
+                unsafe_l2: 50,
+                safe_l2: 50,
+                finalized_l2: 0,
+            }),
+            verdict: Verdict {
+                state: State::Syncing,
+                reason: "50 blocks behind".into(),
+                since: None,
+                blocks_per_minute: Some(600.0),
+            },
+        }],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_reading_becomes_one_series_per_measurement_and_its_state_is_one_hot() {
+        let ctx = Context::new("devnet", "pod-1");
+        ctx.set_nodes(&node_report());
+        ctx.set_caught_up("devnet-replica-0", false);
+        let text = ctx.render();
+        for expected in [
+            "opctl_node_head_block{chain=\"devnet\",node=\"devnet-replica-0\",head=\"safe\"} 940\n",
+            "opctl_node_lag_blocks{chain=\"devnet\",node=\"devnet-replica-0\",head=\"unsafe\"} 50\n",
+            "opctl_node_l1_origin_lag_blocks{chain=\"devnet\",node=\"devnet-replica-0\"} 3\n",
+            "opctl_node_execution_head_block{chain=\"devnet\",node=\"devnet-replica-0\"} 1000\n",
+            "opctl_node_peers{chain=\"devnet\",node=\"devnet-replica-0\",client=\"op-node-gossip\"} 4\n",
+            "opctl_node_peers{chain=\"devnet\",node=\"devnet-replica-0\",client=\"execution\"} 12\n",
+            "opctl_node_up{chain=\"devnet\",node=\"devnet-replica-0\",client=\"op-node\"} 1\n",
+            "opctl_node_state{chain=\"devnet\",node=\"devnet-replica-0\",state=\"syncing\"} 1\n",
+            "opctl_node_state{chain=\"devnet\",node=\"devnet-replica-0\",state=\"synced\"} 0\n",
+            "opctl_node_blocks_per_minute{chain=\"devnet\",node=\"devnet-replica-0\"} 600.0\n",
+            "opctl_node_caught_up{chain=\"devnet\",node=\"devnet-replica-0\"} 0\n",
+        ] {
+            assert!(text.contains(expected), "{expected}in\n{text}");
+        }
+        // A node gone from the next reading drops out.
+        let mut empty = node_report();
+        empty.nodes.clear();
+        ctx.set_nodes(&empty);
+        assert!(!ctx.render().contains("opctl_node_head_block{"));
+    }
 
     #[test]
     fn every_documented_series_is_rendered_with_help_and_type() {

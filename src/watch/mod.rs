@@ -13,6 +13,7 @@ pub mod http;
 pub mod l1;
 pub mod lease;
 pub mod metrics;
+pub mod nodes;
 pub mod triggers;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,6 +73,8 @@ pub struct Options {
     pub rediscover: Option<Duration>,
     /// Overrides `l1.rpc_url` for re-discovery.
     pub l1_rpc_url: Option<String>,
+    /// How often the nodes are read (metrics, Events, readiness gate); zero: never.
+    pub node_status_every: Duration,
 }
 
 /// Capped exponential backoff with jitter, the one used for every retry of the watcher (passes, L1
@@ -713,6 +716,17 @@ pub async fn run(
     )));
 
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<(Level, String, String)>();
+    if !opts.node_status_every.is_zero() {
+        tasks.push(tokio::spawn(nodes::run(
+            cluster.clone(),
+            chain_tx.subscribe(),
+            leader_rx.clone(),
+            opts.node_status_every,
+            ctx.clone(),
+            events_tx.clone(),
+            stop_rx.clone(),
+        )));
+    }
     let mut recorder = events::Recorder::new(&cluster, &namespace, &name, &opts.identity);
     tasks.push(tokio::spawn(async move {
         while let Some((level, reason, message)) = events_rx.recv().await {

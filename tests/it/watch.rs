@@ -5,6 +5,7 @@
 //! condition under the shared generous deadline (`support::DEADLINE`); these tests assert what
 //! happens, not how fast (repair latency is measured by `benches/watch.rs`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,7 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Pod, Secret, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::Client;
@@ -27,7 +29,7 @@ use crate::support::kubelet::NEVER_READY;
 use crate::support::{devnet_with_watch, free_port, poll, DEADLINE};
 
 /// The series `/metrics` documents (`opctl::watch::metrics::SERIES`).
-const SERIES: [&str; 14] = [
+const SERIES: [&str; 23] = [
     "opctl_watch_passes_total",
     "opctl_watch_pass_failures_total",
     "opctl_watch_pass_duration_seconds",
@@ -42,6 +44,15 @@ const SERIES: [&str; 14] = [
     "opctl_watch_leader",
     "opctl_watch_triggers_total",
     "opctl_watch_rollout_unfinished",
+    "opctl_node_head_block",
+    "opctl_node_lag_blocks",
+    "opctl_node_l1_origin_lag_blocks",
+    "opctl_node_execution_head_block",
+    "opctl_node_peers",
+    "opctl_node_up",
+    "opctl_node_state",
+    "opctl_node_blocks_per_minute",
+    "opctl_node_caught_up",
 ];
 
 const BATCHER_IMAGE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.13";
@@ -66,7 +77,10 @@ struct Env {
 
 impl Env {
     async fn start(watch: &str) -> Env {
-        let cluster = TestCluster::start().await;
+        Env::start_on(TestCluster::start().await, watch).await
+    }
+
+    async fn start_on(cluster: TestCluster, watch: &str) -> Env {
         let ns = cluster.fresh_namespace().await;
         let (dir, chain) = devnet_with_watch(watch);
         let keys: Vec<String> = (0..4).map(|_| random_hex()).collect();
@@ -146,11 +160,16 @@ impl Env {
     }
 
     async fn wait_event(&self, reason: &str) -> String {
+        self.wait_event_about(reason, "").await
+    }
+
+    /// The first Event of `reason` whose message contains `about`.
+    async fn wait_event_about(&self, reason: &str, about: &str) -> String {
         let found = poll(|| async {
             self.events()
                 .await
                 .into_iter()
-                .find(|(r, _)| r == reason)
+                .find(|(r, m)| r == reason && m.contains(about))
                 .map(|(_, m)| m)
         })
         .await;
@@ -1545,4 +1564,251 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
         "the first-run step is logged at the default level:\n{log}"
     );
     env.assert_no_secrets(&[log]).await;
+}
+
+/// Pod name → `ready` of every endpoint of the chain's RPC Service (`devnet-rpc`), from the
+/// EndpointSlices the real endpointslice controller writes.
+async fn rpc_endpoints(env: &Env) -> BTreeMap<String, bool> {
+    let slices = Api::<EndpointSlice>::namespaced(env.client().await, &env.ns)
+        .list(&ListParams::default().labels("kubernetes.io/service-name=devnet-rpc"))
+        .await
+        .expect("list EndpointSlices");
+    slices
+        .items
+        .iter()
+        .flat_map(|s| s.endpoints.iter())
+        .filter_map(|e| {
+            let pod = e.target_ref.as_ref()?.name.clone()?;
+            let ready = e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(false);
+            Some((pod, ready))
+        })
+        .collect()
+}
+
+async fn wait_endpoints(env: &Env, watcher: &Watcher, want: &[(&str, bool)]) {
+    let want: BTreeMap<String, bool> = want.iter().map(|(p, r)| (p.to_string(), *r)).collect();
+    let got = poll(|| async {
+        let now = rpc_endpoints(env).await;
+        (now == want).then_some(now)
+    })
+    .await;
+    assert!(
+        got.is_some(),
+        "devnet-rpc endpoints are {:?}, want {want:?} after {DEADLINE:?}; gates {:?} {:?}; log:\n{}",
+        rpc_endpoints(env).await,
+        gate_of(env, "devnet-replica-0-0").await,
+        gate_of(env, "devnet-replica-1-0").await,
+        watcher.log()
+    );
+}
+
+/// The `opctl.io/caught-up` condition of a pod: (status, reason).
+async fn gate_of(env: &Env, pod: &str) -> Option<(String, String)> {
+    let pod = Api::<Pod>::namespaced(env.client().await, &env.ns)
+        .get(pod)
+        .await
+        .expect("get pod");
+    pod.status?
+        .conditions?
+        .into_iter()
+        .find(|c| c.type_ == "opctl.io/caught-up")
+        .map(|c| (c.status, c.reason.unwrap_or_default()))
+}
+
+async fn wait_gate(env: &Env, pod: &str, status: &str, reason: &str) {
+    let found = poll(|| async {
+        let now = gate_of(env, pod).await;
+        matches!(&now, Some((s, r)) if s == status && r == reason).then_some(())
+    })
+    .await;
+    assert!(
+        found.is_some(),
+        "{pod}: opctl.io/caught-up is {:?}, want ({status}, {reason}) after {DEADLINE:?}",
+        gate_of(env, pod).await
+    );
+}
+
+#[tokio::test]
+async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_with_metrics_and_events(
+) {
+    use crate::support::chain::ElAnvil;
+    use crate::support::op_node::{OpNodeStandIn, SyncState};
+
+    let env = Env::start_on(TestCluster::start_with_pod_network().await, "").await;
+    // Caught up = within 1000 blocks: the execution clients (anvil at 500 blocks) keep up with
+    // op-node's unsafe heads (~1000) and a replica 1400 behind the sequencer is lagging.
+    env.edit("[replicas]\n", "[replicas]\nreadiness_gate = true\n");
+    let text = std::fs::read_to_string(&env.chain).expect("read");
+    std::fs::write(&env.chain, format!("{text}\n[status]\nmax_lag = 1000\n")).expect("write");
+
+    // The sequencer's identities exist before the first pass, so the replicas render with its
+    // peer IDs at once and are never rolled onto them (a rolled pod gets a new address).
+    let mut env = env;
+    for (secret, key) in [
+        ("devnet-sequencer-p2p", "p2p-key"),
+        ("devnet-sequencer-el-key", "node-key"),
+    ] {
+        let value = random_hex();
+        env.cluster
+            .create_secret(&env.ns, secret, &[(key, &value)])
+            .await;
+        env.secrets.push(value);
+    }
+    let watcher = env.watch(
+        env.cluster.admin_kubeconfig(),
+        "watcher-a",
+        &["--node-status-every", "1s"],
+    );
+    let pods = [
+        "devnet-sequencer-0",
+        "devnet-replica-0-0",
+        "devnet-replica-1-0",
+    ];
+    let mut ips = Vec::new();
+    for pod in pods {
+        ips.push(env.cluster.pod_ip(&env.ns, pod).await);
+    }
+    // Before anything answers, no replica is caught up: the Service has no ready endpoint.
+    wait_endpoints(
+        &env,
+        &watcher,
+        &[("devnet-replica-0-0", false), ("devnet-replica-1-0", false)],
+    )
+    .await;
+    wait_gate(&env, "devnet-replica-0-0", "False", "Unreachable").await;
+
+    let rollup: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.dir.path().join("devnet/rollup.json")).expect("rollup"),
+    )
+    .expect("json");
+    let mut els = Vec::new();
+    for ip in &ips {
+        let el = ElAnvil::start(&ip.to_string(), 8545, 42069);
+        el.mine(500).await;
+        els.push(el);
+    }
+    let heads = [1_500, 1_000, 1_000];
+    let op_nodes: Vec<OpNodeStandIn> = ips
+        .iter()
+        .zip(heads)
+        .map(|(ip, head)| OpNodeStandIn::start(*ip, 9545, rollup.clone(), SyncState::live(head)))
+        .collect();
+
+    // Both replicas caught up: both serve.
+    wait_endpoints(
+        &env,
+        &watcher,
+        &[("devnet-replica-0-0", true), ("devnet-replica-1-0", true)],
+    )
+    .await;
+    watcher
+        .wait_value(
+            "opctl_node_caught_up",
+            &[("node", "devnet-replica-1")],
+            |v| v == 1.0,
+        )
+        .await;
+    watcher
+        .wait_value(
+            "opctl_node_head_block",
+            &[("node", "devnet-sequencer"), ("head", "unsafe")],
+            |v| v >= 1_500.0,
+        )
+        .await;
+    watcher
+        .wait_value(
+            "opctl_node_execution_head_block",
+            &[("node", "devnet-replica-0")],
+            |v| v == 500.0,
+        )
+        .await;
+    watcher
+        .wait_value(
+            "opctl_node_state",
+            &[("node", "devnet-replica-0"), ("state", "synced")],
+            |v| v == 1.0,
+        )
+        .await;
+    watcher
+        .wait_value(
+            "opctl_node_peers",
+            &[("node", "devnet-replica-0"), ("client", "op-node")],
+            |v| v == 5.0,
+        )
+        .await;
+    env.wait_event_about("ReplicaCaughtUp", "devnet-replica-1")
+        .await;
+
+    // replica-1 stalls far behind: it leaves the Service, replica-0 stays.
+    op_nodes[2].set(SyncState {
+        blocks_per_minute: 0,
+        head_age: Duration::from_secs(3_600),
+        ..SyncState::live(100)
+    });
+    wait_endpoints(
+        &env,
+        &watcher,
+        &[("devnet-replica-0-0", true), ("devnet-replica-1-0", false)],
+    )
+    .await;
+    wait_gate(&env, "devnet-replica-1-0", "False", "Stalled").await;
+    let behind = env
+        .wait_event_about("ReplicaBehind", "devnet-replica-1")
+        .await;
+    assert!(
+        behind.contains("devnet-replica-1") && behind.contains("devnet-rpc"),
+        "{behind}"
+    );
+    let stalled = env
+        .wait_event_about("NodeStalled", "devnet-replica-1")
+        .await;
+    assert!(stalled.contains("devnet-replica-1"), "{stalled}");
+    watcher
+        .wait_value(
+            "opctl_node_caught_up",
+            &[("node", "devnet-replica-1")],
+            |v| v == 0.0,
+        )
+        .await;
+    watcher
+        .wait_value(
+            "opctl_node_lag_blocks",
+            &[("node", "devnet-replica-1"), ("head", "unsafe")],
+            |v| v >= 1_400.0,
+        )
+        .await;
+    watcher
+        .wait_value(
+            "opctl_node_state",
+            &[("node", "devnet-replica-1"), ("state", "stalled")],
+            |v| v == 1.0,
+        )
+        .await;
+
+    // It catches up: back in the Service, and the recovery is an Event.
+    op_nodes[2].set(SyncState::live(1_000));
+    wait_endpoints(
+        &env,
+        &watcher,
+        &[("devnet-replica-0-0", true), ("devnet-replica-1-0", true)],
+    )
+    .await;
+    let recovered = env
+        .wait_event_about("NodeRecovered", "devnet-replica-1 (was stalled)")
+        .await;
+    assert!(
+        recovered.contains("devnet-replica-1") && recovered.contains("was stalled"),
+        "{recovered}"
+    );
+
+    // The sequencer is never gated: no readiness gate, Ready on its containers alone.
+    let sequencer = Api::<Pod>::namespaced(env.client().await, &env.ns)
+        .get("devnet-sequencer-0")
+        .await
+        .expect("get sequencer pod");
+    let spec = sequencer.spec.expect("spec");
+    assert!(spec.readiness_gates.unwrap_or_default().is_empty());
+    assert!(gate_of(&env, "devnet-sequencer-0").await.is_none());
+    env.assert_no_secrets(&[watcher.log()]).await;
+    drop(els);
 }

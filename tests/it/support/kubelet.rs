@@ -15,6 +15,12 @@
 //!   `readinessProbe.initialDelaySeconds` of its containers has passed, scaled by
 //!   [`StandInOptions::probe_scale`] (tests run with a small scale so a 10 s delay takes 100 ms).
 //!   No probe is executed: nothing listens.
+//! - **Readiness gates** (`spec.readinessGates`): like the kubelet (`pkg/kubelet/status/generate.go`,
+//!   `GeneratePodReadyCondition`; "Pod readiness gate" in the pod-lifecycle docs), a pod is
+//!   `Ready` only when its containers are ready **and** every gate's condition is `True`; a
+//!   missing condition counts as `False` (reason `ReadinessGatesNotReady`). Status writes are
+//!   strategic-merge patches, which merge `conditions` by type, so a gate condition someone else
+//!   wrote is never dropped, and a change of it re-evaluates `Ready` at once.
 //! - **Graceful deletion.** A pod with a `deletionTimestamp` is "stopped" after its grace period
 //!   (scaled the same way) and then deleted with grace 0, as the kubelet does once its containers
 //!   have exited. Without this, no StatefulSet could ever roll.
@@ -415,6 +421,12 @@ impl StandIn {
             }
         };
         if !first {
+            // A started pod whose gate condition changed: Ready follows the gates.
+            if let Some(status) = gated_ready_update(&value) {
+                tokio::spawn(async move {
+                    self.write_status(&namespace, &name, &uid, status).await;
+                });
+            }
             return;
         }
         let ip = {
@@ -604,7 +616,7 @@ impl StandIn {
         }
         let patch = json!({ "metadata": { "uid": uid }, "status": status });
         match api
-            .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .patch_status(name, &PatchParams::default(), &Patch::Strategic(&patch))
             .await
         {
             Ok(_) => true,
@@ -729,6 +741,11 @@ fn pod_status(
         }
         c
     };
+    let pod_ready = if ready {
+        ready_condition(pod, &now)
+    } else {
+        readiness("Ready")
+    };
     json!({
         "phase": "Running",
         "hostIP": host_ip,
@@ -741,12 +758,80 @@ fn pod_status(
             { "type": "PodReadyToStartContainers", "status": "True", "lastTransitionTime": started_at },
             { "type": "Initialized", "status": "True", "lastTransitionTime": started_at },
             readiness("ContainersReady"),
-            readiness("Ready"),
+            pod_ready,
             { "type": "PodScheduled", "status": "True", "lastTransitionTime": started_at },
         ],
         "initContainerStatuses": init,
         "containerStatuses": containers,
     })
+}
+
+/// The `Ready` condition of a pod whose containers are ready: `True` when every readiness gate's
+/// condition is `True`, else `False` with the kubelet's reason and messages.
+fn ready_condition(pod: &Value, now: &str) -> Value {
+    let unmet = unmet_gates(pod);
+    if unmet.is_empty() {
+        json!({ "type": "Ready", "status": "True", "lastTransitionTime": now })
+    } else {
+        json!({ "type": "Ready", "status": "False", "lastTransitionTime": now,
+                "reason": "ReadinessGatesNotReady", "message": unmet.join(", ") })
+    }
+}
+
+/// The kubelet's message for each readiness gate whose condition is missing or not `True`.
+fn unmet_gates(pod: &Value) -> Vec<String> {
+    let conditions: Vec<&Value> = pod
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    pod.pointer("/spec/readinessGates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.get("conditionType").and_then(Value::as_str))
+        .filter_map(|kind| {
+            match conditions
+                .iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+                .and_then(|c| c.get("status").and_then(Value::as_str))
+            {
+                Some("True") => None,
+                Some(other) => Some(format!(
+                    "the status of pod readiness gate \"{kind}\" is not \"True\", but {other}"
+                )),
+                None => Some(format!(
+                    "corresponding condition of pod readiness gate \"{kind}\" does not exist."
+                )),
+            }
+        })
+        .collect()
+}
+
+/// For a running pod with readiness gates whose containers are ready: the status patch that
+/// brings `Ready` in line with the gates, or `None` when it already is.
+fn gated_ready_update(pod: &Value) -> Option<Value> {
+    pod.pointer("/spec/readinessGates")
+        .and_then(Value::as_array)
+        .filter(|g| !g.is_empty())?;
+    let condition = |kind: &str| {
+        pod.pointer("/status/conditions")
+            .and_then(Value::as_array)?
+            .iter()
+            .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+            .and_then(|c| c.get("status").and_then(Value::as_str))
+            .map(str::to_string)
+    };
+    if condition("ContainersReady").as_deref() != Some("True") {
+        return None;
+    }
+    let now = Timestamp::now().to_string();
+    let want = ready_condition(pod, &now);
+    if condition("Ready").as_deref() == want["status"].as_str() {
+        return None;
+    }
+    Some(json!({ "conditions": [want] }))
 }
 
 /// (kind, name, key) of every non-optional Secret/ConfigMap key the pod's containers' env uses.
@@ -858,4 +943,40 @@ fn the_longest_probe_delay_decides_readiness() {
     ]}});
     assert_eq!(readiness_delay_seconds(&pod), 20);
     assert_eq!(readiness_delay_seconds(&json!({ "spec": {} })), 0);
+}
+
+#[test]
+fn a_pod_with_readiness_gates_is_ready_only_when_every_gate_condition_is_true() {
+    let gate = "opctl.io/caught-up";
+    let pod = |gate_status: Option<&str>, ready: &str| {
+        let mut conditions = vec![
+            json!({ "type": "ContainersReady", "status": "True" }),
+            json!({ "type": "Ready", "status": ready }),
+        ];
+        if let Some(s) = gate_status {
+            conditions.push(json!({ "type": gate, "status": s }));
+        }
+        json!({ "spec": { "readinessGates": [{ "conditionType": gate }] },
+                "status": { "conditions": conditions } })
+    };
+    // Missing: not ready, with the kubelet's message.
+    let missing = ready_condition(&pod(None, "False"), "t");
+    assert_eq!(missing["status"], "False");
+    assert_eq!(missing["reason"], "ReadinessGatesNotReady");
+    assert!(missing["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("does not exist"));
+    assert_eq!(gated_ready_update(&pod(None, "False")), None);
+    // The gate turns True: Ready follows; and back.
+    let up = gated_ready_update(&pod(Some("True"), "False")).expect("an update");
+    assert_eq!(up["conditions"][0]["status"], "True");
+    assert_eq!(gated_ready_update(&pod(Some("True"), "True")), None);
+    let down = gated_ready_update(&pod(Some("False"), "True")).expect("an update");
+    assert_eq!(down["conditions"][0]["status"], "False");
+    // No gates: nothing to do.
+    assert_eq!(
+        gated_ready_update(&json!({ "spec": {}, "status": { "conditions": [] } })),
+        None
+    );
 }

@@ -1,0 +1,122 @@
+//! Pod conditions opctl owns: the replicas' readiness gate (`opctl.io/caught-up`). Written with the
+//! pod's `status` subresource as a strategic-merge patch, which merges `status.conditions` by
+//! `type`: the kubelet's own conditions are never touched, as the Kubernetes documentation asks of
+//! readiness-gate writers ("Pod readiness", pod-lifecycle). Needs RBAC `patch` on `pods/status`.
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, Patch, PatchParams};
+use serde_json::{json, Value};
+
+use super::{status_error, Cluster, ClusterError, MANAGER};
+
+/// One pod's condition of a given type, as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodCondition {
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// A replica pod as the gate sees it: its name, whether the kubelet runs its containers ready,
+/// and the gate condition it carries now (None: never written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatedPod {
+    pub name: String,
+    pub containers_ready: bool,
+    pub gate: Option<PodCondition>,
+}
+
+fn condition(pod: &Pod, kind: &str) -> Option<PodCondition> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == kind)
+        .map(|c| PodCondition {
+            status: c.status.clone(),
+            reason: c.reason.clone(),
+        })
+}
+
+impl Cluster {
+    /// The pods matching `selector` in `namespace`, with their `ContainersReady` and `kind`
+    /// conditions.
+    pub async fn pods_with_condition(
+        &self,
+        namespace: &str,
+        selector: &str,
+        kind: &str,
+    ) -> Result<Vec<GatedPod>, ClusterError> {
+        let _slot = self.slot().await;
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
+        let list = api
+            .list(&kube::api::ListParams::default().labels(selector))
+            .await
+            .map_err(|e| {
+                status_error(
+                    "list",
+                    &format!("pods {selector}"),
+                    &format!("namespace {namespace}"),
+                    "pods",
+                    e,
+                    &self.url,
+                )
+            })?;
+        Ok(list
+            .items
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .map(|p| GatedPod {
+                name: p.metadata.name.clone().unwrap_or_default(),
+                containers_ready: condition(p, "ContainersReady")
+                    .is_some_and(|c| c.status == "True"),
+                gate: condition(p, kind),
+            })
+            .collect())
+    }
+
+    /// Sets condition `kind` of pod `pod` to `status` with a reason and message, merged by type
+    /// into the pod's status (other conditions untouched).
+    pub async fn set_pod_condition(
+        &self,
+        namespace: &str,
+        pod: &str,
+        kind: &str,
+        status: bool,
+        reason: &str,
+        message: &str,
+    ) -> Result<(), ClusterError> {
+        let _slot = self.slot().await;
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
+        let now = k8s_openapi::jiff::Timestamp::now().to_string();
+        let patch: Value = json!({ "status": { "conditions": [{
+            "type": kind,
+            "status": if status { "True" } else { "False" },
+            "reason": reason,
+            "message": message,
+            "lastProbeTime": Value::Null,
+            "lastTransitionTime": now,
+        }]}});
+        api.patch_status(
+            pod,
+            &PatchParams {
+                field_manager: Some(MANAGER.to_string()),
+                ..PatchParams::default()
+            },
+            &Patch::Strategic(&patch),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            status_error(
+                "patch",
+                &format!("pod {namespace}/{pod} condition {kind}"),
+                &format!("namespace {namespace}"),
+                "pods/status",
+                e,
+                &self.url,
+            )
+        })
+    }
+}

@@ -1,0 +1,282 @@
+//! The replicas' readiness gate (`[replicas] readiness_gate`): each replica pod carries the
+//! readiness gate [`CAUGHT_UP`]; the kubelet counts the pod Ready only while that condition is
+//! `True`, and the endpoint controllers put only Ready pods in a Service's ready endpoints. This
+//! module decides the condition from a status reading (pure, [`decide`]) and writes it on the pods
+//! whose condition changes ([`sync`]). `opctl watch` runs it every status period; `opctl apply`
+//! runs it while it waits for replicas, so an apply without a watcher still completes.
+//!
+//! Why a readiness gate rather than a label the Service selects on or a probe: a gate keeps the
+//! pod in the Service's EndpointSlices as `ready: false` (visible, and the PodDisruptionBudget
+//! treats it as unhealthy), needs no change of selectors, keeps the pod's own probes as they are,
+//! and is the mechanism Kubernetes provides for an outside judge of readiness. A probe cannot
+//! judge sync: op-node's RPC is JSON-RPC over POST and the images carry no client to ask it.
+
+use std::collections::BTreeMap;
+
+use super::judge::State;
+use super::report::{NodeStatus, NodesReport};
+use crate::cluster::{Cluster, ClusterError};
+use crate::render::{CAUGHT_UP, LABEL_CHAIN, LABEL_ROLE};
+
+/// What a replica pod's gate condition should say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub pod: String,
+    pub caught_up: bool,
+    /// CamelCase, as Kubernetes condition reasons are.
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// A gate condition opctl wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub node: String,
+    pub pod: String,
+    /// What the condition said before (`None`: never written).
+    pub was: Option<bool>,
+    pub caught_up: bool,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// Condition messages are kept short (the API allows 32 KiB; `kubectl describe` shows them whole).
+const MESSAGE_MAX: usize = 512;
+
+/// The gate condition of one replica: caught up only when its verdict is `synced` (within the
+/// lag of the reference) and its execution client answers with a head that keeps up with
+/// op-node's unsafe head, since the Service routes the execution client's RPC too.
+pub fn decide(node: &NodeStatus, max_lag: u64) -> Decision {
+    let v = &node.verdict;
+    let (caught_up, reason) = match v.state {
+        State::Synced => match (node.el.block_number, node.op_node.unsafe_l2) {
+            (None, _) => (false, "ExecutionClientUnreachable"),
+            (Some(head), Some(unsafe_l2)) if head + max_lag < unsafe_l2.number => {
+                (false, "ExecutionClientBehind")
+            }
+            _ => (true, "CaughtUp"),
+        },
+        State::Syncing => (false, "Syncing"),
+        State::Stalled => (false, "Stalled"),
+        State::FollowingSafeOnly => (false, "FollowingSafeOnly"),
+        State::Unreachable => (false, "Unreachable"),
+    };
+    let mut message = v.line();
+    if message.len() > MESSAGE_MAX {
+        let mut cut = MESSAGE_MAX;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+    }
+    Decision {
+        pod: node.pod.clone(),
+        caught_up,
+        reason,
+        message,
+    }
+}
+
+/// The decisions for every replica of a reading.
+pub fn decisions(report: &NodesReport) -> Vec<(String, Decision)> {
+    report
+        .nodes
+        .iter()
+        .filter(|n| n.role == "replica")
+        .map(|n| (n.name.clone(), decide(n, report.sampling.max_lag_blocks)))
+        .collect()
+}
+
+/// Writes the gate condition on every replica pod of `chain` whose condition is missing or says
+/// otherwise; returns what it wrote. A pod the reading does not name (being replaced) is left
+/// alone; the next reading covers it.
+pub async fn sync(
+    cluster: &Cluster,
+    namespace: &str,
+    chain: &str,
+    report: &NodesReport,
+) -> Result<Vec<Change>, ClusterError> {
+    let selector = format!("{LABEL_CHAIN}={chain},{LABEL_ROLE}=replica");
+    let pods: BTreeMap<String, _> = cluster
+        .pods_with_condition(namespace, &selector, CAUGHT_UP)
+        .await?
+        .into_iter()
+        .map(|p| (p.name.clone(), p))
+        .collect();
+    let mut changes = Vec::new();
+    for (node, d) in decisions(report) {
+        let Some(pod) = pods.get(&d.pod) else {
+            continue;
+        };
+        let want = if d.caught_up { "True" } else { "False" };
+        let same = pod
+            .gate
+            .as_ref()
+            .is_some_and(|c| c.status == want && c.reason.as_deref() == Some(d.reason));
+        if same {
+            continue;
+        }
+        cluster
+            .set_pod_condition(
+                namespace,
+                &d.pod,
+                CAUGHT_UP,
+                d.caught_up,
+                d.reason,
+                &d.message,
+            )
+            .await?;
+        changes.push(Change {
+            node,
+            pod: d.pod,
+            was: pod.gate.as_ref().map(|c| c.status == "True"),
+            caught_up: d.caught_up,
+            reason: d.reason,
+            message: d.message,
+        });
+    }
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::judge::{BlockId, L2Ref, Verdict};
+    use crate::status::report::{ElView, OpNodeView};
+
+    fn node(state: State, unsafe_l2: u64, el: Option<u64>) -> NodeStatus {
+        let l2 = L2Ref {
+            number: unsafe_l2,
+            timestamp: 0,
+            l1origin: BlockId { number: 0 },
+        };
+        NodeStatus {
+            name: "devnet-replica-0".into(),
+            role: "replica",
+            pod: "devnet-replica-0-0".into(),
+            op_node: OpNodeView {
+                reachable: true,
+                error: None,
+                unsafe_l2: Some(l2),
+                safe_l2: Some(l2),
+                finalized_l2: Some(l2),
+                current_l1: None,
+                head_l1: None,
+                l1_origin_lag: None,
+                peers: None,
+                gossip_peers: None,
+                l2_chain_id: None,
+            },
+            el: ElView {
+                reachable: el.is_some(),
+                error: None,
+                block_number: el,
+                syncing: None,
+                peers: None,
+                chain_id: None,
+            },
+            lag: None,
+            verdict: Verdict {
+                state,
+                reason: "why".into(),
+                since: None,
+                blocks_per_minute: None,
+            },
+        }
+    }
+
+    #[test]
+    fn only_a_synced_replica_whose_execution_client_keeps_up_is_caught_up() {
+        let d = decide(&node(State::Synced, 100, Some(100)), 10);
+        assert!(d.caught_up);
+        assert_eq!(
+            (d.reason, d.pod.as_str()),
+            ("CaughtUp", "devnet-replica-0-0")
+        );
+        assert_eq!(
+            decide(&node(State::Synced, 100, Some(95)), 10).reason,
+            "CaughtUp"
+        );
+        let behind = decide(&node(State::Synced, 100, Some(50)), 10);
+        assert_eq!(
+            (behind.caught_up, behind.reason),
+            (false, "ExecutionClientBehind")
+        );
+        let no_el = decide(&node(State::Synced, 100, None), 10);
+        assert_eq!(
+            (no_el.caught_up, no_el.reason),
+            (false, "ExecutionClientUnreachable")
+        );
+        for (state, reason) in [
+            (State::Syncing, "Syncing"),
+            (State::Stalled, "Stalled"),
+            (State::FollowingSafeOnly, "FollowingSafeOnly"),
+            (State::Unreachable, "Unreachable"),
+        ] {
+            let d = decide(&node(state, 100, Some(100)), 10);
+            assert_eq!((d.caught_up, d.reason), (false, reason));
+        }
+    }
+
+    #[test]
+    fn a_long_reason_is_cut_on_a_character_boundary() {
+        let mut n = node(State::Syncing, 1, Some(1));
+        n.verdict.reason = "é".repeat(600);
+        let d = decide(&n, 10);
+        assert!(d.message.len() <= MESSAGE_MAX);
+        assert!(d.message.starts_with("syncing: é"));
+    }
+}
+
+/// What `opctl apply` needs to keep one chain's gates while it waits: the chain's nodes and how
+/// to judge them, without holding the whole loaded chain.
+#[derive(Debug, Clone)]
+pub struct Keeper {
+    namespace: String,
+    chain: String,
+    targets: Vec<super::probe::Target>,
+    l2_chain_id: u64,
+    block_time: Option<u64>,
+    max_lag: u64,
+}
+
+impl Keeper {
+    /// `None` unless the chain file asks for the gate.
+    pub fn for_chain(chain: &crate::config::LoadedChain) -> Option<Keeper> {
+        let f = &chain.file;
+        (f.replicas.enabled && f.replicas.readiness_gate).then(|| Keeper {
+            namespace: chain.namespace().to_string(),
+            chain: f.chain.name.clone(),
+            targets: super::targets(chain),
+            l2_chain_id: f.chain.l2_chain_id,
+            block_time: chain
+                .rollup()
+                .and_then(Result::ok)
+                .map(|r| r.config.block_time),
+            max_lag: f.status.max_lag(),
+        })
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// One reading of the chain's nodes (one sample: only "within the lag" matters here) and the
+    /// gate conditions it calls for, written.
+    pub async fn tick(&self, cluster: &Cluster) -> Result<Vec<Change>, ClusterError> {
+        let limits = super::Limits {
+            interval: std::time::Duration::ZERO,
+            rpc_timeout: std::time::Duration::from_secs(5),
+            deadline: std::time::Duration::from_secs(10),
+        };
+        let collected =
+            super::probe::collect(cluster, &self.namespace, &self.targets, limits).await;
+        let thresholds = super::judge::Thresholds {
+            max_lag: self.max_lag,
+            block_time: super::report::block_time(self.block_time, &collected),
+        };
+        let report =
+            super::report::build(&collected, self.l2_chain_id, thresholds, 0, super::now_s());
+        sync(cluster, &self.namespace, &self.chain, &report).await
+    }
+}

@@ -1,0 +1,250 @@
+//! The watcher reads the chain's nodes as `opctl status` does (`crate::status`, through the
+//! apiserver's pod proxy), every `--node-status-every` while it holds the lease: it exports the
+//! measurements as `opctl_node_*` metrics, records an Event when a node stalls, becomes
+//! unreachable, follows only the safe chain, or recovers, and keeps the replicas' readiness gate
+//! (`[replicas] readiness_gate`, `crate::status::gate`) current.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::events::Level;
+use super::metrics::Context;
+use crate::cluster::Cluster;
+use crate::config::LoadedChain;
+use crate::status::judge::State;
+use crate::status::{self, NodesReport};
+
+/// An Event to record: level, reason, message.
+pub type NodeEvent = (Level, String, String);
+
+/// The Events one reading calls for, given each node's state in the previous one (`previous`
+/// is updated). A node seen for the first time reports only a bad state; a node that leaves a
+/// bad state (stalled, unreachable, following safe only) for synced or syncing has recovered.
+pub fn transitions(previous: &mut BTreeMap<String, State>, report: &NodesReport) -> Vec<NodeEvent> {
+    let bad = |s: State| {
+        matches!(
+            s,
+            State::Stalled | State::Unreachable | State::FollowingSafeOnly
+        )
+    };
+    let mut out = Vec::new();
+    for n in &report.nodes {
+        let now = n.verdict.state;
+        let before = previous.insert(n.name.clone(), now);
+        if before == Some(now) {
+            continue;
+        }
+        let line = n.verdict.line();
+        let event = match now {
+            State::Stalled => Some((Level::Warning, "NodeStalled")),
+            State::Unreachable => Some((Level::Warning, "NodeUnreachable")),
+            State::FollowingSafeOnly => Some((Level::Warning, "NodeFollowingSafeOnly")),
+            State::Synced | State::Syncing if before.is_some_and(bad) => {
+                Some((Level::Normal, "NodeRecovered"))
+            }
+            _ => None,
+        };
+        if let Some((level, reason)) = event {
+            let from = before.map_or(String::new(), |b| format!(" (was {})", b.as_str()));
+            out.push((
+                level,
+                reason.to_string(),
+                format!("{}{from}: {line}", n.name),
+            ));
+        }
+    }
+    previous.retain(|name, _| report.nodes.iter().any(|n| &n.name == name));
+    out
+}
+
+/// Read the nodes every `every` while `leader` is true, until `stop`.
+pub async fn run(
+    cluster: Cluster,
+    chain: watch::Receiver<Arc<LoadedChain>>,
+    mut leader: watch::Receiver<bool>,
+    every: Duration,
+    ctx: Arc<Context>,
+    events: mpsc::UnboundedSender<NodeEvent>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut previous: BTreeMap<String, State> = BTreeMap::new();
+    let mut gates: BTreeMap<String, bool> = BTreeMap::new();
+    loop {
+        tokio::select! {
+            r = leader.wait_for(|l| *l) => if r.is_err() { return },
+            _ = stop.changed() => return,
+        }
+        let current = chain.borrow().clone();
+        let f = &current.file;
+        if f.sequencer.enabled || f.replicas.enabled {
+            let settings = status::Settings {
+                limits: status::Limits {
+                    interval: Duration::from_secs(2),
+                    rpc_timeout: Duration::from_secs(5),
+                    deadline: Duration::from_secs(20),
+                },
+                max_lag: f.status.max_lag(),
+            };
+            let report = status::nodes(&cluster, &current, settings).await;
+            ctx.set_nodes(&report);
+            for e in transitions(&mut previous, &report) {
+                if events.send(e).is_err() {
+                    return;
+                }
+            }
+            if f.replicas.enabled && f.replicas.readiness_gate {
+                keep_gates(&cluster, &current, &report, &ctx, &events, &mut gates).await;
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Writes the gate conditions the reading calls for; an Event for each replica that leaves or
+/// rejoins the RPC Service.
+async fn keep_gates(
+    cluster: &Cluster,
+    chain: &LoadedChain,
+    report: &NodesReport,
+    ctx: &Context,
+    events: &mpsc::UnboundedSender<NodeEvent>,
+    gates: &mut BTreeMap<String, bool>,
+) {
+    let name = &chain.file.chain.name;
+    match status::gate::sync(cluster, chain.namespace(), name, report).await {
+        Ok(changes) => {
+            for c in changes {
+                let service = crate::render::replicas_service_name(name);
+                // A replica that never served (a new pod, not caught up yet) leaves nothing.
+                let event = match (c.was, c.caught_up) {
+                    (_, true) => Some((Level::Normal, "ReplicaCaughtUp", "serves in")),
+                    (Some(true), false) => Some((Level::Warning, "ReplicaBehind", "left")),
+                    _ => None,
+                };
+                if let Some((level, reason, what)) = event {
+                    let _ = events.send((
+                        level,
+                        reason.to_string(),
+                        format!(
+                            "{} {what} Service {service} (pod {}, {}): {}",
+                            c.node, c.pod, c.reason, c.message
+                        ),
+                    ));
+                }
+                gates.insert(c.node, c.caught_up);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not write the replicas' readiness gate"),
+    }
+    for (node, d) in status::gate::decisions(report) {
+        gates.entry(node.clone()).or_insert(d.caught_up);
+        ctx.set_caught_up(&node, gates[&node]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::judge::Verdict;
+    use crate::status::report::{ElView, NodeStatus, OpNodeView, Sampling};
+
+    fn report(states: &[(&str, State)]) -> NodesReport {
+        NodesReport {
+            sampling: Sampling {
+                interval_ms: 0,
+                samples: 1,
+                requests: 0,
+                wall_ms: 0,
+                max_lag_blocks: 10,
+                block_time_s: 2,
+            },
+            reference: None,
+            nodes: states
+                .iter()
+                .map(|(name, state)| NodeStatus {
+                    name: name.to_string(),
+                    role: "replica",
+                    pod: format!("{name}-0"),
+                    op_node: OpNodeView {
+                        reachable: true,
+                        error: None,
+                        unsafe_l2: None,
+                        safe_l2: None,
+                        finalized_l2: None,
+                        current_l1: None,
+                        head_l1: None,
+                        l1_origin_lag: None,
+                        peers: None,
+                        gossip_peers: None,
+                        l2_chain_id: None,
+                    },
+                    el: ElView {
+                        reachable: true,
+                        error: None,
+                        block_number: None,
+                        syncing: None,
+                        peers: None,
+                        chain_id: None,
+                    },
+                    lag: None,
+                    verdict: Verdict {
+                        state: *state,
+                        reason: "why".into(),
+                        since: None,
+                        blocks_per_minute: None,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    fn reasons(events: &[NodeEvent]) -> Vec<String> {
+        events.iter().map(|(_, r, m)| format!("{r} {m}")).collect()
+    }
+
+    #[test]
+    fn a_stall_and_its_recovery_are_one_event_each_and_steady_states_none() {
+        let mut seen = BTreeMap::new();
+        let first = transitions(
+            &mut seen,
+            &report(&[("a", State::Synced), ("b", State::Stalled)]),
+        );
+        assert_eq!(reasons(&first), ["NodeStalled b: stalled: why"]);
+        assert_eq!(first[0].0, Level::Warning);
+        let same = transitions(
+            &mut seen,
+            &report(&[("a", State::Synced), ("b", State::Stalled)]),
+        );
+        assert!(same.is_empty(), "{same:?}");
+        let back = transitions(
+            &mut seen,
+            &report(&[("a", State::Unreachable), ("b", State::Syncing)]),
+        );
+        assert_eq!(
+            reasons(&back),
+            [
+                "NodeUnreachable a (was synced): unreachable: why",
+                "NodeRecovered b (was stalled): syncing: why"
+            ]
+        );
+        assert_eq!(back[1].0, Level::Normal);
+        // Syncing to synced is no recovery: nothing was wrong.
+        let fine = transitions(
+            &mut seen,
+            &report(&[("a", State::Synced), ("b", State::Synced)]),
+        );
+        assert_eq!(
+            reasons(&fine),
+            ["NodeRecovered a (was unreachable): synced: why"]
+        );
+        // A node gone from the file is forgotten.
+        transitions(&mut seen, &report(&[("a", State::Synced)]));
+        assert!(!seen.contains_key("b"));
+    }
+}
