@@ -214,6 +214,7 @@ Register-ArgumentCompleter -Native -CommandName 'opctl' -ScriptBlock {
             [CompletionResult]::new('--lease-duration', '--lease-duration', [CompletionResultType]::ParameterName, 'How long the lease lasts without renewal: a standby takes over this long after the holder dies. 5s to 10m')
             [CompletionResult]::new('--resync', '--resync', [CompletionResultType]::ParameterName, 'Full reconcile at least this often: 1s to 24h (overrides `[watch] resync`, default 5m)')
             [CompletionResult]::new('--rediscover', '--rediscover', [CompletionResultType]::ParameterName, 'Re-read the L1 contracts this often: 1s to 24h, or `0` to turn it off (overrides `[watch] rediscover`, default 10m)')
+            [CompletionResult]::new('--node-status-every', '--node-status-every', [CompletionResultType]::ParameterName, 'Read every node (as `opctl status` does) this often, for the `opctl_node_*` metrics, the stall and recovery Events and the replicas'' readiness gate: 1s to 24h, or `0` to turn it off (the readiness gate then stays as last written)')
             [CompletionResult]::new('--l1-rpc-url', '--l1-rpc-url', [CompletionResultType]::ParameterName, 'L1 JSON-RPC URL for re-discovery; overrides the chain file')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'kubeconfig context to use')

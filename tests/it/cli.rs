@@ -45,9 +45,9 @@ fn render_prints_yaml_on_stdout_and_notes_on_stderr() {
         "{}",
         &stdout[..80.min(stdout.len())]
     );
-    // The devnet's objects: among them the replicas' PodDisruptionBudget, the EL node-key
-    // Secrets, the genesis part and 7 NetworkPolicies.
-    assert_eq!(stdout.matches("\n---\n").count() + 1, 38);
+    // The devnet's objects: among them the replicas' PodDisruptionBudget and RPC Service, the EL
+    // node-key Secrets, the genesis part and 7 NetworkPolicies.
+    assert_eq!(stdout.matches("\n---\n").count() + 1, 39);
     assert!(stdout.contains("name: devnet-genesis-000"));
     assert!(!stdout.contains("note:"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--sequencer-peer-id"));

@@ -850,15 +850,15 @@ async fn several_chain_files_are_planned_and_applied_in_one_invocation() {
     assert_eq!(chains, ["devnet", "devnet2"]);
     assert_eq!(v["apiVersion"], "opctl.io/plan/v1");
     for c in v["chains"].as_array().expect("chains") {
-        // 38 objects (the replicas' PodDisruptionBudget, the EL node-key Secrets, the genesis part
-        // and 7 NetworkPolicies among them); the namespace already exists (the test made it), so
-        // it gains labels.
+        // 39 objects (the replicas' PodDisruptionBudget and RPC Service, the EL node-key Secrets,
+        // the genesis part and 7 NetworkPolicies among them); the namespace already exists (the
+        // test made it), so it gains labels.
         assert_eq!(
             (
                 c["summary"]["create"].as_u64(),
                 c["summary"]["update"].as_u64()
             ),
-            (Some(37), Some(1)),
+            (Some(38), Some(1)),
             "{}",
             c["summary"]
         );

@@ -507,3 +507,254 @@ async fn an_image_bump_rolls_the_replicas_one_by_one_then_the_sequencer_and_a_re
         assert_eq!(template_image(&live, "op-reth"), broken, "{name}");
     }
 }
+
+/// Serves each node pod of a chain as soon as it has an address: a real anvil as its execution
+/// client (500 blocks) and the op-node stand-in, in the state [`NodeServer::expect`] set for that
+/// pod name (sequencer: live at 1500; replicas: live at 1000). A re-created pod (new address) gets
+/// new servers; the old ones stay until the test ends.
+struct NodeServer {
+    next: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, SyncState>>>,
+    serving: std::sync::Arc<std::sync::Mutex<Vec<Served>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+use crate::support::chain::ElAnvil;
+use crate::support::op_node::{OpNodeStandIn, SyncState};
+
+/// A pod served: its name, its address, its op-node stand-in and its execution client.
+type Served = (String, String, OpNodeStandIn, ElAnvil);
+
+impl NodeServer {
+    fn start(client: Client, ns: &str, rollup: serde_json::Value) -> NodeServer {
+        let next = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let serving = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (n, s) = (next.clone(), serving.clone());
+        let pods = Api::<Pod>::namespaced(client, ns);
+        let task = tokio::spawn(async move {
+            loop {
+                let list = pods.list(&ListParams::default()).await;
+                for pod in list.map(|l| l.items).unwrap_or_default() {
+                    let name = pod.metadata.name.clone().unwrap_or_default();
+                    let is_node = name.contains("-sequencer-") || name.contains("-replica-");
+                    let Some(ip) = pod.status.as_ref().and_then(|st| st.pod_ip.clone()) else {
+                        continue;
+                    };
+                    let known = s.lock().expect("lock").iter().any(|(_, i, _, _)| i == &ip);
+                    if !is_node || known || pod.metadata.deletion_timestamp.is_some() {
+                        continue;
+                    }
+                    let state = n
+                        .lock()
+                        .expect("lock")
+                        .get(&name)
+                        .cloned()
+                        .unwrap_or_else(|| {
+                            SyncState::live(if name.contains("-sequencer-") {
+                                1_500
+                            } else {
+                                1_000
+                            })
+                        });
+                    let el = ElAnvil::start(&ip, 8545, 42069);
+                    el.mine(500).await;
+                    let addr: std::net::Ipv4Addr = ip.parse().expect("pod IPv4");
+                    let op_node = OpNodeStandIn::start(addr, 9545, rollup.clone(), state);
+                    s.lock().expect("lock").push((name, ip, op_node, el));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        });
+        NodeServer {
+            next,
+            serving,
+            task,
+        }
+    }
+
+    /// The state the next server of `pod` starts in.
+    fn expect(&self, pod: &str, state: SyncState) {
+        self.next
+            .lock()
+            .expect("lock")
+            .insert(pod.to_string(), state);
+    }
+
+    /// Sets the state of the newest server of `pod`; false when none serves it yet.
+    fn set(&self, pod: &str, state: SyncState) -> bool {
+        let serving = self.serving.lock().expect("lock");
+        match serving.iter().rev().find(|(name, _, _, _)| name == pod) {
+            Some((_, _, op_node, _)) => {
+                op_node.set(state);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn ip_of(&self, pod: &str) -> Option<String> {
+        let serving = self.serving.lock().expect("lock");
+        serving
+            .iter()
+            .rev()
+            .find(|(name, _, _, _)| name == pod)
+            .map(|(_, ip, _, _)| ip.clone())
+    }
+}
+
+impl Drop for NodeServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `opctl` as a child the test does not block on (the node server keeps answering meanwhile).
+fn opctl_child(cluster: &TestCluster, ns: &str, args: &[&str]) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_opctl"))
+        .env("L1_RPC_URL", "https://l1.example.org/fixed")
+        .env("L1_BEACON_URL", "https://beacon.example.org/fixed")
+        .env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .arg("--kubeconfig")
+        .arg(cluster.admin_kubeconfig())
+        .args(["-n", ns])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("opctl runs")
+}
+
+/// The `opctl.io/caught-up` condition of a pod and its address: (status, reason, podIP).
+async fn gate_and_ip(client: &Client, ns: &str, pod: &str) -> Option<(String, String, String)> {
+    let pod = Api::<Pod>::namespaced(client.clone(), ns)
+        .get_opt(pod)
+        .await
+        .ok()??;
+    let status = pod.status?;
+    let ip = status.pod_ip.clone()?;
+    status
+        .conditions?
+        .into_iter()
+        .find(|c| c.type_ == "opctl.io/caught-up")
+        .map(|c| (c.status, c.reason.unwrap_or_default(), ip))
+}
+
+#[tokio::test]
+async fn with_the_readiness_gate_apply_waits_for_a_rolled_replica_to_catch_up_before_the_next_step()
+{
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    let cluster = TestCluster::start_with_pod_network().await;
+    let client = cluster.admin_client().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain_path = copy_example(dir.path(), "devnet");
+    let ns = cluster.fresh_namespace().await;
+    create_example_secrets(&cluster, &ns, "devnet").await;
+    // The sequencer's identities exist before the first apply, so no replica is rolled onto
+    // them afterwards (a rolled pod gets a new address).
+    for (secret, key) in [
+        ("devnet-sequencer-p2p", "p2p-key"),
+        ("devnet-sequencer-el-key", "node-key"),
+    ] {
+        cluster
+            .create_secret(&ns, secret, &[(key, &random_hex())])
+            .await;
+    }
+    // Caught up = within 1000 blocks (the anvils' 500 blocks keep up with op-node's ~1000).
+    let file = std::fs::read_to_string(&chain_path).expect("read");
+    let file = file.replacen("[replicas]\n", "[replicas]\nreadiness_gate = true\n", 1);
+    std::fs::write(&chain_path, format!("{file}\n[status]\nmax_lag = 1000\n")).expect("write");
+    let chain = chain_path.to_str().expect("utf-8");
+    let rollup: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("devnet/rollup.json")).expect("rollup"),
+    )
+    .expect("json");
+    let nodes = NodeServer::start(client.clone(), &ns, rollup);
+
+    // A fresh apply: the replicas count as ready once the apply has judged them caught up.
+    let first = opctl_child(
+        &cluster,
+        &ns,
+        &["apply", chain, "--yes", "--timeout", "300s"],
+    )
+    .wait_with_output()
+    .await
+    .expect("apply");
+    assert_code(&first, 0);
+    for pod in ["devnet-replica-0-0", "devnet-replica-1-0"] {
+        let gate = gate_and_ip(&client, &ns, pod).await;
+        assert!(
+            matches!(&gate, Some((s, r, _)) if s == "True" && r == "CaughtUp"),
+            "{pod}: {gate:?}"
+        );
+    }
+
+    // An op-reth bump: replica-0's new pod comes up far behind and stuck.
+    let old_ip = nodes.ip_of("devnet-replica-0-0").expect("replica-0 served");
+    nodes.expect(
+        "devnet-replica-0-0",
+        SyncState {
+            blocks_per_minute: 0,
+            head_age: std::time::Duration::from_secs(3_600),
+            ..SyncState::live(100)
+        },
+    );
+    let old_image = {
+        let sts = Api::<StatefulSet>::namespaced(client.clone(), &ns);
+        template_image(&sts.get("devnet-sequencer").await.expect("sts"), "op-reth")
+    };
+    let good = "ghcr.io/paradigmxyz/op-reth:v9.9.1";
+    let file = std::fs::read_to_string(&chain_path).expect("read");
+    std::fs::write(
+        &chain_path,
+        format!("{file}\n[images]\nop_reth = \"{good}\"\n"),
+    )
+    .expect("write");
+    let rolling = opctl_child(
+        &cluster,
+        &ns,
+        &["apply", chain, "--yes", "--timeout", "300s"],
+    );
+
+    // The apply has rolled replica-0 and judged it behind ...
+    let judged = poll(|| async {
+        match gate_and_ip(&client, &ns, "devnet-replica-0-0").await {
+            Some((s, r, ip)) if s == "False" && r == "Stalled" && ip != old_ip => Some(()),
+            _ => None,
+        }
+    })
+    .await;
+    assert!(
+        judged.is_some(),
+        "replica-0's new pod was never judged stalled: {:?}",
+        gate_and_ip(&client, &ns, "devnet-replica-0-0").await
+    );
+    // ... and, while it is behind, has not touched the next steps.
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), &ns);
+    for name in ["devnet-replica-1", "devnet-sequencer"] {
+        let live = sts.get(name).await.expect("statefulset");
+        assert_eq!(
+            template_image(&live, "op-reth"),
+            old_image,
+            "{name} rolled too early"
+        );
+    }
+    assert_eq!(
+        template_image(&sts.get("devnet-replica-0").await.expect("sts"), "op-reth"),
+        good
+    );
+
+    // It catches up: the apply goes on and finishes every step.
+    assert!(nodes.set("devnet-replica-0-0", SyncState::live(1_000)));
+    let rolled = rolling.wait_with_output().await.expect("apply");
+    assert_code(&rolled, 0);
+    let (_, stderr) = text(&rolled);
+    assert!(
+        stderr.contains("devnet-replica-0-0 not caught up (Stalled)"),
+        "{stderr}"
+    );
+    for name in ["devnet-replica-0", "devnet-replica-1", "devnet-sequencer"] {
+        let live = sts.get(name).await.expect("statefulset");
+        assert_eq!(template_image(&live, "op-reth"), good, "{name}");
+    }
+}
