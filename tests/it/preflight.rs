@@ -34,12 +34,15 @@ struct Env {
     chain: TestChain,
     dir: tempfile::TempDir,
     file: PathBuf,
+    /// The beacon URL (with a secret-looking token), given to opctl as `OPCTL_TEST_BEACON_URL`
+    /// (`validate` refuses literal URLs with credentials).
+    beacon: Option<String>,
 }
 
 impl Env {
     /// The fixture chain, a chain file for it whose L1 RPC is `rpc_url` (anvil when `None`) and
     /// whose beacon is `beacon_url`, and the lock file `opctl discover` writes.
-    async fn start(beacon_url: &str, rpc_url: Option<&str>, extra_l1: &str) -> Env {
+    async fn start(beacon: Option<String>, rpc_url: Option<&str>, extra_l1: &str) -> Env {
         let chain = TestChain::start(Flavor::PermissionedV1).await;
         let dir = tempfile::tempdir().expect("tmp");
         let f = &chain.fixture;
@@ -69,7 +72,7 @@ genesis = "genesis.json"
 [l1]
 chain_id = {L1_CHAIN_ID}
 rpc_url = "{rpc}"
-beacon_url = "{beacon_url}"
+beacon_url = "env:{beacon_var}"
 {extra_l1}
 [contracts]
 system_config = "{sc}"
@@ -84,13 +87,23 @@ signer = {{ secret = "keys", key = "batcher" }}
 signer = {{ secret = "keys", key = "proposer" }}
 "#,
             rpc = rpc_url.unwrap_or(chain.url()),
+            beacon_var = if beacon.is_some() {
+                "OPCTL_TEST_BEACON_URL"
+            } else {
+                "OPCTL_TEST_UNSET_BEACON"
+            },
             sc = f.system_config,
         );
         let file = dir.path().join("pf.toml");
         std::fs::write(&file, toml).expect("write");
-        let env = Env { chain, dir, file };
+        let env = Env {
+            chain,
+            dir,
+            file,
+            beacon,
+        };
         // The lock file: discovery's roles give the signer addresses without any key.
-        let discovered = opctl(&["discover", env.file(), "--l1-rpc-url", env.chain.url()]);
+        let discovered = env.opctl(&["discover", env.file(), "--l1-rpc-url", env.chain.url()]);
         assert_eq!(discovered.status.code(), Some(0), "{}", all(&discovered));
         env
     }
@@ -102,7 +115,7 @@ signer = {{ secret = "keys", key = "proposer" }}
     fn preflight(&self, extra: &[&str]) -> Output {
         let mut args = vec!["preflight", self.file(), "--no-cluster"];
         args.extend_from_slice(extra);
-        let out = opctl(&args);
+        let out = self.opctl(&args);
         assert!(
             !all(&out).contains(BEACON_TOKEN),
             "a URL secret was printed: {}",
@@ -118,14 +131,19 @@ signer = {{ secret = "keys", key = "proposer" }}
     }
 }
 
-fn opctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opctl"))
-        .env("NO_COLOR", "1")
-        .env_remove("OPCTL_L1_RPC_URL")
-        .env_remove("KUBECONFIG")
-        .args(args)
-        .output()
-        .expect("opctl runs")
+impl Env {
+    fn opctl(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opctl"));
+        cmd.env("NO_COLOR", "1")
+            .env_remove("OPCTL_L1_RPC_URL")
+            .env_remove("KUBECONFIG")
+            .env_remove("OPCTL_TEST_UNSET_BEACON")
+            .args(args);
+        if let Some(b) = &self.beacon {
+            cmd.env("OPCTL_TEST_BEACON_URL", b);
+        }
+        cmd.output().expect("opctl runs")
+    }
 }
 
 fn all(out: &Output) -> String {
@@ -168,7 +186,7 @@ fn beacon_url(b: &BeaconStandIn) -> String {
 #[tokio::test]
 async fn preflight_passes_against_anvil_with_full_blob_retention_and_funded_signers() {
     let b = beacon(0);
-    let env = Env::start(&beacon_url(&b), None, "").await;
+    let env = Env::start(Some(beacon_url(&b)), None, "").await;
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
     let list = checks(&out);
@@ -197,7 +215,7 @@ async fn preflight_passes_against_anvil_with_full_blob_retention_and_funded_sign
 #[tokio::test]
 async fn pruned_blobs_fail_blob_retention_naming_the_fix_and_an_archiver_fallback_passes_it() {
     let pruned = beacon(9_000);
-    let env = Env::start(&beacon_url(&pruned), None, "").await;
+    let env = Env::start(Some(beacon_url(&pruned)), None, "").await;
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(3), "{}", all(&out));
     let list = checks(&out);
@@ -243,7 +261,7 @@ async fn pruned_blobs_fail_blob_retention_naming_the_fix_and_an_archiver_fallbac
 async fn an_l1_that_refuses_a_method_fails_l1_methods_naming_the_role_and_the_method() {
     let b = beacon(0);
     // Started first with anvil's URL to learn it; the proxy goes in front of that anvil.
-    let env = Env::start(&beacon_url(&b), None, "").await;
+    let env = Env::start(Some(beacon_url(&b)), None, "").await;
     let proxy = RpcFilter::start(env.chain.url(), &["eth_maxPriorityFeePerGas"]);
     let out = env.preflight(&["-o", "json", "--l1-rpc-url", &proxy.url()]);
     assert_eq!(out.status.code(), Some(3), "{}", all(&out));
@@ -265,7 +283,7 @@ async fn an_l1_that_refuses_a_method_fails_l1_methods_naming_the_role_and_the_me
 #[tokio::test]
 async fn a_low_signer_balance_fails_naming_role_address_and_threshold_and_passes_once_funded() {
     let b = beacon(0);
-    let env = Env::start(&beacon_url(&b), None, "").await;
+    let env = Env::start(Some(beacon_url(&b)), None, "").await;
     let batcher = env.chain.keys.batcher.address();
     env.set_balance(batcher, 10_000_000_000_000_000).await; // 0.01 ETH
     let out = env.preflight(&["-o", "json"]);
@@ -298,12 +316,7 @@ async fn a_low_signer_balance_fails_naming_role_address_and_threshold_and_passes
 async fn endpoints_that_cannot_be_probed_are_skips_and_bad_input_exits_1() {
     // A closed port for L1 and an unset env var for the beacon: every check skips, saying why.
     let closed = crate::support::free_port();
-    let env = Env::start(
-        "env:OPCTL_TEST_UNSET_BEACON",
-        Some(&format!("http://127.0.0.1:{closed}")),
-        "",
-    )
-    .await;
+    let env = Env::start(None, Some(&format!("http://127.0.0.1:{closed}")), "").await;
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
     let list = checks(&out);
@@ -322,7 +335,7 @@ async fn endpoints_that_cannot_be_probed_are_skips_and_bad_input_exits_1() {
     );
 
     let missing = env.dir.path().join("missing.toml");
-    let out = opctl(&["preflight", missing.to_str().expect("utf-8"), "--no-cluster"]);
+    let out = env.opctl(&["preflight", missing.to_str().expect("utf-8"), "--no-cluster"]);
     assert_eq!(out.status.code(), Some(1), "{}", all(&out));
     assert!(all(&out).contains("missing.toml"), "{}", all(&out));
 }
@@ -330,7 +343,7 @@ async fn endpoints_that_cannot_be_probed_are_skips_and_bad_input_exits_1() {
 #[tokio::test]
 async fn apply_is_blocked_by_a_failed_preflight_check_and_proceeds_with_skip_check() {
     let pruned = beacon(9_000);
-    let env = Env::start(&beacon_url(&pruned), None, "").await;
+    let env = Env::start(Some(beacon_url(&pruned)), None, "").await;
     let cluster = TestCluster::start().await;
     let ns = cluster.fresh_namespace().await;
     let keys = &env.chain.keys;
@@ -351,7 +364,7 @@ async fn apply_is_blocked_by_a_failed_preflight_check_and_proceeds_with_skip_che
     let run = |extra: &[&str]| {
         let mut args = vec!["--kubeconfig", &kc, "-n", &ns];
         args.extend_from_slice(extra);
-        let out = opctl(&args);
+        let out = env.opctl(&args);
         assert!(!all(&out).contains(BEACON_TOKEN), "{}", all(&out));
         out
     };
