@@ -23,10 +23,10 @@ pub mod lock;
 pub mod model;
 /// Every superchain-registry chain, compiled in from `data/superchain-registry.json`, for offline use.
 pub mod networks;
-/// The preflight probes of a chain's L1 endpoints (L1 methods, blob retention, signer balances).
-pub mod preflight;
 /// Planning, pure: normalise, classify, mask Secrets, diff; readiness predicates.
 pub mod plan;
+/// The preflight probes of a chain's L1 endpoints (L1 methods, blob retention, signer balances).
+pub mod preflight;
 /// One reconcile pass (plan, then apply in order), shared by `apply` and `watch`.
 pub mod reconcile;
 /// Desired Kubernetes objects per role; pure and deterministic.

@@ -108,7 +108,9 @@ async fn url_of(
 ) -> Result<String, String> {
     match source.parsed() {
         UrlRef::Literal(s) => Ok(s.to_string()),
-        UrlRef::Env(var) => std::env::var(var).map_err(|_| format!("{key} is env:{var}, which is not set")),
+        UrlRef::Env(var) => {
+            std::env::var(var).map_err(|_| format!("{key} is env:{var}, which is not set"))
+        }
         UrlRef::Secret(r) => {
             let cluster = cluster.ok_or_else(|| {
                 format!(
@@ -178,7 +180,12 @@ async fn probe_blobs(chain: &LoadedChain, cx: &Context<'_>) -> Result<BlobProbe,
     let oldest = clock.oldest_needed(window);
     let recent_from = clock.head_slot.saturating_sub(SLOTS_PER_PROBE - 1);
     let recent = primary.blobs((recent_from..=clock.head_slot).rev()).await;
-    let range = || oldest..oldest.saturating_add(SLOTS_PER_PROBE).min(clock.head_slot + 1);
+    let range = || {
+        oldest
+            ..oldest
+                .saturating_add(SLOTS_PER_PROBE)
+                .min(clock.head_slot + 1)
+    };
     let mut endpoints = vec![EndpointBlobs {
         url: primary.url().to_string(),
         oldest: primary.blobs(range()).await,
@@ -235,7 +242,12 @@ async fn signer_balance(
     }
     .unwrap_or_default();
     let roles: [(&'static str, bool, Option<Address>, RoleName); 3] = [
-        ("batcher", f.batcher.enabled, keys.batcher, RoleName::Batcher),
+        (
+            "batcher",
+            f.batcher.enabled,
+            keys.batcher,
+            RoleName::Batcher,
+        ),
         (
             "proposer",
             f.proposer.enabled,

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::cli::{Global, OutputFormat, PreflightArgs};
-use crate::config::model::{UrlSource, UrlRef};
+use crate::config::model::{UrlRef, UrlSource};
 use crate::config::LoadedChain;
 use crate::error::{exit, Error};
 use crate::preflight::{self, Context};
@@ -38,8 +38,7 @@ pub async fn run(args: &PreflightArgs, global: &Global, printer: &Printer) -> Re
     let cluster = if args.no_cluster || !needs_cluster(&chain, args.l1_rpc_url.is_some()) {
         None
     } else {
-        match crate::cluster::connect(global.kubeconfig.as_deref(), global.context.as_deref())
-            .await
+        match crate::cluster::connect(global.kubeconfig.as_deref(), global.context.as_deref()).await
         {
             Ok(c) => Some(c),
             Err(e) => {

@@ -1236,6 +1236,9 @@ mod tests {
         let results = run_checks(&d, &CheckInput::default());
         let names: Vec<&str> = results.iter().map(|r| r.name).collect();
         assert_eq!(names, DISCOVERY_CHECKS);
-        assert_eq!([&DISCOVERY_CHECKS[..], &PREFLIGHT_CHECKS[..]].concat(), ALL_CHECKS);
+        assert_eq!(
+            [&DISCOVERY_CHECKS[..], &PREFLIGHT_CHECKS[..]].concat(),
+            ALL_CHECKS
+        );
     }
 }

@@ -362,11 +362,7 @@ pub fn check_blob_retention(probe: Result<&BlobProbe, &str>) -> CheckResult {
                 .to_string()
         }
     };
-    if let Some(e) = p
-        .endpoints
-        .iter()
-        .find(|e| e.oldest == SlotsAnswer::Served)
-    {
+    if let Some(e) = p.endpoints.iter().find(|e| e.oldest == SlotsAnswer::Served) {
         return CheckResult::pass(
             name,
             format!(
@@ -532,8 +528,9 @@ mod tests {
         let r = check_l1_methods(&needs, Ok(&both), "u");
         assert_eq!(r.status, CheckStatus::Fail);
         assert!(
-            r.message
-                .contains("op-node (sequencer) needs eth_getBlockReceipts or eth_getTransactionReceipt"),
+            r.message.contains(
+                "op-node (sequencer) needs eth_getBlockReceipts or eth_getTransactionReceipt"
+            ),
             "{}",
             r.message
         );
@@ -616,20 +613,14 @@ mod tests {
         ] {
             assert!(r.message.contains(part), "{part}: {}", r.message);
         }
-        let r = check_blob_retention(Ok(&probe(vec![
-            SlotsAnswer::NotFound,
-            SlotsAnswer::Served,
-        ])));
+        let r = check_blob_retention(Ok(&probe(vec![SlotsAnswer::NotFound, SlotsAnswer::Served])));
         assert_eq!(r.status, CheckStatus::Pass, "{}", r.message);
         assert!(r.message.contains("http://beacon1"), "{}", r.message);
         let r = check_blob_retention(Ok(&probe(vec![SlotsAnswer::Empty])));
         assert_eq!(r.status, CheckStatus::Skip, "{}", r.message);
         let mut broken = probe(vec![SlotsAnswer::Served]);
         broken.recent = SlotsAnswer::Failed("HTTP 500".into());
-        assert_eq!(
-            check_blob_retention(Ok(&broken)).status,
-            CheckStatus::Fail
-        );
+        assert_eq!(check_blob_retention(Ok(&broken)).status, CheckStatus::Fail);
         assert_eq!(
             check_blob_retention(Err("no beacon URL")).status,
             CheckStatus::Skip

@@ -408,9 +408,7 @@ async fn saved(
             &KeySource::Cluster(cluster),
         )
         .await?;
-        checks.extend(
-            preflight_checks(cluster, chain, resolved.discovery.as_ref(), policy).await,
-        );
+        checks.extend(preflight_checks(cluster, chain, resolved.discovery.as_ref(), policy).await);
         let decision = decide(p, &checks, policy, &Memory::default());
         out.push(ChainOutcome {
             plan: p.clone(),

@@ -166,7 +166,9 @@ impl Beacon {
             Ok((200, body)) => match serde_json::from_str::<Data<Vec<serde_json::Value>>>(&body) {
                 Ok(d) if d.data.is_empty() => SlotBlobs::Empty,
                 Ok(_) => SlotBlobs::Some,
-                Err(e) => SlotBlobs::Failed(format!("GET /{route}: not the beacon-API shape ({e})")),
+                Err(e) => {
+                    SlotBlobs::Failed(format!("GET /{route}: not the beacon-API shape ({e})"))
+                }
             },
             Ok((status, body)) => SlotBlobs::Failed(format!(
                 "GET /{route} answered HTTP {status}: {}",

@@ -307,7 +307,11 @@ async fn a_low_signer_balance_fails_naming_role_address_and_threshold_and_passes
     assert_eq!(check(&checks(&out), "signer-balance").1, "pass");
     // A threshold above the balance, from [status]: fails again.
     let text = std::fs::read_to_string(&env.file).expect("read");
-    std::fs::write(&env.file, format!("{text}\n[status]\nlow_balance = \"5\"\n")).expect("write");
+    std::fs::write(
+        &env.file,
+        format!("{text}\n[status]\nlow_balance = \"5\"\n"),
+    )
+    .expect("write");
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(3), "{}", all(&out));
 }
@@ -335,7 +339,11 @@ async fn endpoints_that_cannot_be_probed_are_skips_and_bad_input_exits_1() {
     );
 
     let missing = env.dir.path().join("missing.toml");
-    let out = env.opctl(&["preflight", missing.to_str().expect("utf-8"), "--no-cluster"]);
+    let out = env.opctl(&[
+        "preflight",
+        missing.to_str().expect("utf-8"),
+        "--no-cluster",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", all(&out));
     assert!(all(&out).contains("missing.toml"), "{}", all(&out));
 }

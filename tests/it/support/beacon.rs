@@ -94,41 +94,50 @@ fn root(byte: u8) -> String {
 }
 
 async fn genesis(s: Shared) -> Response {
-    json_response(StatusCode::OK, json!({"data": {
-        "genesis_time": now(&s).genesis_time.to_string(),
-        "genesis_validators_root": root(0x4b),
-        "genesis_fork_version": "0x00000000",
-    }}))
+    json_response(
+        StatusCode::OK,
+        json!({"data": {
+            "genesis_time": now(&s).genesis_time.to_string(),
+            "genesis_validators_root": root(0x4b),
+            "genesis_fork_version": "0x00000000",
+        }}),
+    )
 }
 
 async fn spec(s: Shared) -> Response {
-    json_response(StatusCode::OK, json!({"data": {
-        "CONFIG_NAME": "stand-in",
-        "SECONDS_PER_SLOT": now(&s).seconds_per_slot.to_string(),
-        "SLOTS_PER_EPOCH": "32",
-        "MIN_EPOCHS_FOR_BLOB_SIDECARS_REQUESTS": "4096",
-    }}))
+    json_response(
+        StatusCode::OK,
+        json!({"data": {
+            "CONFIG_NAME": "stand-in",
+            "SECONDS_PER_SLOT": now(&s).seconds_per_slot.to_string(),
+            "SLOTS_PER_EPOCH": "32",
+            "MIN_EPOCHS_FOR_BLOB_SIDECARS_REQUESTS": "4096",
+        }}),
+    )
 }
 
 async fn head(s: Shared) -> Response {
-    json_response(StatusCode::OK, json!({
-        "execution_optimistic": false,
-        "finalized": false,
-        "data": {
-            "root": root(0x11),
-            "canonical": true,
-            "header": {
-                "message": {
-                    "slot": now(&s).head_slot.to_string(),
-                    "proposer_index": "7",
-                    "parent_root": root(0x12),
-                    "state_root": root(0x13),
-                    "body_root": root(0x14),
+    json_response(
+        StatusCode::OK,
+        json!({
+            "execution_optimistic": false,
+            "finalized": false,
+            "data": {
+                "root": root(0x11),
+                "canonical": true,
+                "header": {
+                    "message": {
+                        "slot": now(&s).head_slot.to_string(),
+                        "proposer_index": "7",
+                        "parent_root": root(0x12),
+                        "state_root": root(0x13),
+                        "body_root": root(0x14),
+                    },
+                    "signature": format!("0x{}", "00".repeat(96)),
                 },
-                "signature": format!("0x{}", "00".repeat(96)),
             },
-        },
-    }))
+        }),
+    )
 }
 
 fn not_found(message: &str) -> Response {

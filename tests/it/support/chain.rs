@@ -442,8 +442,11 @@ impl TestChain {
                     .await;
             }
         }
-        self.request("anvil_setBalance", json!([new.address(), "0x3635C9ADC5DEA00000"]))
-            .await; // 1000 ETH, like the first batcher
+        self.request(
+            "anvil_setBalance",
+            json!([new.address(), "0x3635C9ADC5DEA00000"]),
+        )
+        .await; // 1000 ETH, like the first batcher
         self.fixture.roles.batcher = new.address();
         new
     }

@@ -75,7 +75,8 @@ async fn one(shared: &Shared, call: &Value) -> Value {
         return json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601,
             "message": format!("the method {method} does not exist/is not available")}});
     }
-    let failed = |e: String| json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "message": e}});
+    let failed =
+        |e: String| json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "message": e}});
     let forwarded = shared
         .http
         .post(&shared.target)
