@@ -177,20 +177,17 @@ impl Beacon {
         }
     }
 
-    /// The blobs of `slots`, in order, until one slot serves some: a slot may be missed (404)
-    /// or carry no blobs, so one slot alone does not tell.
+    /// The blobs of `slots`, in order, until one slot serves some (a slot may be missed (404)
+    /// or carry no blobs, so one slot alone does not tell) or a request fails.
     pub async fn blobs(&self, slots: impl IntoIterator<Item = u64>) -> SlotsAnswer {
         let mut seen = Vec::new();
         for s in slots {
-            let a = self.slot(s).await;
-            if a == SlotBlobs::Some {
-                return SlotsAnswer::Served;
+            match self.slot(s).await {
+                SlotBlobs::Some => return SlotsAnswer::Served,
+                // A node that errs or times out on one slot will on the next: stop asking.
+                SlotBlobs::Failed(e) => return SlotsAnswer::Failed(e),
+                a => seen.push(a),
             }
-            seen.push(a);
-        }
-        if let Some(SlotBlobs::Failed(e)) = seen.iter().find(|a| matches!(a, SlotBlobs::Failed(_)))
-        {
-            return SlotsAnswer::Failed(e.clone());
         }
         if seen.contains(&SlotBlobs::Empty) {
             SlotsAnswer::Empty

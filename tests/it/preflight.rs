@@ -42,7 +42,7 @@ struct Env {
 impl Env {
     /// The fixture chain, a chain file for it whose L1 RPC is `rpc_url` (anvil when `None`) and
     /// whose beacon is `beacon_url`, and the lock file `opctl discover` writes.
-    async fn start(beacon: Option<String>, rpc_url: Option<&str>, extra_l1: &str) -> Env {
+    async fn start(beacon: Option<String>, rpc_url: Option<&str>) -> Env {
         let chain = TestChain::start(Flavor::PermissionedV1).await;
         let dir = tempfile::tempdir().expect("tmp");
         let f = &chain.fixture;
@@ -73,7 +73,7 @@ genesis = "genesis.json"
 chain_id = {L1_CHAIN_ID}
 rpc_url = "{rpc}"
 beacon_url = "env:{beacon_var}"
-{extra_l1}
+
 [contracts]
 system_config = "{sc}"
 
@@ -186,7 +186,7 @@ fn beacon_url(b: &BeaconStandIn) -> String {
 #[tokio::test]
 async fn preflight_passes_against_anvil_with_full_blob_retention_and_funded_signers() {
     let b = beacon(0);
-    let env = Env::start(Some(beacon_url(&b)), None, "").await;
+    let env = Env::start(Some(beacon_url(&b)), None).await;
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
     let list = checks(&out);
@@ -215,7 +215,7 @@ async fn preflight_passes_against_anvil_with_full_blob_retention_and_funded_sign
 #[tokio::test]
 async fn pruned_blobs_fail_blob_retention_naming_the_fix_and_an_archiver_fallback_passes_it() {
     let pruned = beacon(9_000);
-    let env = Env::start(Some(beacon_url(&pruned)), None, "").await;
+    let env = Env::start(Some(beacon_url(&pruned)), None).await;
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(3), "{}", all(&out));
     let list = checks(&out);
@@ -261,7 +261,7 @@ async fn pruned_blobs_fail_blob_retention_naming_the_fix_and_an_archiver_fallbac
 async fn an_l1_that_refuses_a_method_fails_l1_methods_naming_the_role_and_the_method() {
     let b = beacon(0);
     // Started first with anvil's URL to learn it; the proxy goes in front of that anvil.
-    let env = Env::start(Some(beacon_url(&b)), None, "").await;
+    let env = Env::start(Some(beacon_url(&b)), None).await;
     let proxy = RpcFilter::start(env.chain.url(), &["eth_maxPriorityFeePerGas"]);
     let out = env.preflight(&["-o", "json", "--l1-rpc-url", &proxy.url()]);
     assert_eq!(out.status.code(), Some(3), "{}", all(&out));
@@ -283,7 +283,7 @@ async fn an_l1_that_refuses_a_method_fails_l1_methods_naming_the_role_and_the_me
 #[tokio::test]
 async fn a_low_signer_balance_fails_naming_role_address_and_threshold_and_passes_once_funded() {
     let b = beacon(0);
-    let env = Env::start(Some(beacon_url(&b)), None, "").await;
+    let env = Env::start(Some(beacon_url(&b)), None).await;
     let batcher = env.chain.keys.batcher.address();
     env.set_balance(batcher, 10_000_000_000_000_000).await; // 0.01 ETH
     let out = env.preflight(&["-o", "json"]);
@@ -320,7 +320,7 @@ async fn a_low_signer_balance_fails_naming_role_address_and_threshold_and_passes
 async fn endpoints_that_cannot_be_probed_are_skips_and_bad_input_exits_1() {
     // A closed port for L1 and an unset env var for the beacon: every check skips, saying why.
     let closed = crate::support::free_port();
-    let env = Env::start(None, Some(&format!("http://127.0.0.1:{closed}")), "").await;
+    let env = Env::start(None, Some(&format!("http://127.0.0.1:{closed}"))).await;
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
     let list = checks(&out);
@@ -351,7 +351,7 @@ async fn endpoints_that_cannot_be_probed_are_skips_and_bad_input_exits_1() {
 #[tokio::test]
 async fn apply_is_blocked_by_a_failed_preflight_check_and_proceeds_with_skip_check() {
     let pruned = beacon(9_000);
-    let env = Env::start(Some(beacon_url(&pruned)), None, "").await;
+    let env = Env::start(Some(beacon_url(&pruned)), None).await;
     let cluster = TestCluster::start().await;
     let ns = cluster.fresh_namespace().await;
     let keys = &env.chain.keys;
