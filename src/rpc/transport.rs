@@ -790,19 +790,20 @@ fn item(method: &'static str, params: Value) -> Item {
 }
 
 /// Read-only arguments for probing whether a node offers `method`: zero hashes (answered with
-/// null), `latest`, and calls from and to `0x…dEaD` that move nothing.
+/// null), the genesis block for receipts by block (it has none, so the answer is small, and a
+/// missing block would read as "unknown block", which the transport takes for a lagging node),
+/// `latest`, and calls from and to `0x…dEaD` that move nothing.
 fn probe_params(method: &str) -> Value {
     let zero = B256::ZERO;
     let call = json!({ "from": READ_AS, "to": READ_AS, "value": "0x0" });
     match method {
         "eth_getBlockByNumber" => json!(["latest", false]),
         "eth_getBlockByHash" => json!([zero, false]),
-        "eth_getTransactionReceipt"
-        | "debug_getRawReceipts"
-        | "parity_getBlockReceipts"
-        | "erigon_getBlockReceiptsByBlockHash"
-        | "eth_getBlockReceipts" => json!([zero]),
-        "alchemy_getTransactionReceipts" => json!([{ "blockHash": zero }]),
+        "eth_getTransactionReceipt" | "erigon_getBlockReceiptsByBlockHash" => json!([zero]),
+        "debug_getRawReceipts" | "parity_getBlockReceipts" | "eth_getBlockReceipts" => {
+            json!(["0x0"])
+        }
+        "alchemy_getTransactionReceipts" => json!([{ "blockNumber": "0x0" }]),
         "eth_getTransactionCount" => json!([READ_AS, "pending"]),
         "eth_estimateGas" => json!([call]),
         "eth_call" => json!([call, "latest"]),
