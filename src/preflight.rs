@@ -139,21 +139,45 @@ async fn url_of(
     }
 }
 
-/// op-node's derivation window for the chain's replica bootstrap.
-fn blob_window(chain: &LoadedChain) -> BlobWindow {
-    let (seq, timeout, genesis) = match chain.rollup() {
-        Some(Ok(r)) => {
+/// op-node's derivation window for the chain's replica bootstrap, from rollup.json, else the
+/// registry data of `network`, else op-node's standard values; `Err` when CL sync needs the
+/// L2 genesis time and neither gives it.
+fn blob_window(chain: &LoadedChain) -> Result<BlobWindow, String> {
+    let network = chain
+        .file
+        .chain
+        .network
+        .as_deref()
+        .and_then(crate::networks::lookup);
+    let (seq, timeout, genesis, ecotone) = match (chain.rollup(), network) {
+        (Some(Ok(r)), _) => {
             let c = &r.config;
             // The larger of the two channel timeouts: asking a bit further back is safe.
             (
                 c.seq_window_size,
                 c.channel_timeout.max(c.granite_channel_timeout),
-                c.genesis.l2_time,
+                Some(c.genesis.l2_time),
+                c.hardforks.ecotone_time,
             )
         }
-        _ => (DEFAULT_SEQ_WINDOW, DEFAULT_CHANNEL_TIMEOUT, 0),
+        (_, Some(n)) => (
+            n.seq_window_size,
+            DEFAULT_CHANNEL_TIMEOUT,
+            Some(n.genesis.l2_time),
+            n.hardforks.get("ecotone_time").copied(),
+        ),
+        _ => (DEFAULT_SEQ_WINDOW, DEFAULT_CHANNEL_TIMEOUT, None, None),
     };
-    BlobWindow::for_chain(chain.file.replicas.sync_mode, seq, timeout, genesis)
+    BlobWindow::for_chain(
+        chain.file.replicas.sync_mode,
+        seq,
+        timeout,
+        genesis,
+        ecotone,
+    )
+    .ok_or_else(|| {
+        "replicas use consensus-layer sync, which derives from the L2 genesis, and its time is not known (no rollup.json, no registry network)".to_string()
+    })
 }
 
 async fn blob_retention(chain: &LoadedChain, cx: &Context<'_>) -> CheckResult {
@@ -168,6 +192,7 @@ async fn probe_blobs(chain: &LoadedChain, cx: &Context<'_>) -> Result<BlobProbe,
     if !(f.sequencer.enabled || f.replicas.enabled) {
         return Err("no op-node is enabled, so nothing reads blobs".into());
     }
+    let window = blob_window(chain)?;
     let url = url_of(chain, "l1.beacon_url", &f.l1.beacon_url, cx.cluster)
         .await
         .map_err(|e| format!("no beacon URL: {e}"))?;
@@ -176,7 +201,6 @@ async fn probe_blobs(chain: &LoadedChain, cx: &Context<'_>) -> Result<BlobProbe,
         .clock()
         .await
         .map_err(|e| format!("beacon API {} cannot be read: {e}", primary.url()))?;
-    let window = blob_window(chain);
     let oldest = clock.oldest_needed(window);
     let recent_from = clock.head_slot.saturating_sub(SLOTS_PER_PROBE - 1);
     let recent = primary.blobs((recent_from..=clock.head_slot).rev()).await;

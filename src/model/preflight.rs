@@ -208,24 +208,29 @@ pub enum BlobWindow {
         seq_window_size: u64,
         channel_timeout: u64,
     },
-    /// CL sync: op-node derives every block from L1 data since the L2 genesis.
-    SinceGenesis { l2_genesis_time: u64 },
+    /// CL sync: op-node derives every block from L1 data since the L2 genesis; batches are in
+    /// blobs from the later of the L2 genesis and Ecotone (before it, in calldata).
+    SinceGenesis { blobs_since: u64 },
 }
 
 impl BlobWindow {
-    /// The window for `sync_mode`; `None` when the chain's rollup config is not known.
+    /// The window for `sync_mode`. `l2_genesis_time` and `ecotone_time` come from rollup.json or
+    /// the registry; `None` when CL sync needs the genesis time and it is not known.
     pub fn for_chain(
         sync_mode: SyncMode,
         seq_window_size: u64,
         channel_timeout: u64,
-        l2_genesis_time: u64,
-    ) -> Self {
+        l2_genesis_time: Option<u64>,
+        ecotone_time: Option<u64>,
+    ) -> Option<Self> {
         match sync_mode {
-            SyncMode::ExecutionLayer => BlobWindow::Recent {
+            SyncMode::ExecutionLayer => Some(BlobWindow::Recent {
                 seq_window_size,
                 channel_timeout,
-            },
-            SyncMode::ConsensusLayer => BlobWindow::SinceGenesis { l2_genesis_time },
+            }),
+            SyncMode::ConsensusLayer => l2_genesis_time.map(|g| BlobWindow::SinceGenesis {
+                blobs_since: g.max(ecotone_time.unwrap_or(g)),
+            }),
         }
     }
 }
@@ -264,8 +269,8 @@ impl BeaconClock {
             } => self
                 .head_slot
                 .saturating_sub(seq_window_size.saturating_add(channel_timeout)),
-            BlobWindow::SinceGenesis { l2_genesis_time } => {
-                self.slot_at(l2_genesis_time).min(self.head_slot)
+            BlobWindow::SinceGenesis { blobs_since } => {
+                self.slot_at(blobs_since).min(self.head_slot)
             }
         }
     }
@@ -358,7 +363,7 @@ pub fn check_blob_retention(probe: Result<&BlobProbe, &str>) -> CheckResult {
             "a replica that EL-syncs derives from up to {seq_window_size} (sequencing window) + {channel_timeout} (channel timeout) L1 blocks back"
         ),
         BlobWindow::SinceGenesis { .. } => {
-            "replicas use `sync_mode = \"consensus-layer\"` and derive every block since the L2 genesis"
+            "replicas use `sync_mode = \"consensus-layer\"` and derive every block since the L2 genesis (blobs since Ecotone)"
                 .to_string()
         }
     };
@@ -594,10 +599,25 @@ mod tests {
     #[test]
     fn the_oldest_needed_slot_follows_the_sync_mode() {
         let c = clock();
-        let el = BlobWindow::for_chain(SyncMode::ExecutionLayer, 3600, 50, 0);
-        assert_eq!(c.oldest_needed(el), 10_000 - 3650);
-        let cl = BlobWindow::for_chain(SyncMode::ConsensusLayer, 3600, 50, 1_000 + 12 * 42);
-        assert_eq!(c.oldest_needed(cl), 42);
+        let el = BlobWindow::for_chain(SyncMode::ExecutionLayer, 3600, 50, None, None);
+        assert_eq!(el.map(|w| c.oldest_needed(w)), Some(10_000 - 3650));
+        let genesis = 1_000 + 12 * 42;
+        let cl = BlobWindow::for_chain(SyncMode::ConsensusLayer, 3600, 50, Some(genesis), None);
+        assert_eq!(cl.map(|w| c.oldest_needed(w)), Some(42));
+        // Batches before Ecotone were calldata: blobs are needed from Ecotone on.
+        let ecotone = 1_000 + 12 * 900;
+        let cl = BlobWindow::for_chain(
+            SyncMode::ConsensusLayer,
+            3600,
+            50,
+            Some(genesis),
+            Some(ecotone),
+        );
+        assert_eq!(cl.map(|w| c.oldest_needed(w)), Some(900));
+        assert_eq!(
+            BlobWindow::for_chain(SyncMode::ConsensusLayer, 3600, 50, None, None),
+            None
+        );
         assert_eq!(c.slot_at(1_000 + 12 * 42 + 11), 42);
     }
 

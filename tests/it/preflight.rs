@@ -20,10 +20,14 @@ use crate::support::rpc_filter::RpcFilter;
 /// A secret-looking query token on the beacon URL: it must never be printed.
 const BEACON_TOKEN: &str = "bt0ken5ecret0123456789abcdef";
 
-/// Head 10 000: a replica that EL-syncs needs slots from 10 000 - (3600 + 300) = 6 100.
+/// The chain's rollup.json `genesis.l2_time`.
+const L2_GENESIS_TIME: u64 = 1_735_689_600;
+
+/// Head 10 000: a replica that EL-syncs needs slots from 10 000 - (3600 + 300) = 6 100; one that
+/// CL-syncs needs them from the L2 genesis, at slot 2 000.
 fn beacon(oldest_blob_slot: u64) -> BeaconStandIn {
     BeaconStandIn::start(BeaconState {
-        genesis_time: 1_700_000_000,
+        genesis_time: L2_GENESIS_TIME - 12 * 2_000,
         seconds_per_slot: 12,
         head_slot: 10_000,
         oldest_blob_slot,
@@ -255,6 +259,34 @@ async fn pruned_blobs_fail_blob_retention_naming_the_fix_and_an_archiver_fallbac
     std::fs::write(&env.file, text).expect("write");
     let out = env.preflight(&["-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+}
+
+#[tokio::test]
+async fn consensus_layer_sync_needs_blobs_since_the_l2_genesis_and_execution_layer_sync_does_not() {
+    // Blobs kept from slot 6 000: enough for EL sync (6 100), not for CL sync (2 000).
+    let b = beacon(6_000);
+    let env = Env::start(Some(beacon_url(&b)), None).await;
+    let el = env.preflight(&["-o", "json"]);
+    assert_eq!(el.status.code(), Some(0), "{}", all(&el));
+    assert_eq!(check(&checks(&el), "blob-retention").1, "pass");
+    let text = std::fs::read_to_string(&env.file).expect("read");
+    std::fs::write(
+        &env.file,
+        text.replace(
+            "[batcher]",
+            "[replicas]\ncount = 1\nsync_mode = \"consensus-layer\"\n\n[batcher]",
+        ),
+    )
+    .expect("write");
+    let cl = env.preflight(&["-o", "json"]);
+    assert_eq!(cl.status.code(), Some(3), "{}", all(&cl));
+    let list = checks(&cl);
+    let (_, status, message) = check(&list, "blob-retention");
+    assert_eq!(status, "fail", "{message}");
+    assert!(
+        message.contains("slot 2000") && message.contains("consensus-layer"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
