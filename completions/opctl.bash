@@ -37,6 +37,9 @@ _opctl() {
             opctl,plan)
                 cmd="opctl__subcmd__plan"
                 ;;
+            opctl,preflight)
+                cmd="opctl__subcmd__preflight"
+                ;;
             opctl,render)
                 cmd="opctl__subcmd__render"
                 ;;
@@ -76,6 +79,9 @@ _opctl() {
             opctl__subcmd__help,plan)
                 cmd="opctl__subcmd__help__subcmd__plan"
                 ;;
+            opctl__subcmd__help,preflight)
+                cmd="opctl__subcmd__help__subcmd__preflight"
+                ;;
             opctl__subcmd__help,render)
                 cmd="opctl__subcmd__help__subcmd__render"
                 ;;
@@ -101,7 +107,7 @@ _opctl() {
 
     case "${cmd}" in
         opctl)
-            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status upgrade watch discover networks schema completions help"
+            opts="-n -v -q -o -h -V --kubeconfig --context --namespace --verbose --quiet --color --output --help --version render validate plan apply destroy status upgrade watch preflight discover networks schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -154,7 +160,7 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork l1-methods blob-retention signer-balance" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -339,7 +345,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help)
-            opts="render validate plan apply destroy status upgrade watch discover networks schema completions help"
+            opts="render validate plan apply destroy status upgrade watch preflight discover networks schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,6 +443,20 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__help__subcmd__preflight)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -588,7 +608,57 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork l1-methods blob-retention signer-balance" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json table" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        opctl__subcmd__preflight)
+            opts="-n -v -q -o -h -V --l1-rpc-url --rpc-timeout --no-cluster --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --l1-rpc-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -784,7 +854,7 @@ _opctl() {
                     return 0
                     ;;
                 --skip-check)
-                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "l1-chain-id system-config rollup-config key-format batcher-key sequencer-key proposer-key challenger-key distinct-keys game-type hardfork l1-methods blob-retention signer-balance" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

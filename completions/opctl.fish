@@ -45,6 +45,7 @@ complete -c opctl -n "__fish_opctl_needs_command" -f -a "destroy" -d 'Remove a c
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "status" -d 'Per role: ready/desired, image, restarts, age; and the chain\'s next hardfork'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "upgrade" -d 'Show what moving the chain to another release set changes: images, version-dependent flags, forks newly supported, checks, and the plan (server-side dry run; nothing is written)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
+complete -c opctl -n "__fish_opctl_needs_command" -f -a "preflight" -d 'Probe the chain\'s L1 endpoints: the RPC methods each role calls, blob retention of the beacon API, the signers\' L1 balances (exit 3 when a check fails; `-o json`)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
 complete -c opctl -n "__fish_opctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
@@ -88,7 +89,10 @@ proposer-key\t''
 challenger-key\t''
 distinct-keys\t''
 game-type\t''
-hardfork\t''"
+hardfork\t''
+l1-methods\t''
+blob-retention\t''
+signer-balance\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand plan" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -116,7 +120,10 @@ proposer-key\t''
 challenger-key\t''
 distinct-keys\t''
 game-type\t''
-hardfork\t''"
+hardfork\t''
+l1-methods\t''
+blob-retention\t''
+signer-balance\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand apply" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -187,7 +194,10 @@ proposer-key\t''
 challenger-key\t''
 distinct-keys\t''
 game-type\t''
-hardfork\t''"
+hardfork\t''
+l1-methods\t''
+blob-retention\t''
+signer-balance\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand upgrade" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -224,6 +234,22 @@ complete -c opctl -n "__fish_opctl_using_subcommand watch" -s v -l verbose -d 'M
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -l l1-rpc-url -d 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`: 1s to 10m' -r
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -l context -d 'kubeconfig context to use' -r
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -s n -l namespace -d 'Override the chain\'s namespace' -r
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -l color -d 'Colour: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -s o -l output -d 'Output format of the data a command prints on stdout' -r -f -a "yaml\t''
+json\t''
+table\t''"
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -l no-cluster -d 'Do not read Secrets from the cluster (URLs and keys stored there are then not known)'
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -s v -l verbose -d 'More output (repeat for more)'
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -s q -l quiet -d 'Only errors'
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -s h -l help -d 'Print help'
+complete -c opctl -n "__fish_opctl_using_subcommand preflight" -s V -l version -d 'Print version'
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l l1-rpc-url -d 'L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l key -d 'A local hex key file to check against its on-chain role: ROLE=FILE with ROLE one of sequencer, batcher, proposer, challenger (repeatable). Only the derived address is printed' -r
 complete -c opctl -n "__fish_opctl_using_subcommand discover" -l rpc-timeout -d 'Per-request timeout, e.g. `10s`: 1s to 10m' -r
@@ -281,16 +307,17 @@ complete -c opctl -n "__fish_opctl_using_subcommand completions" -s v -l verbose
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c opctl -n "__fish_opctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age; and the chain\'s next hardfork'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "upgrade" -d 'Show what moving the chain to another release set changes: images, version-dependent flags, forks newly supported, checks, and the plan (server-side dry run; nothing is written)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch discover networks schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "render" -d 'Print the Kubernetes objects of a chain (offline: no cluster, no RPC)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "validate" -d 'Check chain files and report every problem with file:line:col and key path'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "plan" -d 'Show what would change in the cluster, and why (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "apply" -d 'Make the cluster match the chain files (or apply a saved plan exactly)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "destroy" -d 'Remove a chain\'s objects, in reverse order (volumes and key Secrets kept unless asked)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "status" -d 'Per role: ready/desired, image, restarts, age; and the chain\'s next hardfork'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "upgrade" -d 'Show what moving the chain to another release set changes: images, version-dependent flags, forks newly supported, checks, and the plan (server-side dry run; nothing is written)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "watch" -d 'Keep the cluster matching a chain file: apply\'s reconcile pass in a loop (drift repair, L1 re-discovery, leader lease, /healthz /readyz /metrics)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "preflight" -d 'Probe the chain\'s L1 endpoints: the RPC methods each role calls, blob retention of the beacon API, the signers\' L1 balances (exit 3 when a check fails; `-o json`)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "discover" -d 'Find the chain\'s L1 contracts and roles from its SystemConfig, check the keys, write the lock file'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "networks" -d 'List every superchain-registry network opctl knows offline (`network = "..."`), with chain ids, fault proofs, the next scheduled fork and the registry commit and date (`-o json`)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "schema" -d 'Print the JSON Schema of the chain TOML (for editors: `#:schema` comment)'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c opctl -n "__fish_opctl_using_subcommand help; and not __fish_seen_subcommand_from render validate plan apply destroy status upgrade watch preflight discover networks schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

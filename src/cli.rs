@@ -82,6 +82,9 @@ pub enum Command {
     /// Keep the cluster matching a chain file: apply's reconcile pass in a loop (drift repair, L1
     /// re-discovery, leader lease, /healthz /readyz /metrics).
     Watch(WatchArgs),
+    /// Probe the chain's L1 endpoints: the RPC methods each role calls, blob retention of the
+    /// beacon API, the signers' L1 balances (exit 3 when a check fails; `-o json`).
+    Preflight(PreflightArgs),
     /// Find the chain's L1 contracts and roles from its SystemConfig, check the keys, write the lock file.
     Discover(DiscoverArgs),
     /// List every superchain-registry network opctl knows offline (`network = "..."`), with chain
@@ -155,6 +158,27 @@ pub struct UpgradeArgs {
     pub exit_code: bool,
     #[command(flatten)]
     pub checks: CheckArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// The chain file.
+    #[arg(value_name = "CHAIN.toml")]
+    pub chain: PathBuf,
+    /// L1 JSON-RPC URL; overrides the chain file (keep API keys out of files and CI logs).
+    #[arg(
+        long,
+        env = "OPCTL_L1_RPC_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub l1_rpc_url: Option<String>,
+    /// Per-request timeout, e.g. `10s`: 1s to 10m.
+    #[arg(long, default_value = "10s", value_parser = rpc_timeout)]
+    pub rpc_timeout: std::time::Duration,
+    /// Do not read Secrets from the cluster (URLs and keys stored there are then not known).
+    #[arg(long)]
+    pub no_cluster: bool,
 }
 
 #[derive(Debug, Args)]

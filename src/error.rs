@@ -59,7 +59,7 @@ pub enum Error {
     Discovery(#[from] crate::rpc::DiscoveryError),
     #[error(transparent)]
     Rpc(#[from] crate::rpc::RpcError),
-    #[error("blocked by failed checks; nothing was written:\n  {}\n  hint: fix the keys or the chain file, or override one check with --skip-check NAME", failed.join("\n  "))]
+    #[error("blocked by failed checks; nothing was written:\n  {}\n  hint: fix the keys, the chain file or the L1 endpoints (`opctl preflight` re-runs the endpoint checks), or override one check with --skip-check NAME", failed.join("\n  "))]
     Blocked { failed: Vec<String> },
     #[error("{chain}: stopped before converging the replicas onto the sequencer's peer ID: {why}{}\n  hint: what you confirmed was written; run `opctl plan` and `opctl apply` again to review the rest", if objects.is_empty() { String::new() } else { format!(":\n  {}", objects.join("\n  ")) })]
     ConvergeRefused {

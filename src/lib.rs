@@ -25,6 +25,8 @@ pub mod model;
 pub mod networks;
 /// Planning, pure: normalise, classify, mask Secrets, diff; readiness predicates.
 pub mod plan;
+/// The preflight probes of a chain's L1 endpoints (L1 methods, blob retention, signer balances).
+pub mod preflight;
 /// One reconcile pass (plan, then apply in order), shared by `apply` and `watch`.
 pub mod reconcile;
 /// Desired Kubernetes objects per role; pure and deterministic.

@@ -6,6 +6,7 @@ mod destroy;
 mod discover;
 mod networks;
 mod plan;
+mod preflight;
 mod render;
 mod status;
 mod upgrade;
@@ -22,6 +23,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<u8, Error> {
     match &cli.command {
         Command::Render(args) => render::run(args, &cli.global, printer),
         Command::Validate(args) => validate::run(args, printer),
+        Command::Preflight(args) => preflight::run(args, &cli.global, printer).await,
         Command::Discover(args) => discover::run(args, &cli.global, printer).await,
         Command::Plan(args) => plan::run(args, &cli.global, printer).await,
         Command::Apply(args) => apply::run(args, &cli.global, printer).await,

@@ -34,10 +34,16 @@ pub mod names {
     pub const GAME_TYPE: &str = "game-type";
     /// Every rendered component supports the hardforks that are active or activate soon.
     pub const HARDFORK: &str = "hardfork";
+    /// The L1 RPC answers the methods each enabled role calls (preflight).
+    pub const L1_METHODS: &str = "l1-methods";
+    /// The beacon API (or a fallback) still serves the blobs a new replica derives from (preflight).
+    pub const BLOB_RETENTION: &str = "blob-retention";
+    /// Each enabled chain-operator signer holds at least `[status] low_balance` on L1 (preflight).
+    pub const SIGNER_BALANCE: &str = "signer-balance";
 }
 
-/// Every check, in the order [`run_checks`] reports them.
-pub const ALL_CHECKS: [&str; 11] = [
+/// The checks [`run_checks`] runs against discovery, in the order it reports them.
+pub const DISCOVERY_CHECKS: [&str; 11] = [
     names::L1_CHAIN_ID,
     names::SYSTEM_CONFIG,
     names::ROLLUP_CONFIG,
@@ -49,6 +55,32 @@ pub const ALL_CHECKS: [&str; 11] = [
     names::DISTINCT_KEYS,
     names::GAME_TYPE,
     names::HARDFORK,
+];
+
+/// The preflight checks (`crate::model::preflight`): probes of the L1 endpoints, run by `plan`,
+/// `apply` and `opctl preflight`, in the order they are reported.
+pub const PREFLIGHT_CHECKS: [&str; 3] = [
+    names::L1_METHODS,
+    names::BLOB_RETENTION,
+    names::SIGNER_BALANCE,
+];
+
+/// Every check name `--skip-check` accepts.
+pub const ALL_CHECKS: [&str; 14] = [
+    names::L1_CHAIN_ID,
+    names::SYSTEM_CONFIG,
+    names::ROLLUP_CONFIG,
+    names::KEY_FORMAT,
+    names::BATCHER_KEY,
+    names::SEQUENCER_KEY,
+    names::PROPOSER_KEY,
+    names::CHALLENGER_KEY,
+    names::DISTINCT_KEYS,
+    names::GAME_TYPE,
+    names::HARDFORK,
+    names::L1_METHODS,
+    names::BLOB_RETENTION,
+    names::SIGNER_BALANCE,
 ];
 
 /// Outcome of one check.
@@ -75,7 +107,7 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    fn pass(name: &'static str, message: impl Into<String>) -> Self {
+    pub fn pass(name: &'static str, message: impl Into<String>) -> Self {
         CheckResult {
             name,
             status: CheckStatus::Pass,
@@ -89,7 +121,7 @@ impl CheckResult {
             message: message.into(),
         }
     }
-    fn skip(name: &'static str, message: impl Into<String>) -> Self {
+    pub fn skip(name: &'static str, message: impl Into<String>) -> Self {
         CheckResult {
             name,
             status: CheckStatus::Skip,
@@ -184,7 +216,7 @@ pub enum GamePin {
     },
 }
 
-/// Runs every check, in [`ALL_CHECKS`] order.
+/// Runs every discovery check, in [`DISCOVERY_CHECKS`] order.
 pub fn run_checks(d: &Discovery, input: &CheckInput<'_>) -> Vec<CheckResult> {
     vec![
         check_l1_chain_id(input.expected_l1_chain_id, d),
@@ -1203,6 +1235,10 @@ mod tests {
         let d = discovered(1);
         let results = run_checks(&d, &CheckInput::default());
         let names: Vec<&str> = results.iter().map(|r| r.name).collect();
-        assert_eq!(names, ALL_CHECKS);
+        assert_eq!(names, DISCOVERY_CHECKS);
+        assert_eq!(
+            [&DISCOVERY_CHECKS[..], &PREFLIGHT_CHECKS[..]].concat(),
+            ALL_CHECKS
+        );
     }
 }

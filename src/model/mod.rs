@@ -9,5 +9,6 @@ pub mod games;
 pub mod key_format;
 pub mod lease;
 pub mod object;
+pub mod preflight;
 pub mod releases;
 pub mod version;

@@ -270,6 +270,8 @@ pub fn held_roles(checks: &[CheckResult]) -> BTreeMap<Role, Vec<String>> {
             check_names::CHALLENGER_KEY => &[Role::Challenger],
             check_names::DISTINCT_KEYS => &[Role::Batcher, Role::Proposer, Role::Challenger],
             check_names::GAME_TYPE => &[Role::Proposer, Role::Challenger],
+            check_names::BLOB_RETENTION => &[Role::Replica],
+            check_names::SIGNER_BALANCE => &[Role::Batcher, Role::Proposer, Role::Challenger],
             // A component below a fork's minimum can run in any role: hold them all.
             check_names::HARDFORK => &[
                 Role::Sequencer,
@@ -347,7 +349,8 @@ async fn plan_one(
     };
     let plan = plan_chain(cluster, chain, contracts.clone(), policy.prune).await?;
     let discovery = input.l1_now.as_ref().or(resolved.discovery.as_ref());
-    let checks = resolve::checks(chain, discovery, &KeySource::Cluster(cluster)).await?;
+    let mut checks = resolve::checks(chain, discovery, &KeySource::Cluster(cluster)).await?;
+    checks.extend(preflight_checks(cluster, chain, discovery, policy).await);
     let decision = decide(&plan, &checks, policy, &input.memory);
     Ok(ChainOutcome {
         plan,
@@ -357,6 +360,30 @@ async fn plan_one(
         converged: None,
         contracts: Some(contracts),
     })
+}
+
+/// The preflight probes of the chain's L1 endpoints, for passes that stop on a failed check
+/// (`plan`, `apply`). `watch` does not probe external endpoints on every pass; `opctl preflight`
+/// runs them on demand.
+async fn preflight_checks(
+    cluster: &Cluster,
+    chain: &LoadedChain,
+    discovery: Option<&Discovery>,
+    policy: &Policy,
+) -> Vec<CheckResult> {
+    if !matches!(policy.gate, Gate::Block { .. }) {
+        return Vec::new();
+    }
+    crate::preflight::run(
+        chain,
+        &crate::preflight::Context {
+            cluster: Some(cluster),
+            discovery,
+            l1_rpc_url: None,
+            timeout: crate::preflight::PROBE_TIMEOUT,
+        },
+    )
+    .await
 }
 
 /// A saved plan, refused when its inputs or the cluster moved since it was made.
@@ -375,12 +402,13 @@ async fn saved(
         for w in &resolved.warnings {
             observer.warn(&format!("{}: {w}", chain.path.display()));
         }
-        let checks = resolve::checks(
+        let mut checks = resolve::checks(
             chain,
             resolved.discovery.as_ref(),
             &KeySource::Cluster(cluster),
         )
         .await?;
+        checks.extend(preflight_checks(cluster, chain, resolved.discovery.as_ref(), policy).await);
         let decision = decide(p, &checks, policy, &Memory::default());
         out.push(ChainOutcome {
             plan: p.clone(),

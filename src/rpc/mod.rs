@@ -21,6 +21,7 @@
 //! - Errors are [`DiscoveryError`] / [`RpcError`]; RPC URLs in them are redacted ([`redact_url`]).
 
 mod abi;
+pub mod beacon;
 pub mod decode;
 mod discovery;
 mod error;

@@ -254,6 +254,54 @@ impl L1Rpc {
         Ok(self.parse::<U64>(&raw, "eth_chainId")?.to::<u64>())
     }
 
+    /// Probes `methods` in one JSON-RPC batch of read-only calls with harmless arguments (zero
+    /// hashes, the `0x…dEaD` address) and returns those the node says it does not offer
+    /// ([`is_method_missing`](crate::model::preflight::is_method_missing)). Any other answer,
+    /// an error about the arguments included, shows the method exists.
+    pub async fn missing_methods(
+        &self,
+        methods: &[&'static str],
+    ) -> Result<std::collections::BTreeSet<&'static str>, RpcError> {
+        let items: Vec<Item> = methods.iter().map(|m| item(m, probe_params(m))).collect();
+        let what = format!("a probe of {} L1 methods", methods.len());
+        let answers = self.exchange(&what, items).await?;
+        Ok(methods
+            .iter()
+            .zip(answers)
+            .filter_map(|(m, a)| match a {
+                Err(p) if crate::model::preflight::is_method_missing(p.code, &p.message) => {
+                    Some(*m)
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// `eth_getBalance` of each address at `latest`, in one JSON-RPC batch; a per-address error
+    /// is its scrubbed text.
+    pub async fn balances(
+        &self,
+        addresses: &[Address],
+    ) -> Result<Vec<Result<U256, String>>, RpcError> {
+        if addresses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items = addresses
+            .iter()
+            .map(|a| item("eth_getBalance", json!([a, "latest"])))
+            .collect();
+        let answers = self.exchange("eth_getBalance", items).await?;
+        Ok(answers
+            .into_iter()
+            .map(|a| match a {
+                Ok(raw) => self
+                    .parse::<U256>(&raw, "eth_getBalance")
+                    .map_err(|e| e.to_string()),
+                Err(p) => Err(self.json_rpc_error("eth_getBalance", &p).to_string()),
+            })
+            .collect())
+    }
+
     /// Reads `set` pinned to block `block`, level by level (JSON-RPC batches, or one request per
     /// read in [`ReadMode::Sequential`]).
     pub(crate) async fn read(
@@ -739,6 +787,29 @@ impl L1Rpc {
 
 fn item(method: &'static str, params: Value) -> Item {
     Item { method, params }
+}
+
+/// Read-only arguments for probing whether a node offers `method`: zero hashes (answered with
+/// null), the genesis block for receipts by block (it has none, so the answer is small, and a
+/// missing block would read as "unknown block", which the transport takes for a lagging node),
+/// `latest`, and calls from and to `0x…dEaD` that move nothing.
+fn probe_params(method: &str) -> Value {
+    let zero = B256::ZERO;
+    let call = json!({ "from": READ_AS, "to": READ_AS, "value": "0x0" });
+    match method {
+        "eth_getBlockByNumber" => json!(["latest", false]),
+        "eth_getBlockByHash" => json!([zero, false]),
+        "eth_getTransactionReceipt" | "erigon_getBlockReceiptsByBlockHash" => json!([zero]),
+        "debug_getRawReceipts" | "parity_getBlockReceipts" | "eth_getBlockReceipts" => {
+            json!(["0x0"])
+        }
+        "alchemy_getTransactionReceipts" => json!([{ "blockNumber": "0x0" }]),
+        "eth_getTransactionCount" => json!([READ_AS, "pending"]),
+        "eth_estimateGas" => json!([call]),
+        "eth_call" => json!([call, "latest"]),
+        "eth_feeHistory" => json!(["0x1", "latest", []]),
+        _ => json!([]),
+    }
 }
 
 fn method_of(read: &Read) -> &'static str {

@@ -14,6 +14,7 @@ mod genesis_delivery;
 mod harness_cluster;
 mod invalid_configs;
 mod plan_apply;
+mod preflight;
 mod registry_networks;
 mod releases;
 mod render_examples;

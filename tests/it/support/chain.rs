@@ -442,6 +442,11 @@ impl TestChain {
                     .await;
             }
         }
+        self.request(
+            "anvil_setBalance",
+            json!([new.address(), "0x3635C9ADC5DEA00000"]),
+        )
+        .await; // 1000 ETH, like the first batcher
         self.fixture.roles.batcher = new.address();
         new
     }
@@ -482,7 +487,14 @@ impl TestChain {
     async fn install(&mut self, options: ChainOptions) {
         let deployer = self.keys.deployer.address();
         let owner = self.keys.owner.address();
-        for who in [deployer, owner] {
+        // The operator's signers are funded too, as on a real chain (the `signer-balance`
+        // preflight check reads their balances).
+        let signers = [
+            self.keys.batcher.address(),
+            self.keys.proposer.address(),
+            self.keys.challenger.address(),
+        ];
+        for who in [deployer, owner].into_iter().chain(signers) {
             self.request("anvil_setBalance", json!([who, "0x3635C9ADC5DEA00000"]))
                 .await; // 1000 ETH
         }

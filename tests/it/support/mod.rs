@@ -11,11 +11,13 @@
 
 #![allow(dead_code)] // Each test module uses a different subset of the helpers.
 
+pub mod beacon;
 pub mod chain;
 pub mod cluster;
 pub mod kubelet;
 pub mod op_node;
 pub mod podnet;
+pub mod rpc_filter;
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -316,4 +318,73 @@ pub fn devnet_with_watch(watch: &str) -> (tempfile::TempDir, PathBuf) {
     let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
     std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
     (dir, chain)
+}
+
+/// An HTTP server on its own thread and runtime, so it answers while a test blocks on an opctl
+/// child process; stops when dropped.
+pub struct ServerThread {
+    pub address: std::net::SocketAddr,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Binds `addr` and serves `app` (HTTP/1) on a thread of its own.
+pub fn serve_on_thread(
+    name: &str,
+    addr: impl std::net::ToSocketAddrs,
+    app: axum::Router,
+) -> ServerThread {
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+    let listener =
+        std::net::TcpListener::bind(addr).unwrap_or_else(|e| panic!("{name}: bind: {e}"));
+    listener
+        .set_nonblocking(true)
+        .unwrap_or_else(|e| panic!("{name}: non-blocking listener: {e}"));
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{name}: address: {e}"));
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let label = name.to_string();
+    let thread = std::thread::Builder::new()
+        .name(format!("{name}-{address}"))
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap_or_else(|e| panic!("{label}: runtime: {e}"));
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)
+                    .unwrap_or_else(|e| panic!("{label}: tokio listener: {e}"));
+                loop {
+                    tokio::select! {
+                        _ = stopped.wait_for(|s| *s) => return,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let service = TowerToHyperService::new(app.clone());
+                            tokio::spawn(async move {
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(TokioIo::new(stream), service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        })
+        .unwrap_or_else(|e| panic!("spawn the {name} thread: {e}"));
+    ServerThread {
+        address,
+        stop,
+        thread: Some(thread),
+    }
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
