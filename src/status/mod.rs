@@ -3,6 +3,7 @@
 //! node. The JSON is versioned as [`API_VERSION`] and documented in docs/status.md.
 
 pub mod judge;
+pub mod operators;
 pub mod probe;
 pub mod report;
 
