@@ -906,7 +906,7 @@ mod tests {
         assert_eq!(state, RoleState::Low);
         assert_eq!(
             line,
-            "batcher 0xAbCd…Ef01 balance 0.05 ETH (low: below 0.1), last tx block 1234 (2m ago), nonce gap 0"
+            "batcher 0xabCD…EF01 balance 0.05 ETH (low: below 0.1), last tx block 1234 (2m ago), nonce gap 0"
         );
     }
 
