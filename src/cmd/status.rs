@@ -6,7 +6,11 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde_json::{json, Value};
 
 use crate::cli::{Global, OutputFormat, StatusArgs};
-use crate::cluster::Kind;
+use crate::cluster::{Cluster, Kind};
+use crate::config::LoadedChain;
+use crate::resolve::KeySource;
+use crate::rpc::{Backoff, L1Rpc, ReadMode, RpcOptions};
+use crate::status::operators::{self, OperatorsReport};
 use crate::error::{exit, Error};
 use crate::render::LABEL_CHAIN;
 use crate::ui::Printer;
@@ -126,7 +130,12 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     let nodes = if args.no_nodes || rows.is_empty() {
         None
     } else {
-        Some(crate::status::nodes(&cluster, &chain, node_settings(args)).await)
+        Some(crate::status::nodes(&cluster, &chain, node_settings(args, &chain)).await)
+    };
+    let operators = if args.no_operators {
+        None
+    } else {
+        read_operators(&chain, &cluster, args).await
     };
     if global.output == Some(OutputFormat::Json) {
         let mut out = json!({
@@ -138,8 +147,12 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
         });
         if let Some(nodes) = &nodes {
             out["sampling"] = serde_json::to_value(&nodes.sampling).unwrap_or_default();
+            out["sampling"]["l1_requests"] = json!(operators.as_ref().map(|o| o.requests));
             out["reference"] = json!(nodes.reference);
             out["nodes"] = serde_json::to_value(&nodes.nodes).unwrap_or_default();
+        }
+        if let Some(operators) = &operators {
+            out["operators"] = serde_json::to_value(operators).unwrap_or_default();
         }
         printer.data(&serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(exit::OK);
@@ -152,6 +165,9 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
             "{}: no workloads in namespace {ns} (run `opctl apply`)",
             chain.file.chain.name
         ));
+        if let Some(operators) = &operators {
+            printer.data(&crate::ui::status::operators_lines(operators));
+        }
         return Ok(exit::OK);
     }
     let mut t = Table::new();
@@ -181,16 +197,85 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     if let Some(nodes) = &nodes {
         printer.data(&crate::ui::status::nodes_table(nodes));
     }
+    if let Some(operators) = &operators {
+        printer.data(&crate::ui::status::operators_lines(operators));
+    }
     Ok(exit::OK)
 }
 
-fn node_settings(args: &StatusArgs) -> crate::status::Settings {
+/// The operator roles on L1; `None` when the chain file enables none. Never fails: an L1 RPC
+/// that cannot be resolved or does not answer is reported per role.
+async fn read_operators(
+    chain: &LoadedChain,
+    cluster: &Cluster,
+    args: &StatusArgs,
+) -> Option<OperatorsReport> {
+    // A lock file for another chain is no discovery here (`plan` reports it).
+    let resolved = crate::resolve::resolve(chain).ok();
+    let discovery = resolved.as_ref().and_then(|r| r.discovery.as_ref());
+    let keys = crate::resolve::signer_addresses(chain, &KeySource::Cluster(cluster))
+        .await
+        .ok();
+    let targets = crate::status::operator_targets(chain, discovery, keys.as_ref());
+    if targets.is_empty() {
+        return None;
+    }
+    let low_eth = chain
+        .file
+        .status
+        .low_balance
+        .as_deref()
+        .unwrap_or(crate::config::status::DEFAULT_LOW_BALANCE)
+        .trim()
+        .to_string();
+    let low_wei = chain.file.status.low_balance_wei();
+    let url = match crate::resolve::l1_rpc_url(chain, None, Some(cluster)).await {
+        Ok(url) => url,
+        Err(e) => {
+            return Some(operators::unavailable(
+                &targets,
+                &format!("no L1 RPC URL: {e}"),
+                &low_eth,
+            ))
+        }
+    };
+    let options = RpcOptions {
+        timeout: args.rpc_timeout,
+        backoff: Backoff::none(),
+        mode: ReadMode::JsonRpcBatch,
+        max_batch_size: 100,
+    };
+    let rpc = match L1Rpc::new(&url, options) {
+        Ok(rpc) => rpc,
+        Err(e) => return Some(operators::unavailable(&targets, &e.to_string(), &low_eth)),
+    };
+    let factory = resolved
+        .as_ref()
+        .and_then(|r| r.contracts.dispute_game_factory.as_deref())
+        .and_then(|a| a.parse().ok());
+    let now = k8s_openapi::jiff::Timestamp::now().as_second().max(0) as u64;
+    let read = operators::read(&rpc, &targets, factory, low_wei, &low_eth, now);
+    Some(match tokio::time::timeout(args.deadline, read).await {
+        Ok(report) => report,
+        Err(_) => operators::unavailable(
+            &targets,
+            &format!(
+                "the L1 RPC {} did not answer within --deadline {:?}",
+                rpc.url(),
+                args.deadline
+            ),
+            &low_eth,
+        ),
+    })
+}
+
+fn node_settings(args: &StatusArgs, chain: &LoadedChain) -> crate::status::Settings {
     crate::status::Settings {
         limits: crate::status::Limits {
             interval: args.interval,
             rpc_timeout: args.rpc_timeout,
             deadline: args.deadline,
         },
-        max_lag: args.max_lag,
+        max_lag: args.max_lag.unwrap_or_else(|| chain.file.status.max_lag()),
     }
 }

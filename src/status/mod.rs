@@ -37,6 +37,8 @@ pub fn targets(chain: &LoadedChain) -> Vec<probe::Target> {
             pod: format!("{sts}-0"),
             name: sts,
             role: probe::NodeRole::Sequencer,
+            // render::nodes: the sequencer derives from L1 (`--syncmode=consensus-layer`).
+            sync_mode: crate::config::SyncMode::ConsensusLayer.as_flag(),
         });
     }
     if chain.file.replicas.enabled {
@@ -46,6 +48,7 @@ pub fn targets(chain: &LoadedChain) -> Vec<probe::Target> {
                 pod: format!("{sts}-0"),
                 name: sts,
                 role: probe::NodeRole::Replica,
+                sync_mode: chain.file.replicas.sync_mode.as_flag(),
             });
         }
     }
@@ -77,4 +80,62 @@ pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -
         settings.limits.interval.as_millis() as u64,
         now_s,
     )
+}
+
+/// The enabled operator roles of the chain file and each signer's address: the lock file's
+/// discovered role (what L1 expects: SystemConfig's batcher, the permissioned game's or
+/// L2OutputOracle's proposer and challenger), else the role's `signer.address`, else the address
+/// of the key in its Secret (`keys`, read by the caller; the key itself is dropped there).
+pub fn operator_targets(
+    chain: &LoadedChain,
+    discovery: Option<&crate::lock::Discovery>,
+    keys: Option<&crate::rpc::SignerAddresses>,
+) -> Vec<operators::RoleTarget> {
+    use crate::lock::RoleName;
+    use operators::Role;
+    let f = &chain.file;
+    let roles = [
+        (Role::Batcher, f.batcher.enabled, &f.batcher.signer, RoleName::Batcher),
+        (Role::Proposer, f.proposer.enabled, &f.proposer.signer, RoleName::Proposer),
+        (
+            Role::Challenger,
+            f.challenger.enabled,
+            &f.challenger.signer,
+            RoleName::Challenger,
+        ),
+    ];
+    roles
+        .into_iter()
+        .filter(|(_, enabled, _, _)| *enabled)
+        .map(|(role, _, signer, name)| {
+            let from_key = keys.and_then(|k| match role {
+                Role::Batcher => k.batcher,
+                Role::Proposer => k.proposer,
+                Role::Challenger => k.challenger,
+            });
+            let secret = signer
+                .as_ref()
+                .and_then(|s| Some(format!("{}/{}", s.secret.as_ref()?, s.key.as_ref()?)));
+            let (address, source) = if let Some(a) = discovery.and_then(|d| d.role(name)) {
+                (Some(a), "lock file".to_string())
+            } else if let Some(a) = signer.as_ref().and_then(|s| s.signer_address()) {
+                (Some(a), format!("chain file {}.signer.address", role.as_str()))
+            } else if let Some(a) = from_key {
+                (
+                    Some(a),
+                    format!("key in Secret {}", secret.unwrap_or_default()),
+                )
+            } else {
+                (
+                    None,
+                    "no lock file role, no signer.address, no readable key".to_string(),
+                )
+            };
+            operators::RoleTarget {
+                role,
+                address,
+                source,
+            }
+        })
+        .collect()
 }

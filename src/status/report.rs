@@ -39,6 +39,16 @@ pub struct OpNodeView {
     pub gossip_peers: Option<u64>,
     /// `optimism_rollupConfig.l2_chain_id`.
     pub l2_chain_id: Option<u64>,
+    /// op-node's `--syncmode` as opctl rendered it (`consensus-layer`, `execution-layer`):
+    /// op-node serves no RPC that tells it.
+    pub sync_mode: &'static str,
+    /// Where `sync_mode` comes from.
+    pub sync_mode_source: &'static str,
+    /// Whether op-node's engine (its execution client) is reachable, inferred: `null` when
+    /// unknown. See `engine`.
+    pub engine_reachable: Option<bool>,
+    /// Why `engine_reachable` says what it says.
+    pub engine: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +153,57 @@ pub fn build(
     }
 }
 
+/// Where a node's `sync_mode` comes from.
+pub const SYNC_MODE_SOURCE: &str =
+    "rendered --syncmode (sequencer: consensus-layer; replicas: chain file replicas.sync_mode)";
+
+/// Whether op-node's engine is reachable, inferred from what op-node and the execution client
+/// answered: op-node only moves its unsafe head by inserting blocks through the engine API, and
+/// the engine API is served by the same execution client process as the HTTP RPC opctl reads.
+pub fn engine(
+    n: &NodeReads,
+    sync: Option<SyncStatus>,
+    el_head: Option<u64>,
+    max_lag: u64,
+) -> (Option<bool>, String) {
+    let Some(sync) = sync else {
+        return (None, "unknown: op-node did not answer".to_string());
+    };
+    let first = n.first.op_node.sync.as_ref().ok();
+    let second = n.second.as_ref().and_then(|s| s.op_node.sync.as_ref().ok());
+    if let (Some(a), Some(b)) = (first, second) {
+        if b.unsafe_l2.number > a.unsafe_l2.number {
+            return (
+                Some(true),
+                "op-node's unsafe head moved between the samples (blocks reach the engine)"
+                    .to_string(),
+            );
+        }
+    }
+    match el_head {
+        Some(head) if head + max_lag >= sync.unsafe_l2.number => (
+            Some(true),
+            format!(
+                "the execution client answers at op-node's unsafe head ({head} vs {})",
+                sync.unsafe_l2.number
+            ),
+        ),
+        Some(head) => (
+            None,
+            format!(
+                "unknown: the execution client answers (head {head}) but is behind op-node's \
+                 unsafe head {} and that head did not move",
+                sync.unsafe_l2.number
+            ),
+        ),
+        None => (
+            Some(false),
+            "the execution client does not answer and op-node's unsafe head did not move"
+                .to_string(),
+        ),
+    }
+}
+
 fn node(
     n: &NodeReads,
     reference: Option<&SyncStatus>,
@@ -167,6 +228,10 @@ fn node(
         peers: peers.map(|p| p.connected),
         gossip_peers: peers.map(|p| p.blocks_topic),
         l2_chain_id: rollup.map(|r| r.l2_chain_id),
+        sync_mode: n.target.sync_mode,
+        sync_mode_source: SYNC_MODE_SOURCE,
+        engine_reachable: None,
+        engine: String::new(),
     };
     let el_last = if n.second.as_ref().is_some_and(|s| s.el.block_number.is_ok()) {
         n.second.as_ref().map(|s| &s.el).unwrap_or(&first.el)
@@ -196,6 +261,10 @@ fn node(
             .and_then(|c| c.as_ref().ok())
             .copied(),
     };
+    let mut op_node = op_node;
+    let (reachable, why) = engine(n, sync.copied(), el.block_number, t.max_lag);
+    op_node.engine_reachable = reachable;
+    op_node.engine = why;
     let is_sequencer = n.target.role == NodeRole::Sequencer;
     let mut verdict = match (reading(first), n.second.as_ref().and_then(reading)) {
         (Some(a), b) => judge::judge(&a, b.as_ref(), reference, is_sequencer, now_s, t),

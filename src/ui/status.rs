@@ -3,6 +3,7 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::status::judge::L2Ref;
+use crate::status::operators::OperatorsReport;
 use crate::status::report::NodesReport;
 
 fn head(head: Option<L2Ref>, lag: Option<u64>) -> String {
@@ -74,6 +75,25 @@ pub fn nodes_table(report: &NodesReport) -> String {
         s.interval_ms,
         s.requests,
         s.wall_ms
+    ));
+    out
+}
+
+/// The operator roles on L1: one verdict line per role, then where they were read.
+pub fn operators_lines(report: &OperatorsReport) -> String {
+    let mut out = String::new();
+    for r in &report.roles {
+        out.push_str(&r.line);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "operators read from L1 RPC {} at block {}: {} requests in {} ms (latest tx searched over the last {} blocks; games: the newest {})\n",
+        report.l1_rpc.as_deref().unwrap_or("(none)"),
+        report.l1_head.map_or("-".to_string(), |h| h.to_string()),
+        report.requests,
+        report.wall_ms,
+        report.search_window_blocks,
+        report.games_window,
     ));
     out
 }
