@@ -356,3 +356,250 @@ async fn a_user_who_may_not_proxy_to_pods_sees_each_node_unreachable_with_the_pe
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operator roles on L1: a real anvil as the chain file's L1 RPC, the roles' keys in the chain's
+// Secret, and the batcher and proposer sending real transactions from their own addresses.
+
+/// The devnet example (1 replica) with `l1.rpc_url` set to `l1_url` and `extra` appended, and the
+/// roles' keys in the Secret `devnet-keys` of `ns`. Returns the chain file and the batcher,
+/// proposer and challenger addresses.
+async fn operators_devnet(
+    cluster: &TestCluster,
+    ns: &str,
+    dir: &Path,
+    l1_url: &str,
+    extra: &str,
+) -> (PathBuf, [alloy::primitives::Address; 3]) {
+    use alloy::signers::local::PrivateKeySigner;
+    let signers: Vec<PrivateKeySigner> = (0..4).map(|_| PrivateKeySigner::random()).collect();
+    let keys: Vec<String> = signers
+        .iter()
+        .map(|s| hex::encode(s.to_bytes()))
+        .collect();
+    cluster
+        .create_secret(
+            ns,
+            "devnet-keys",
+            &[
+                ("sequencer", &keys[0]),
+                ("batcher", &keys[1]),
+                ("proposer", &keys[2]),
+                ("challenger", &keys[3]),
+            ],
+        )
+        .await;
+    // The devnet example reads l1.rpc_url from this Secret.
+    cluster
+        .create_secret(ns, "l1-endpoints", &[("rpc", l1_url)])
+        .await;
+    let chain = devnet(dir, 1);
+    let text = std::fs::read_to_string(&chain).expect("read chain");
+    assert!(text.contains(r#"rpc_url = { secret = "l1-endpoints", key = "rpc" }"#));
+    std::fs::write(&chain, format!("{text}\n{extra}")).expect("write chain");
+    (
+        chain,
+        [
+            signers[1].address(),
+            signers[2].address(),
+            signers[3].address(),
+        ],
+    )
+}
+
+fn hex_u64(v: &Value) -> u64 {
+    u64::from_str_radix(v.as_str().expect("hex").trim_start_matches("0x"), 16).expect("hex")
+}
+
+/// Sends a transaction from `from` (impersonated) and returns the block it was mined in.
+async fn send_from(l1: &ElAnvil, from: alloy::primitives::Address) -> u64 {
+    let hash = l1
+        .request(
+            "eth_sendTransaction",
+            serde_json::json!([{ "from": from, "to": from, "value": "0x1" }]),
+        )
+        .await;
+    let receipt = crate::support::poll(|| async {
+        let r = l1
+            .request("eth_getTransactionReceipt", serde_json::json!([hash]))
+            .await;
+        r.get("blockNumber").filter(|b| b.is_string()).cloned()
+    })
+    .await
+    .unwrap_or_else(|| panic!("transaction {hash} from {from} was not mined"));
+    hex_u64(&receipt)
+}
+
+fn role<'a>(status: &'a Value, name: &str) -> &'a Value {
+    status["operators"]["roles"]
+        .as_array()
+        .and_then(|roles| roles.iter().find(|r| r["role"] == name))
+        .unwrap_or_else(|| panic!("no role {name} in {status:#}"))
+}
+
+#[tokio::test]
+async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and_low_balance() {
+    let cluster = TestCluster::start().await;
+    let ns = cluster.fresh_namespace().await;
+    let l1 = ElAnvil::start("127.0.0.1", crate::support::free_port(), 11_155_111);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (chain, [batcher, proposer, challenger]) = operators_devnet(
+        &cluster,
+        &ns,
+        dir.path(),
+        l1.url(),
+        "[status]\nlow_balance = \"0.06\"\n",
+    )
+    .await;
+    let chain = chain.to_str().expect("utf-8");
+
+    // 1 ETH, 0.05 ETH (below low_balance 0.06), 2 ETH.
+    for (who, wei) in [
+        (batcher, "0xde0b6b3a7640000"),
+        (proposer, "0xb1a2bc2ec50000"),
+        (challenger, "0x1bc16d674ec80000"),
+    ] {
+        l1.request("anvil_setBalance", serde_json::json!([who, wei]))
+            .await;
+        l1.request("anvil_impersonateAccount", serde_json::json!([who]))
+            .await;
+    }
+    l1.mine(5).await;
+    send_from(&l1, batcher).await;
+    l1.mine(10).await;
+    let batcher_last = send_from(&l1, batcher).await;
+    l1.mine(3).await;
+    let proposer_last = send_from(&l1, proposer).await;
+    l1.mine(20).await;
+    // One batcher transaction left pending: a nonce gap of 1.
+    l1.request("evm_setAutomine", serde_json::json!([false]))
+        .await;
+    l1.request(
+        "eth_sendTransaction",
+        serde_json::json!([{ "from": batcher, "to": batcher, "value": "0x1" }]),
+    )
+    .await;
+
+    let out = opctl(&cluster, &ns, &["status", chain, "-o", "json"]);
+    let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
+    let ops = &status["operators"];
+    assert_eq!(ops["l1_head"], l1.block_number().await, "{ops:#}");
+    let requests = ops["requests"].as_u64().expect("requests");
+    eprintln!("operators: {requests} L1 requests, head {}", ops["l1_head"]);
+    assert!((3..=9).contains(&requests), "{requests} L1 requests: {ops:#}");
+
+    let b = role(&status, "batcher");
+    assert_eq!(b["address"], batcher.to_checksum(None));
+    assert_eq!(b["address_source"], "key in Secret devnet-keys/batcher");
+    let balance = l1
+        .request("eth_getBalance", serde_json::json!([batcher, "latest"]))
+        .await;
+    let wei = alloy::primitives::U256::from_str_radix(
+        balance.as_str().expect("hex").trim_start_matches("0x"),
+        16,
+    )
+    .expect("balance");
+    assert_eq!(b["balance_wei"], wei.to_string());
+    assert_eq!(b["low"], false);
+    assert_eq!(b["state"], "ok", "{b:#}");
+    assert_eq!(b["nonce"], 2);
+    assert_eq!(b["pending_nonce"], 3);
+    assert_eq!(b["nonce_gap"], 1);
+    assert_eq!(b["last_tx"]["found"], true, "{b:#}");
+    assert_eq!(b["last_tx"]["block"], batcher_last, "{b:#}");
+    let block = l1
+        .request(
+            "eth_getBlockByNumber",
+            serde_json::json!([format!("{batcher_last:#x}"), false]),
+        )
+        .await;
+    assert_eq!(b["last_tx"]["timestamp"], hex_u64(&block["timestamp"]));
+    assert!(b["last_tx"]["age_s"].as_u64().expect("age") < 600, "{b:#}");
+
+    let p = role(&status, "proposer");
+    assert_eq!(p["last_tx"]["block"], proposer_last, "{p:#}");
+    assert_eq!(p["nonce_gap"], 0);
+    assert_eq!(p["low"], true, "{p:#}");
+    assert_eq!(p["state"], "low");
+    assert!(
+        p["line"]
+            .as_str()
+            .expect("line")
+            .contains("(low: below 0.06)"),
+        "{p:#}"
+    );
+
+    // The challenger: balance and nonces; it sent nothing, and the chain file's factory has no
+    // code on this L1, which is said, not fatal.
+    let c = role(&status, "challenger");
+    assert_eq!(c["balance_eth"], "2");
+    assert_eq!(c["nonce_gap"], 0);
+    assert!(c.get("last_tx").is_none(), "{c:#}");
+    assert!(
+        c["games"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("gameCount()")),
+        "{c:#}"
+    );
+
+    // The table: one line per role, the low one flagged.
+    let table = assert_ok(&opctl(&cluster, &ns, &["status", chain]));
+    let line = |prefix: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{table}"))
+            .to_string()
+    };
+    assert!(line("batcher 0x").contains(&format!("last tx block {batcher_last} (")));
+    assert!(line("batcher 0x").ends_with("nonce gap 1"), "{table}");
+    assert!(
+        line("proposer 0x").contains("ETH (low: below 0.06), last tx block"),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn status_reports_an_l1_rpc_that_does_not_answer_per_role_and_exits_0() {
+    let cluster = TestCluster::start().await;
+    let ns = cluster.fresh_namespace().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = random_hex();
+    // Nothing listens there; the path token is a credential and must not be printed.
+    let url = format!(
+        "http://127.0.0.1:{}/v2/{secret}",
+        crate::support::free_port()
+    );
+    let (chain, _) = operators_devnet(&cluster, &ns, dir.path(), &url, "").await;
+    let chain = chain.to_str().expect("utf-8");
+    let out = opctl(
+        &cluster,
+        &ns,
+        &["status", chain, "-o", "json", "--rpc-timeout", "2s"],
+    );
+    let stdout = assert_ok(&out);
+    assert!(
+        !stdout.contains(&secret) && !String::from_utf8_lossy(&out.stderr).contains(&secret),
+        "the L1 RPC's key leaked:\n{stdout}"
+    );
+    let status: Value = serde_json::from_str(&stdout).expect("status JSON");
+    for name in ["batcher", "proposer", "challenger"] {
+        let r = role(&status, name);
+        assert_eq!(r["state"], "unreachable", "{r:#}");
+        assert_eq!(r["reachable"], false);
+        assert!(
+            r["line"]
+                .as_str()
+                .is_some_and(|l| l.contains("L1 RPC did not answer")),
+            "{r:#}"
+        );
+    }
+    let table = assert_ok(&opctl(&cluster, &ns, &["status", chain, "--rpc-timeout", "2s"]));
+    assert!(!table.contains(&secret));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("batcher 0x") && l.contains("L1 RPC did not answer")),
+        "{table}"
+    );
+}

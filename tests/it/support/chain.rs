@@ -1277,6 +1277,14 @@ impl ElAnvil {
         &self.url
     }
 
+    /// Any JSON-RPC call (anvil's cheat codes included); panics when it fails.
+    pub async fn request(&self, method: &'static str, params: Value) -> Value {
+        self.rpc
+            .request::<_, Value>(method, params)
+            .await
+            .unwrap_or_else(|e| panic!("{method} on {}: {e}", self.url))
+    }
+
     /// Mines `n` empty blocks and returns the new head.
     pub async fn mine(&self, n: u64) -> u64 {
         self.rpc
