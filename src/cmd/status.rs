@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Global, OutputFormat, StatusArgs};
 use crate::cluster::{Cluster, Kind};
-use crate::config::LoadedChain;
+use crate::config::{LoadedChain, UrlSource};
 use crate::resolve::KeySource;
 use crate::rpc::{Backoff, L1Rpc, ReadMode, RpcOptions};
 use crate::status::operators::{self, OperatorsReport};
@@ -130,7 +130,15 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     let nodes = if args.no_nodes || rows.is_empty() {
         None
     } else {
-        Some(crate::status::nodes(&cluster, &chain, node_settings(args, &chain)).await)
+        let reference = match &chain.file.status.reference_rpc {
+            Some(source) => Some(
+                url_of(&chain, source, "status.reference_rpc", &cluster)
+                    .await
+                    .map_err(|e| e.to_string()),
+            ),
+            None => None,
+        };
+        Some(crate::status::nodes(&cluster, &chain, node_settings(args, &chain), reference).await)
     };
     let operators = if args.no_operators {
         None
@@ -201,6 +209,36 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
         printer.data(&crate::ui::status::operators_lines(operators));
     }
     Ok(exit::OK)
+}
+
+/// A URL of the chain file: a literal, `env:VAR`, or a key of a Secret in the chain's namespace.
+async fn url_of(
+    chain: &LoadedChain,
+    source: &UrlSource,
+    key: &str,
+    cluster: &Cluster,
+) -> Result<String, Error> {
+    match source {
+        UrlSource::Text(text) => match source.env_var() {
+            Some(var) => std::env::var(var).map_err(|_| Error::EnvMissing {
+                var: var.to_string(),
+                object: key.into(),
+            }),
+            None => Ok(text.clone()),
+        },
+        UrlSource::Secret(r) => cluster
+            .secret_value(chain.namespace(), &r.secret, &r.key)
+            .await?
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                Error::L1Url(format!(
+                    "{key}: Secret {} (namespace {}) does not exist or has no key `{}`",
+                    r.secret,
+                    chain.namespace(),
+                    r.key
+                ))
+            }),
+    }
 }
 
 /// The operator roles on L1; `None` when the chain file enables none. Never fails: an L1 RPC

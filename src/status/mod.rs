@@ -55,10 +55,20 @@ pub fn targets(chain: &LoadedChain) -> Vec<probe::Target> {
     out
 }
 
-/// Reads every node of the chain through `cluster` and judges it.
-pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -> NodesReport {
+/// Reads every node of the chain through `cluster` and judges it. `reference_url`: `[status]
+/// reference_rpc` resolved (`Err`: why it could not be), read right after the nodes' last sample.
+pub async fn nodes(
+    cluster: &Cluster,
+    chain: &LoadedChain,
+    settings: Settings,
+    reference_url: Option<Result<String, String>>,
+) -> NodesReport {
     let targets = targets(chain);
     let collected = probe::collect(cluster, chain.namespace(), &targets, settings.limits).await;
+    let external = match reference_url {
+        Some(url) => Some(read_reference(url, settings.limits.rpc_timeout).await),
+        None => None,
+    };
     let thresholds = judge::Thresholds {
         max_lag: settings.max_lag,
         block_time: report::block_time(
@@ -79,7 +89,81 @@ pub async fn nodes(cluster: &Cluster, chain: &LoadedChain, settings: Settings) -
         thresholds,
         settings.limits.interval.as_millis() as u64,
         now_s,
+        external.as_ref(),
     )
+}
+
+/// Reads `[status] reference_rpc` directly (it is outside the cluster): one JSON-RPC batch of
+/// `eth_blockNumber` and `optimism_syncStatus` (answered when it is an op-node), bounded by
+/// `timeout`, no retries. Its URL is printed redacted only.
+pub async fn read_reference(
+    url: Result<String, String>,
+    timeout: Duration,
+) -> report::ExternalReference {
+    use crate::rpc::{Backoff, L1Rpc, ReadMode, RpcOptions};
+    let url = match url {
+        Ok(url) => url,
+        Err(e) => {
+            return report::ExternalReference {
+                label: "reference_rpc".to_string(),
+                read: Err(e),
+                requests: 0,
+            }
+        }
+    };
+    let options = RpcOptions {
+        timeout,
+        backoff: Backoff::none(),
+        mode: ReadMode::JsonRpcBatch,
+        max_batch_size: 100,
+    };
+    let label = format!("reference_rpc {}", crate::rpc::redact_url(&url));
+    let rpc = match L1Rpc::new(&url, options) {
+        Ok(rpc) => rpc,
+        Err(e) => {
+            return report::ExternalReference {
+                label,
+                read: Err(e.to_string()),
+                requests: 0,
+            }
+        }
+    };
+    let answers = rpc
+        .calls(
+            "reference heads",
+            vec![
+                ("eth_blockNumber", serde_json::json!([])),
+                ("optimism_syncStatus", serde_json::json!([])),
+            ],
+        )
+        .await;
+    let read = match answers {
+        Err(e) => Err(e.to_string()),
+        Ok(mut a) => {
+            let sync = a
+                .pop()
+                .and_then(Result::ok)
+                .and_then(|v| serde_json::from_value::<judge::SyncStatus>(v).ok());
+            match (sync, a.pop()) {
+                (Some(s), _) => Ok(judge::Reference::from_sync("the reference RPC", &s)),
+                (None, Some(Ok(head))) => {
+                    operators::quantity(&head).map(|unsafe_l2| judge::Reference {
+                        whose: "the reference RPC".to_string(),
+                        unsafe_l2,
+                        safe_l2: None,
+                        finalized_l2: None,
+                    })
+                }
+                (None, Some(Err(e))) => Err(format!("eth_blockNumber: {e}")),
+                (None, None) => Err("no answer".to_string()),
+            }
+        }
+    };
+    report::ExternalReference {
+        label,
+        read,
+        requests: rpc.http_requests(),
+    }
 }
 
 /// The enabled operator roles of the chain file and each signer's address: the lock file's

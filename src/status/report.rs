@@ -4,7 +4,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::judge::{self, L1Ref, L2Ref, Lag, Reading, State, SyncStatus, Thresholds, Verdict};
+use super::judge::{
+    self, L1Ref, L2Ref, Lag, Reading, Reference, State, SyncStatus, Thresholds, Verdict,
+};
 use super::probe::{Collected, NodeReads, NodeRole, Sample};
 
 /// How the nodes were sampled.
@@ -18,6 +20,8 @@ pub struct Sampling {
     pub wall_ms: u64,
     pub max_lag_blocks: u64,
     pub block_time_s: u64,
+    /// HTTP requests to `[status] reference_rpc` (direct, not through the cluster); 0 without it.
+    pub reference_requests: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +75,8 @@ pub struct NodeStatus {
     pub pod: String,
     pub op_node: OpNodeView,
     pub el: ElView,
-    /// Behind the sequencer's heads; `null` for the sequencer and when it did not answer.
+    /// Behind the reference's heads; `null` for the sequencer (unless the reference is
+    /// `reference_rpc`) and when there is no reference.
     pub lag: Option<Lag>,
     pub verdict: Verdict,
 }
@@ -79,8 +84,12 @@ pub struct NodeStatus {
 #[derive(Debug, Clone, Serialize)]
 pub struct NodesReport {
     pub sampling: Sampling,
-    /// The node lags are measured against, when it answered.
+    /// What lags are measured against, when it answered: the sequencer's name, or
+    /// `reference_rpc <redacted URL>`.
     pub reference: Option<String>,
+    /// Why there is no reference (the sequencer or the reference RPC did not answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_error: Option<String>,
     pub nodes: Vec<NodeStatus>,
 }
 
@@ -115,24 +124,66 @@ pub fn block_time(from_chain_file: Option<u64>, collected: &Collected) -> u64 {
         .max(1)
 }
 
-/// Builds the report. `l2_chain_id` is the chain file's; `now_s` the clock (unix seconds).
+/// What `[status] reference_rpc` answered: its printable name and the heads it told, or why it
+/// did not.
+#[derive(Debug, Clone)]
+pub struct ExternalReference {
+    /// `reference_rpc https://host/***`.
+    pub label: String,
+    pub read: Result<Reference, String>,
+    pub requests: u64,
+}
+
+/// Builds the report. `l2_chain_id` is the chain file's; `now_s` the clock (unix seconds);
+/// `external` the reference RPC's answer when `[status] reference_rpc` is set (else the
+/// sequencer is the reference).
 pub fn build(
     collected: &Collected,
     l2_chain_id: u64,
     thresholds: Thresholds,
     interval_ms: u64,
     now_s: u64,
+    external: Option<&ExternalReference>,
 ) -> NodesReport {
     let sequencer = collected
         .nodes
         .iter()
         .find(|n| n.target.role == NodeRole::Sequencer);
-    let reference: Option<SyncStatus> =
-        sequencer.and_then(|n| latest(n).op_node.sync.as_ref().ok().copied());
+    let (reference, name, missing): (Option<Reference>, Option<String>, String) = match external {
+        Some(ext) => match &ext.read {
+            Ok(r) => (Some(r.clone()), Some(ext.label.clone()), String::new()),
+            Err(e) => (None, None, format!("the reference RPC did not answer: {e}")),
+        },
+        None => {
+            let sync = sequencer.and_then(|n| latest(n).op_node.sync.as_ref().ok().copied());
+            match (sync, sequencer) {
+                (Some(s), Some(seq)) => (
+                    Some(Reference::from_sync("the sequencer", &s)),
+                    Some(seq.target.name.clone()),
+                    String::new(),
+                ),
+                _ => (None, None, "the sequencer did not answer".to_string()),
+            }
+        }
+    };
+    let reference_for = match &reference {
+        Some(r) => Ok(r),
+        None => Err(missing.as_str()),
+    };
+    let external_reference = external.is_some_and(|e| e.read.is_ok());
     let nodes = collected
         .nodes
         .iter()
-        .map(|n| node(n, reference.as_ref(), l2_chain_id, thresholds, now_s))
+        .map(|n| {
+            node(
+                n,
+                reference_for,
+                external_reference,
+                l2_chain_id,
+                thresholds,
+                now_s,
+            )
+        })
         .collect();
     let samples = if collected.nodes.iter().any(|n| n.second.is_some()) {
         2
@@ -147,8 +198,10 @@ pub fn build(
             wall_ms: collected.elapsed.as_millis() as u64,
             max_lag_blocks: thresholds.max_lag,
             block_time_s: thresholds.block_time,
+            reference_requests: external.map_or(0, |e| e.requests),
         },
-        reference: reference.and(sequencer.map(|n| n.target.name.clone())),
+        reference: name,
+        reference_error: reference.is_none().then_some(missing),
         nodes,
     }
 }
@@ -206,7 +259,8 @@ pub fn engine(
 
 fn node(
     n: &NodeReads,
-    reference: Option<&SyncStatus>,
+    reference: Result<&Reference, &str>,
+    external_reference: bool,
     l2_chain_id: u64,
     t: Thresholds,
     now_s: u64,
@@ -324,7 +378,7 @@ fn node(
         op_node,
         el,
         lag: match (sync, reference) {
-            (Some(s), Some(r)) if !is_sequencer => Some(judge::lag(s, r)),
+            (Some(s), Ok(r)) if !is_sequencer || external_reference => Some(judge::lag(s, r)),
             _ => None,
         },
         verdict,

@@ -48,8 +48,8 @@ pub fn nodes_table(report: &NodesReport) -> String {
         t.add_row(vec![
             n.name.clone(),
             head(o.unsafe_l2, n.lag.map(|l| l.unsafe_l2)),
-            head(o.safe_l2, n.lag.map(|l| l.safe_l2)),
-            head(o.finalized_l2, n.lag.map(|l| l.finalized_l2)),
+            head(o.safe_l2, n.lag.and_then(|l| l.safe_l2)),
+            head(o.finalized_l2, n.lag.and_then(|l| l.finalized_l2)),
             origin,
             count(n.el.block_number),
             syncing,
@@ -70,7 +70,10 @@ pub fn nodes_table(report: &NodesReport) -> String {
     let s = &report.sampling;
     out.push_str(&format!(
         "lags behind {}; {} sample(s) {} ms apart; {} requests through the API server's pod proxy in {} ms\n",
-        report.reference.as_deref().unwrap_or("no reference (the sequencer did not answer)"),
+        report.reference.as_deref().unwrap_or_else(|| report
+            .reference_error
+            .as_deref()
+            .unwrap_or("no reference")),
         s.samples,
         s.interval_ms,
         s.requests,
