@@ -157,6 +157,9 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
             out["sampling"] = serde_json::to_value(&nodes.sampling).unwrap_or_default();
             out["sampling"]["l1_requests"] = json!(operators.as_ref().map(|o| o.requests));
             out["reference"] = json!(nodes.reference);
+            if let Some(why) = &nodes.reference_error {
+                out["reference_error"] = json!(why);
+            }
             out["nodes"] = serde_json::to_value(&nodes.nodes).unwrap_or_default();
         }
         if let Some(operators) = &operators {

@@ -603,3 +603,130 @@ async fn status_reports_an_l1_rpc_that_does_not_answer_per_role_and_exits_0() {
         "{table}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sync mode, engine reachability and the reference RPC.
+
+#[tokio::test]
+async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_reference_rpc() {
+    let (cluster, ns, _dir, chain) = applied_devnet(1).await;
+    let rollup = rollup_json();
+    let seq_ip = cluster.pod_ip(&ns, "devnet-sequencer-0").await;
+    let replica_ip = cluster.pod_ip(&ns, "devnet-replica-0-0").await;
+    // The sequencer: producing blocks, its execution client answering.
+    let _seq_el = ElAnvil::start(&seq_ip.to_string(), EL_HTTP, L2_CHAIN_ID);
+    let _seq = OpNodeStandIn::start(
+        seq_ip,
+        NODE_RPC,
+        rollup.clone(),
+        SyncState {
+            blocks_per_minute: 600,
+            ..SyncState::live(100_000)
+        },
+    );
+    // The replica: on the sequencer's head, but stuck, and its execution client is gone.
+    let _replica = OpNodeStandIn::start(
+        replica_ip,
+        NODE_RPC,
+        rollup.clone(),
+        SyncState {
+            blocks_per_minute: 0,
+            ..SyncState::live(100_000)
+        },
+    );
+    // The reference: an op-node (stand-in) outside the cluster, far ahead of both.
+    let reference = OpNodeStandIn::start(
+        std::net::Ipv4Addr::LOCALHOST,
+        crate::support::free_port(),
+        rollup.clone(),
+        SyncState::live(200_000),
+    );
+    let text = std::fs::read_to_string(&chain).expect("read chain");
+    let with_reference = |url: &str| {
+        std::fs::write(
+            &chain,
+            format!("{text}\n[status]\nreference_rpc = {url:?}\nmax_lag = 7\n"),
+        )
+        .expect("write chain")
+    };
+    with_reference(&format!("http://{}", reference.address()));
+    let chain_arg = chain.to_str().expect("utf-8");
+
+    let out = opctl(
+        &cluster,
+        &ns,
+        &["status", chain_arg, "-o", "json", "--interval", "2s", "--no-operators"],
+    );
+    let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
+    assert_eq!(
+        status["reference"],
+        format!("reference_rpc http://{}/", reference.address()).as_str(),
+        "{status:#}"
+    );
+    assert_eq!(status["sampling"]["max_lag_blocks"], 7, "[status] max_lag");
+    assert_eq!(status["sampling"]["reference_requests"], 1);
+    assert!(status.get("operators").is_none());
+
+    let seq = node(&status, "devnet-sequencer");
+    assert_eq!(seq["op_node"]["sync_mode"], "consensus-layer");
+    assert_eq!(seq["op_node"]["engine_reachable"], true, "{seq:#}");
+    // The sequencer's lag is measured too when the reference is another node.
+    assert!(seq["lag"]["unsafe"].as_u64().expect("lag") > 90_000, "{seq:#}");
+
+    let replica = node(&status, "devnet-replica-0");
+    assert_eq!(replica["op_node"]["sync_mode"], "execution-layer");
+    assert_eq!(replica["op_node"]["engine_reachable"], false, "{replica:#}");
+    assert!(replica["lag"]["unsafe"].as_u64().expect("lag") > 90_000);
+    assert!(replica["lag"]["safe"].as_u64().expect("safe lag") > 90_000);
+    assert_eq!(replica["verdict"]["state"], "stalled", "{replica:#}");
+    let reason = replica["verdict"]["reason"].as_str().expect("reason");
+    assert!(reason.contains("behind the reference RPC's unsafe head"), "{reason}");
+
+    // An L2 RPC that is not an op-node: its eth_blockNumber is the reference's unsafe head.
+    let l2 = ElAnvil::start("127.0.0.1", crate::support::free_port(), L2_CHAIN_ID);
+    let l2_head = l2.mine(60).await;
+    _replica.set(SyncState {
+        blocks_per_minute: 0,
+        ..SyncState::live(10)
+    });
+    with_reference(l2.url());
+    let out = opctl(
+        &cluster,
+        &ns,
+        &["status", chain_arg, "-o", "json", "--interval", "0", "--no-operators"],
+    );
+    let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
+    let replica = node(&status, "devnet-replica-0");
+    let lag = replica["lag"]["unsafe"].as_u64().expect("lag");
+    assert_eq!(lag, l2_head - 10, "{replica:#}");
+    assert_eq!(replica["lag"]["safe"], Value::Null, "{replica:#}");
+
+    // A reference that does not answer: no reference, said why, exit 0.
+    with_reference(&format!(
+        "http://127.0.0.1:{}/",
+        crate::support::free_port()
+    ));
+    let out = opctl(
+        &cluster,
+        &ns,
+        &["status", chain_arg, "-o", "json", "--interval", "0", "--no-operators", "--rpc-timeout", "2s"],
+    );
+    let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
+    assert_eq!(status["reference"], Value::Null);
+    assert!(
+        status["reference_error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("the reference RPC did not answer")),
+        "{status:#}"
+    );
+    let table = assert_ok(&opctl(
+        &cluster,
+        &ns,
+        &["status", chain_arg, "--interval", "0", "--no-operators", "--rpc-timeout", "2s"],
+    ));
+    assert!(
+        table.contains("devnet-replica-0: stalled") || table.contains("devnet-replica-0: synced"),
+        "{table}"
+    );
+    assert!(table.contains("no reference (the reference RPC did not answer"), "{table}");
+}
