@@ -8,11 +8,11 @@ use serde_json::{json, Value};
 use crate::cli::{Global, OutputFormat, StatusArgs};
 use crate::cluster::{Cluster, Kind};
 use crate::config::{LoadedChain, UrlSource};
+use crate::error::{exit, Error};
+use crate::render::LABEL_CHAIN;
 use crate::resolve::KeySource;
 use crate::rpc::{Backoff, L1Rpc, ReadMode, RpcOptions};
 use crate::status::operators::{self, OperatorsReport};
-use crate::error::{exit, Error};
-use crate::render::LABEL_CHAIN;
 use crate::ui::Printer;
 
 use super::common;

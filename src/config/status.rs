@@ -62,12 +62,16 @@ pub fn validate(chain: &LoadedChain, map: &SourceMap<'_>) -> Vec<Diagnostic> {
         }
     }
     if s.max_lag == Some(0) {
-        out.push(map.at_path(
-            "status.max_lag",
-            "0 blocks leaves no room: a node one block behind would never count as caught up"
-                .to_string(),
-            Some("use the blocks a healthy node may trail by, e.g. 10 (the default)".to_string()),
-        ));
+        out.push(
+            map.at_path(
+                "status.max_lag",
+                "0 blocks leaves no room: a node one block behind would never count as caught up"
+                    .to_string(),
+                Some(
+                    "use the blocks a healthy node may trail by, e.g. 10 (the default)".to_string(),
+                ),
+            ),
+        );
     }
     if chain.file.replicas.readiness_gate && !chain.file.replicas.enabled {
         out.push(map.at_path(

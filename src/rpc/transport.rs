@@ -273,8 +273,9 @@ impl L1Rpc {
         Ok(answers
             .into_iter()
             .map(|answer| match answer {
-                Ok(raw) => serde_json::from_str(raw.get())
-                    .map_err(|e| format!("unexpected answer: {e}")),
+                Ok(raw) => {
+                    serde_json::from_str(raw.get()).map_err(|e| format!("unexpected answer: {e}"))
+                }
                 Err(payload) => Err(format!(
                     "error {}: {}",
                     payload.code,

@@ -404,7 +404,10 @@ mod tests {
     #[test]
     fn the_sequencer_is_synced_while_its_head_is_recent_and_stalled_once_it_is_old() {
         let fresh = reading(NOW, status(1000, 940, NOW - 4));
-        assert_eq!(judge(&fresh, None, Err(""), true, NOW, T).state, State::Synced);
+        assert_eq!(
+            judge(&fresh, None, Err(""), true, NOW, T).state,
+            State::Synced
+        );
         let old = reading(NOW, status(1000, 940, NOW - 61));
         let v = judge(&old, Some(&old), Err(""), true, NOW, T);
         assert_eq!(v.state, State::Stalled, "{}", v.line());
@@ -427,15 +430,25 @@ mod tests {
         // Without the reference's safe head, following-safe-only cannot be told.
         assert_eq!(v.state, State::Stalled, "{}", v.line());
         assert!(
-            v.reason.contains("300 blocks behind the reference RPC's unsafe head 10300"),
+            v.reason
+                .contains("300 blocks behind the reference RPC's unsafe head 10300"),
             "{}",
             v.line()
         );
         let l = lag(&a.sync, &reference);
         assert_eq!((l.unsafe_l2, l.safe_l2, l.finalized_l2), (300, None, None));
         let replica = reading(NOW, status(995, 900, NOW));
-        let v = judge(&replica, None, Err("the reference RPC did not answer"), false, NOW, T);
-        assert!(v.reason.starts_with("no reference (the reference RPC did not answer)"));
+        let v = judge(
+            &replica,
+            None,
+            Err("the reference RPC did not answer"),
+            false,
+            NOW,
+            T,
+        );
+        assert!(v
+            .reason
+            .starts_with("no reference (the reference RPC did not answer)"));
     }
 
     #[test]

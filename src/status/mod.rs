@@ -179,8 +179,18 @@ pub fn operator_targets(
     use operators::Role;
     let f = &chain.file;
     let roles = [
-        (Role::Batcher, f.batcher.enabled, &f.batcher.signer, RoleName::Batcher),
-        (Role::Proposer, f.proposer.enabled, &f.proposer.signer, RoleName::Proposer),
+        (
+            Role::Batcher,
+            f.batcher.enabled,
+            &f.batcher.signer,
+            RoleName::Batcher,
+        ),
+        (
+            Role::Proposer,
+            f.proposer.enabled,
+            &f.proposer.signer,
+            RoleName::Proposer,
+        ),
         (
             Role::Challenger,
             f.challenger.enabled,
@@ -203,7 +213,10 @@ pub fn operator_targets(
             let (address, source) = if let Some(a) = discovery.and_then(|d| d.role(name)) {
                 (Some(a), "lock file".to_string())
             } else if let Some(a) = signer.as_ref().and_then(|s| s.signer_address()) {
-                (Some(a), format!("chain file {}.signer.address", role.as_str()))
+                (
+                    Some(a),
+                    format!("chain file {}.signer.address", role.as_str()),
+                )
             } else if let Some(a) = from_key {
                 (
                     Some(a),

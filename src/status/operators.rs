@@ -304,9 +304,9 @@ pub fn verdict(r: &RoleStatus, low_balance_eth: &str) -> (RoleState, String) {
     }
     let mut parts = Vec::new();
     match (&r.balance_eth, r.low) {
-        (Some(b), Some(true)) => parts.push(format!(
-            "balance {b} ETH (low: below {low_balance_eth})"
-        )),
+        (Some(b), Some(true)) => {
+            parts.push(format!("balance {b} ETH (low: below {low_balance_eth})"))
+        }
         (Some(b), _) => parts.push(format!("balance {b} ETH")),
         (None, _) => parts.push("balance unknown".to_string()),
     }
@@ -314,10 +314,7 @@ pub fn verdict(r: &RoleStatus, low_balance_eth: &str) -> (RoleState, String) {
         parts.push(match (t.block, t.age_s) {
             (Some(b), Some(age)) => format!("last tx block {b} ({} ago)", ago(age)),
             (Some(b), None) => format!("last tx block {b}"),
-            _ => format!(
-                "last tx: {}",
-                t.note.as_deref().unwrap_or("unknown")
-            ),
+            _ => format!("last tx: {}", t.note.as_deref().unwrap_or("unknown")),
         });
     }
     parts.push(match r.nonce_gap {
@@ -380,7 +377,9 @@ fn call_data(v: &Value) -> Result<Bytes, String> {
 fn decode_call<C: SolCall>(v: &Value, what: &str) -> Result<C::Return, String> {
     let data = call_data(v)?;
     if data.is_empty() {
-        return Err(format!("{what}: empty answer (no contract at that address?)"));
+        return Err(format!(
+            "{what}: empty answer (no contract at that address?)"
+        ));
     }
     C::abi_decode_returns(&data).map_err(|e| format!("{what}: cannot decode: {e}"))
 }
@@ -512,7 +511,10 @@ async fn read_all(
     }
     // 1. The head every read is pinned to.
     let head = match rpc
-        .calls("latest L1 block", vec![("eth_getBlockByNumber", json!(["latest", false]))])
+        .calls(
+            "latest L1 block",
+            vec![("eth_getBlockByNumber", json!(["latest", false]))],
+        )
         .await
     {
         Ok(mut a) => a.remove(0).and_then(|v| header(&v)),
@@ -541,7 +543,10 @@ async fn read_all(
         }
         slots.push((i, first));
     }
-    let count_slot = match (factory, work.iter().any(|w| w.target.role == Role::Challenger)) {
+    let count_slot = match (
+        factory,
+        work.iter().any(|w| w.target.role == Role::Challenger),
+    ) {
         (Some(f), true) => {
             calls.push(eth_call(f, IGameList::gameCountCall {}.abi_encode(), head));
             Some(calls.len() - 1)
@@ -672,25 +677,27 @@ async fn read_all(
         }
     }
     let mut games = match (factory, count_slot) {
-        (Some(f), Some(slot)) => Some(match answers[slot]
-            .clone()
-            .and_then(|v| decode_call::<IGameList::gameCountCall>(&v, "gameCount()"))
-        {
-            Ok(total) => Games {
-                factory: f.to_checksum(None),
-                total: Some(total.saturating_to::<u64>()),
-                window: GAMES_WINDOW,
-                in_progress: None,
-                error: None,
+        (Some(f), Some(slot)) => Some(
+            match answers[slot]
+                .clone()
+                .and_then(|v| decode_call::<IGameList::gameCountCall>(&v, "gameCount()"))
+            {
+                Ok(total) => Games {
+                    factory: f.to_checksum(None),
+                    total: Some(total.saturating_to::<u64>()),
+                    window: GAMES_WINDOW,
+                    in_progress: None,
+                    error: None,
+                },
+                Err(e) => Games {
+                    factory: f.to_checksum(None),
+                    total: None,
+                    window: GAMES_WINDOW,
+                    in_progress: None,
+                    error: Some(e),
+                },
             },
-            Err(e) => Games {
-                factory: f.to_checksum(None),
-                total: None,
-                window: GAMES_WINDOW,
-                in_progress: None,
-                error: Some(e),
-            },
-        }),
+        ),
         _ => None,
     };
     let game_indices: Vec<u64> = match (&games, factory) {
@@ -754,7 +761,10 @@ async fn read_all(
     }
 
     // 5. The games' status.
-    if let Some(g) = games.as_mut().filter(|g| g.error.is_none() && g.total.is_some()) {
+    if let Some(g) = games
+        .as_mut()
+        .filter(|g| g.error.is_none() && g.total.is_some())
+    {
         let calls = proxies
             .iter()
             .map(|p| eth_call(*p, IGameStatus::statusCall {}.abi_encode(), head))
@@ -952,7 +962,10 @@ mod tests {
         r.error = Some("connection refused".to_string());
         let (state, line) = verdict(&r, "0.1");
         assert_eq!(state, RoleState::Unreachable);
-        assert!(line.contains("L1 RPC did not answer: connection refused"), "{line}");
+        assert!(
+            line.contains("L1 RPC did not answer: connection refused"),
+            "{line}"
+        );
         let unknown = blank(&RoleTarget {
             role: Role::Proposer,
             address: None,
@@ -974,14 +987,23 @@ mod tests {
     fn game_answers_decode_from_abi_words() {
         let word = |n: u64| format!("{:064x}", n);
         let count = json!(format!("0x{}", word(40)));
-        let total = decode_call::<IGameList::gameCountCall>(&count, "gameCount()").expect("decodes");
+        let total =
+            decode_call::<IGameList::gameCountCall>(&count, "gameCount()").expect("decodes");
         assert_eq!(total, U256::from(40));
-        let at = json!(format!("0x{}{}{}", word(1), word(1_700_000_000), word(0xdead)));
-        let game = decode_call::<IGameList::gameAtIndexCall>(&at, "gameAtIndex()").expect("decodes");
+        let at = json!(format!(
+            "0x{}{}{}",
+            word(1),
+            word(1_700_000_000),
+            word(0xdead)
+        ));
+        let game =
+            decode_call::<IGameList::gameAtIndexCall>(&at, "gameAtIndex()").expect("decodes");
         assert_eq!(game.gameType, 1);
         assert_eq!(game.proxy, Address::left_padding_from(&[0xde, 0xad]));
-        assert!(decode_call::<IGameStatus::statusCall>(&json!("0x"), "status()")
-            .expect_err("empty")
-            .contains("no contract"));
+        assert!(
+            decode_call::<IGameStatus::statusCall>(&json!("0x"), "status()")
+                .expect_err("empty")
+                .contains("no contract")
+        );
     }
 }

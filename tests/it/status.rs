@@ -373,10 +373,7 @@ async fn operators_devnet(
 ) -> (PathBuf, [alloy::primitives::Address; 3]) {
     use alloy::signers::local::PrivateKeySigner;
     let signers: Vec<PrivateKeySigner> = (0..4).map(|_| PrivateKeySigner::random()).collect();
-    let keys: Vec<String> = signers
-        .iter()
-        .map(|s| hex::encode(s.to_bytes()))
-        .collect();
+    let keys: Vec<String> = signers.iter().map(|s| hex::encode(s.to_bytes())).collect();
     cluster
         .create_secret(
             ns,
@@ -486,7 +483,10 @@ async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and
     assert_eq!(ops["l1_head"], l1.block_number().await, "{ops:#}");
     let requests = ops["requests"].as_u64().expect("requests");
     eprintln!("operators: {requests} L1 requests, head {}", ops["l1_head"]);
-    assert!((3..=9).contains(&requests), "{requests} L1 requests: {ops:#}");
+    assert!(
+        (3..=9).contains(&requests),
+        "{requests} L1 requests: {ops:#}"
+    );
 
     let b = role(&status, "batcher");
     assert_eq!(b["address"], batcher.to_checksum(None));
@@ -594,7 +594,11 @@ async fn status_reports_an_l1_rpc_that_does_not_answer_per_role_and_exits_0() {
             "{r:#}"
         );
     }
-    let table = assert_ok(&opctl(&cluster, &ns, &["status", chain, "--rpc-timeout", "2s"]));
+    let table = assert_ok(&opctl(
+        &cluster,
+        &ns,
+        &["status", chain, "--rpc-timeout", "2s"],
+    ));
     assert!(!table.contains(&secret));
     assert!(
         table
@@ -655,7 +659,15 @@ async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_referen
     let out = opctl(
         &cluster,
         &ns,
-        &["status", chain_arg, "-o", "json", "--interval", "2s", "--no-operators"],
+        &[
+            "status",
+            chain_arg,
+            "-o",
+            "json",
+            "--interval",
+            "2s",
+            "--no-operators",
+        ],
     );
     let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
     assert_eq!(
@@ -671,7 +683,10 @@ async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_referen
     assert_eq!(seq["op_node"]["sync_mode"], "consensus-layer");
     assert_eq!(seq["op_node"]["engine_reachable"], true, "{seq:#}");
     // The sequencer's lag is measured too when the reference is another node.
-    assert!(seq["lag"]["unsafe"].as_u64().expect("lag") > 90_000, "{seq:#}");
+    assert!(
+        seq["lag"]["unsafe"].as_u64().expect("lag") > 90_000,
+        "{seq:#}"
+    );
 
     let replica = node(&status, "devnet-replica-0");
     assert_eq!(replica["op_node"]["sync_mode"], "execution-layer");
@@ -680,7 +695,10 @@ async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_referen
     assert!(replica["lag"]["safe"].as_u64().expect("safe lag") > 90_000);
     assert_eq!(replica["verdict"]["state"], "stalled", "{replica:#}");
     let reason = replica["verdict"]["reason"].as_str().expect("reason");
-    assert!(reason.contains("behind the reference RPC's unsafe head"), "{reason}");
+    assert!(
+        reason.contains("behind the reference RPC's unsafe head"),
+        "{reason}"
+    );
 
     // An L2 RPC that is not an op-node: its eth_blockNumber is the reference's unsafe head.
     let l2 = ElAnvil::start("127.0.0.1", crate::support::free_port(), L2_CHAIN_ID);
@@ -693,7 +711,15 @@ async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_referen
     let out = opctl(
         &cluster,
         &ns,
-        &["status", chain_arg, "-o", "json", "--interval", "0", "--no-operators"],
+        &[
+            "status",
+            chain_arg,
+            "-o",
+            "json",
+            "--interval",
+            "0",
+            "--no-operators",
+        ],
     );
     let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
     let replica = node(&status, "devnet-replica-0");
@@ -709,7 +735,17 @@ async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_referen
     let out = opctl(
         &cluster,
         &ns,
-        &["status", chain_arg, "-o", "json", "--interval", "0", "--no-operators", "--rpc-timeout", "2s"],
+        &[
+            "status",
+            chain_arg,
+            "-o",
+            "json",
+            "--interval",
+            "0",
+            "--no-operators",
+            "--rpc-timeout",
+            "2s",
+        ],
     );
     let status: Value = serde_json::from_str(&assert_ok(&out)).expect("status JSON");
     assert_eq!(status["reference"], Value::Null);
@@ -722,11 +758,22 @@ async fn status_shows_sync_mode_and_engine_and_measures_lags_against_the_referen
     let table = assert_ok(&opctl(
         &cluster,
         &ns,
-        &["status", chain_arg, "--interval", "0", "--no-operators", "--rpc-timeout", "2s"],
+        &[
+            "status",
+            chain_arg,
+            "--interval",
+            "0",
+            "--no-operators",
+            "--rpc-timeout",
+            "2s",
+        ],
     ));
     assert!(
         table.contains("devnet-replica-0: stalled") || table.contains("devnet-replica-0: synced"),
         "{table}"
     );
-    assert!(table.contains("no reference (the reference RPC did not answer"), "{table}");
+    assert!(
+        table.contains("no reference (the reference RPC did not answer"),
+        "{table}"
+    );
 }
