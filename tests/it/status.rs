@@ -434,6 +434,15 @@ fn role<'a>(status: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no role {name} in {status:#}"))
 }
 
+alloy::sol! {
+    /// DisputeGameFactory's and a game's getters (contracts-bedrock), for the stand-ins.
+    interface games {
+        function gameCount() external view returns (uint256);
+        function gameAtIndex(uint256 index) external view returns (uint32 gameType, uint64 timestamp, address proxy);
+        function status() external view returns (uint8);
+    }
+}
+
 #[tokio::test]
 async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and_low_balance() {
     let cluster = TestCluster::start().await;
@@ -461,6 +470,54 @@ async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and
         l1.request("anvil_impersonateAccount", serde_json::json!([who]))
             .await;
     }
+    // The DisputeGameFactory and two games (stand-ins with the real getters' ABI): the newer
+    // game is in progress, the older one resolved (DEFENDER_WINS).
+    let deployer = challenger;
+    let game = |status: u8| {
+        l1.deploy_stand_in(
+            deployer,
+            vec![crate::support::chain::answer(games::statusCall {}, status)],
+        )
+    };
+    let resolved = game(2).await;
+    let in_progress = game(0).await;
+    let at = |index: u64, proxy: alloy::primitives::Address| {
+        crate::support::chain::answer(
+            games::gameAtIndexCall {
+                index: alloy::primitives::U256::from(index),
+            },
+            games::gameAtIndexReturn {
+                gameType: 1,
+                timestamp: 1_700_000_000,
+                proxy,
+            },
+        )
+    };
+    let factory = l1
+        .deploy_stand_in(
+            deployer,
+            vec![
+                crate::support::chain::answer(
+                    games::gameCountCall {},
+                    alloy::primitives::U256::from(2),
+                ),
+                at(0, resolved),
+                at(1, in_progress),
+            ],
+        )
+        .await;
+    let text = std::fs::read_to_string(&chain).expect("read chain");
+    let example_factory = r#"dispute_game_factory = "0x4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7""#;
+    assert!(text.contains(example_factory));
+    std::fs::write(
+        &chain,
+        text.replace(
+            example_factory,
+            &format!("dispute_game_factory = \"{factory}\""),
+        ),
+    )
+    .expect("write chain");
+
     l1.mine(5).await;
     send_from(&l1, batcher).await;
     l1.mine(10).await;
@@ -529,16 +586,18 @@ async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and
         "{p:#}"
     );
 
-    // The challenger: balance and nonces; it sent nothing, and the chain file's factory has no
-    // code on this L1, which is said, not fatal.
+    // The challenger: nonces (it deployed the stand-ins), and the games in progress.
     let c = role(&status, "challenger");
-    assert_eq!(c["balance_eth"], "2");
+    assert_eq!(c["nonce"], 6);
     assert_eq!(c["nonce_gap"], 0);
     assert!(c.get("last_tx").is_none(), "{c:#}");
+    assert_eq!(c["games"]["total"], 2, "{c:#}");
+    assert_eq!(c["games"]["in_progress"], 1, "{c:#}");
+    assert_eq!(c["games"]["factory"], factory.to_checksum(None));
     assert!(
-        c["games"]["error"]
+        c["line"]
             .as_str()
-            .is_some_and(|e| e.contains("gameCount()")),
+            .is_some_and(|l| l.ends_with("1 game(s) in progress among the newest 2 of 2")),
         "{c:#}"
     );
 
