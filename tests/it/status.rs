@@ -506,11 +506,11 @@ async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and
             ],
         )
         .await;
-    let text = std::fs::read_to_string(&chain).expect("read chain");
+    let text = std::fs::read_to_string(chain).expect("read chain");
     let example_factory = r#"dispute_game_factory = "0x4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7""#;
     assert!(text.contains(example_factory));
     std::fs::write(
-        &chain,
+        chain,
         text.replace(
             example_factory,
             &format!("dispute_game_factory = \"{factory}\""),
