@@ -630,6 +630,14 @@ async fn status_reports_an_l1_rpc_that_does_not_answer_per_role_and_exits_0() {
         crate::support::free_port()
     );
     let (chain, _) = operators_devnet(&cluster, &ns, dir.path(), &url, "").await;
+    // A disabled role is skipped.
+    let text = std::fs::read_to_string(&chain).expect("read chain");
+    assert!(text.contains("[challenger]\n"));
+    std::fs::write(
+        &chain,
+        text.replace("[challenger]\n", "[challenger]\nenabled = false\n"),
+    )
+    .expect("write chain");
     let chain = chain.to_str().expect("utf-8");
     let out = opctl(
         &cluster,
@@ -642,7 +650,14 @@ async fn status_reports_an_l1_rpc_that_does_not_answer_per_role_and_exits_0() {
         "the L1 RPC's key leaked:\n{stdout}"
     );
     let status: Value = serde_json::from_str(&stdout).expect("status JSON");
-    for name in ["batcher", "proposer", "challenger"] {
+    let roles: Vec<&str> = status["operators"]["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["role"].as_str())
+        .collect();
+    assert_eq!(roles, ["batcher", "proposer"], "the challenger is disabled");
+    for name in ["batcher", "proposer"] {
         let r = role(&status, name);
         assert_eq!(r["state"], "unreachable", "{r:#}");
         assert_eq!(r["reachable"], false);
