@@ -236,3 +236,70 @@ pub fn operator_targets(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::{Discovery, RoleName, Source, Sourced};
+    use alloy::primitives::Address;
+    use operators::Role;
+
+    /// The devnet example, its challenger disabled and its proposer on a remote signer.
+    fn chain() -> LoadedChain {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+        let text = std::fs::read_to_string(&path).expect("read the example");
+        let text = text
+            .replace("[challenger]\n", "[challenger]\nenabled = false\n")
+            .replace(
+                "[proposer]\nsigner = { secret = \"devnet-keys\", key = \"proposer\" }",
+                "[proposer]\nsigner = { endpoint = \"https://signer.example.org\", address = \"0x00000000000000000000000000000000000000b2\" }",
+            );
+        crate::config::load_str(&path, &text).expect("valid")
+    }
+
+    #[test]
+    fn operator_addresses_come_from_the_lock_then_signer_address_then_the_key_and_disabled_roles_are_skipped(
+    ) {
+        let chain = chain();
+        let keys = crate::rpc::SignerAddresses {
+            batcher: Some(Address::with_last_byte(0xa1)),
+            sequencer: None,
+            proposer: Some(Address::with_last_byte(0xa2)),
+            challenger: None,
+        };
+        let t = operator_targets(&chain, None, Some(&keys));
+        let got: Vec<(Role, Option<Address>, &str)> = t
+            .iter()
+            .map(|t| (t.role, t.address, t.source.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Role::Batcher,
+                    Some(Address::with_last_byte(0xa1)),
+                    "key in Secret devnet-keys/batcher"
+                ),
+                (
+                    Role::Proposer,
+                    Some(Address::with_last_byte(0xb2)),
+                    "chain file proposer.signer.address"
+                ),
+            ],
+            "the challenger is not enabled"
+        );
+        let mut d = Discovery::new(Address::with_last_byte(1));
+        d.roles.insert(
+            RoleName::Batcher,
+            Sourced::new(
+                Address::with_last_byte(0xc1),
+                Source::Toml { key: "x".into() },
+            ),
+        );
+        let t = operator_targets(&chain, Some(&d), Some(&keys));
+        assert_eq!(t[0].address, Some(Address::with_last_byte(0xc1)));
+        assert_eq!(t[0].source, "lock file");
+        let t = operator_targets(&chain, None, None);
+        assert_eq!(t[0].address, None);
+    }
+}
