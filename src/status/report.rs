@@ -384,3 +384,88 @@ fn node(
         verdict,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::judge::BlockId;
+    use crate::status::probe::{ElRead, OpNodeRead, Target};
+
+    fn sync(unsafe_l2: u64) -> SyncStatus {
+        let l1 = L1Ref {
+            number: 10,
+            timestamp: 1000,
+        };
+        let l2 = |number| L2Ref {
+            number,
+            timestamp: 2000 + number,
+            l1origin: BlockId { number: 10 },
+        };
+        SyncStatus {
+            current_l1: l1,
+            head_l1: l1,
+            unsafe_l2: l2(unsafe_l2),
+            safe_l2: l2(unsafe_l2.saturating_sub(60)),
+            finalized_l2: l2(unsafe_l2.saturating_sub(600)),
+        }
+    }
+
+    fn sample(unsafe_l2: Option<u64>, el_head: Option<u64>) -> Sample {
+        Sample {
+            at_ms: 0,
+            op_node: OpNodeRead {
+                sync: unsafe_l2.map(sync).ok_or_else(|| "down".to_string()),
+                peers: None,
+                rollup: None,
+            },
+            el: ElRead {
+                block_number: el_head.ok_or_else(|| "down".to_string()),
+                syncing: None,
+                peers: None,
+                chain_id: None,
+            },
+        }
+    }
+
+    fn reads(first: Sample, second: Option<Sample>) -> NodeReads {
+        NodeReads {
+            target: Target {
+                name: "c-replica-0".to_string(),
+                role: NodeRole::Replica,
+                pod: "c-replica-0-0".to_string(),
+                sync_mode: "execution-layer",
+            },
+            first,
+            second,
+        }
+    }
+
+    fn judge_engine(n: &NodeReads) -> Option<bool> {
+        let last = n.second.as_ref().unwrap_or(&n.first);
+        engine(
+            n,
+            last.op_node.sync.as_ref().ok().copied(),
+            last.el.block_number.as_ref().ok().copied(),
+            10,
+        )
+        .0
+    }
+
+    #[test]
+    fn the_engine_is_reachable_when_the_head_moves_or_the_execution_client_is_at_it() {
+        let moving = reads(sample(Some(100), None), Some(sample(Some(101), None)));
+        assert_eq!(judge_engine(&moving), Some(true));
+        let at_head = reads(sample(Some(100), Some(95)), None);
+        assert_eq!(judge_engine(&at_head), Some(true));
+    }
+
+    #[test]
+    fn the_engine_is_unreachable_when_the_execution_client_is_gone_and_the_head_still() {
+        let gone = reads(sample(Some(100), None), Some(sample(Some(100), None)));
+        assert_eq!(judge_engine(&gone), Some(false));
+        let behind = reads(sample(Some(100), Some(5)), Some(sample(Some(100), Some(5))));
+        assert_eq!(judge_engine(&behind), None, "answers, far behind: unknown");
+        let no_op_node = reads(sample(None, Some(100)), None);
+        assert_eq!(judge_engine(&no_op_node), None);
+    }
+}
