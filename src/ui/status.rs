@@ -90,7 +90,7 @@ pub fn operators_lines(report: &OperatorsReport) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "operators read from L1 RPC {} at block {}: {} requests in {} ms (latest tx searched over the last {} blocks; games: the newest {})\n",
+        "operators read from L1 RPC {} at block {}: {} requests in {} ms (latest tx searched up to {} blocks back; games: the newest {})\n",
         report.l1_rpc.as_deref().unwrap_or("(none)"),
         report.l1_head.map_or("-".to_string(), |h| h.to_string()),
         report.requests,

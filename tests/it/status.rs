@@ -603,6 +603,7 @@ async fn status_reads_each_operator_role_from_l1_balance_latest_tx_nonce_gap_and
 
     // The table: one line per role, the low one flagged.
     let table = assert_ok(&opctl(&cluster, &ns, &["status", chain]));
+    eprintln!("{table}");
     let line = |prefix: &str| {
         table
             .lines()
