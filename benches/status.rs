@@ -120,7 +120,16 @@ async fn measure(
     interval: &str,
     runs: usize,
 ) -> Figures {
-    let args = ["status", chain, "-o", "json", "--interval", interval];
+    // The node part only: the operators part would read the L1 RPC (a placeholder URL here).
+    let args = [
+        "status",
+        chain,
+        "-o",
+        "json",
+        "--interval",
+        interval,
+        "--no-operators",
+    ];
     eprintln!("bench: {label}: warm-up");
     run(opctl, cluster, ns, &args);
     eprintln!("bench: {label}: counting requests");

@@ -785,7 +785,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__status)
-            opts="-n -v -q -o -h -V --interval --rpc-timeout --deadline --max-lag --no-nodes --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-n -v -q -o -h -V --interval --rpc-timeout --deadline --max-lag --no-nodes --no-operators --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

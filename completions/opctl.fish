@@ -165,7 +165,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand destroy" -s V -l version -d 
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l interval -d 'Time between the two samples of every node\'s heads, which give its blocks/min (`0`: one sample, no rate)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l rpc-timeout -d 'Per JSON-RPC request to a node (through the API server\'s pod proxy)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l deadline -d 'The whole reading of the nodes; nodes not read by then are reported unreachable' -r
-complete -c opctl -n "__fish_opctl_using_subcommand status" -l max-lag -d 'Blocks behind the sequencer\'s unsafe head that still count as synced' -r
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l max-lag -d 'Blocks behind the reference\'s unsafe head (the sequencer, or `[status] reference_rpc`) that still count as synced [default: `[status] max_lag`, else 10]' -r
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l context -d 'kubeconfig context to use' -r
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s n -l namespace -d 'Override the chain\'s namespace' -r
@@ -176,6 +176,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand status" -s o -l output -d 'O
 json\t''
 table\t''"
 complete -c opctl -n "__fish_opctl_using_subcommand status" -l no-nodes -d 'Only the workloads: do not read the nodes'
+complete -c opctl -n "__fish_opctl_using_subcommand status" -l no-operators -d 'Do not read the operator roles (batcher, proposer, challenger) from the L1 RPC'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s v -l verbose -d 'More output (repeat for more)'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c opctl -n "__fish_opctl_using_subcommand status" -s h -l help -d 'Print help'

@@ -303,12 +303,16 @@ pub struct StatusArgs {
     /// The whole reading of the nodes; nodes not read by then are reported unreachable.
     #[arg(long, default_value = "30s", value_parser = status_deadline)]
     pub deadline: std::time::Duration,
-    /// Blocks behind the sequencer's unsafe head that still count as synced.
-    #[arg(long = "max-lag", default_value_t = 10, value_name = "BLOCKS")]
-    pub max_lag: u64,
+    /// Blocks behind the reference's unsafe head (the sequencer, or `[status] reference_rpc`)
+    /// that still count as synced [default: `[status] max_lag`, else 10].
+    #[arg(long = "max-lag", value_name = "BLOCKS")]
+    pub max_lag: Option<u64>,
     /// Only the workloads: do not read the nodes.
     #[arg(long = "no-nodes")]
     pub no_nodes: bool,
+    /// Do not read the operator roles (batcher, proposer, challenger) from the L1 RPC.
+    #[arg(long = "no-operators")]
+    pub no_operators: bool,
 }
 
 #[derive(Debug, Args)]

@@ -274,18 +274,39 @@ pub async fn l1_rpc_url(
     if let Some(url) = flag {
         return Ok(url.to_string());
     }
-    match &chain.file.l1.rpc_url {
-        UrlSource::Text(s) => match chain.file.l1.rpc_url.env_var() {
+    url_source(chain, &chain.file.l1.rpc_url, "l1.rpc_url", cluster)
+        .await
+        .map_err(|e| match e {
+            Error::L1Url(m) if m.contains("does not exist") => {
+                Error::L1Url(format!("{m}\n  hint: create it, or pass --l1-rpc-url"))
+            }
+            Error::L1Url(m) => Error::L1Url(format!(
+                "{m}\n  hint: pass --l1-rpc-url or set OPCTL_L1_RPC_URL"
+            )),
+            other => other,
+        })
+}
+
+/// The URL a [`UrlSource`] of the chain file names: the literal, the `env:VAR` value, or the
+/// Secret's key (read through `cluster`). `key` is the chain-file key, for the errors.
+pub async fn url_source(
+    chain: &LoadedChain,
+    source: &UrlSource,
+    key: &str,
+    cluster: Option<&Cluster>,
+) -> Result<String, Error> {
+    match source {
+        UrlSource::Text(s) => match source.env_var() {
             Some(var) => std::env::var(var).map_err(|_| Error::EnvMissing {
                 var: var.to_string(),
-                object: "l1.rpc_url".into(),
+                object: key.into(),
             }),
             None => Ok(s.clone()),
         },
         UrlSource::Secret(r) => {
             let cluster = cluster.ok_or_else(|| {
                 Error::L1Url(format!(
-                    "l1.rpc_url is the Secret {}/{} and no cluster is reachable\n  hint: pass --l1-rpc-url or set OPCTL_L1_RPC_URL",
+                    "{key} is the Secret {}/{} and no cluster is reachable",
                     r.secret, r.key
                 ))
             })?;
@@ -295,7 +316,7 @@ pub async fn l1_rpc_url(
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| {
                     Error::L1Url(format!(
-                        "l1.rpc_url: Secret {} (namespace {}) does not exist or has no key `{}`\n  hint: create it, or pass --l1-rpc-url",
+                        "{key}: Secret {} (namespace {}) does not exist or has no key `{}`",
                         r.secret,
                         chain.namespace(),
                         r.key

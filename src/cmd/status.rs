@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Global, OutputFormat, StatusArgs};
 use crate::cluster::Kind;
+use crate::config::LoadedChain;
 use crate::error::{exit, Error};
 use crate::render::LABEL_CHAIN;
 use crate::ui::Printer;
@@ -126,7 +127,13 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     let nodes = if args.no_nodes || rows.is_empty() {
         None
     } else {
-        Some(crate::status::nodes(&cluster, &chain, node_settings(args)).await)
+        let reference = crate::status::reference_url(&chain, &cluster).await;
+        Some(crate::status::nodes(&cluster, &chain, node_settings(args, &chain), reference).await)
+    };
+    let operators = if args.no_operators {
+        None
+    } else {
+        crate::status::read_operators(&chain, &cluster, args.rpc_timeout, args.deadline).await
     };
     if global.output == Some(OutputFormat::Json) {
         let mut out = json!({
@@ -138,8 +145,15 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
         });
         if let Some(nodes) = &nodes {
             out["sampling"] = serde_json::to_value(&nodes.sampling).unwrap_or_default();
+            out["sampling"]["l1_requests"] = json!(operators.as_ref().map(|o| o.requests));
             out["reference"] = json!(nodes.reference);
+            if let Some(why) = &nodes.reference_error {
+                out["reference_error"] = json!(why);
+            }
             out["nodes"] = serde_json::to_value(&nodes.nodes).unwrap_or_default();
+        }
+        if let Some(operators) = &operators {
+            out["operators"] = serde_json::to_value(operators).unwrap_or_default();
         }
         printer.data(&serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(exit::OK);
@@ -152,6 +166,9 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
             "{}: no workloads in namespace {ns} (run `opctl apply`)",
             chain.file.chain.name
         ));
+        if let Some(operators) = &operators {
+            printer.data(&crate::ui::status::operators_lines(operators));
+        }
         return Ok(exit::OK);
     }
     let mut t = Table::new();
@@ -181,16 +198,20 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     if let Some(nodes) = &nodes {
         printer.data(&crate::ui::status::nodes_table(nodes));
     }
+    if let Some(operators) = &operators {
+        printer.data(&crate::ui::status::operators_lines(operators));
+    }
     Ok(exit::OK)
 }
 
-fn node_settings(args: &StatusArgs) -> crate::status::Settings {
+/// A URL of the chain file: a literal, `env:VAR`, or a key of a Secret in the chain's namespace.
+fn node_settings(args: &StatusArgs, chain: &LoadedChain) -> crate::status::Settings {
     crate::status::Settings {
         limits: crate::status::Limits {
             interval: args.interval,
             rpc_timeout: args.rpc_timeout,
             deadline: args.deadline,
         },
-        max_lag: args.max_lag,
+        max_lag: args.max_lag.unwrap_or_else(|| chain.file.status.max_lag()),
     }
 }

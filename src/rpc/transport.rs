@@ -302,6 +302,37 @@ impl L1Rpc {
             .collect())
     }
 
+    /// Read-only JSON-RPC calls as one HTTP request (one batch), with this client's timeout,
+    /// retries and redaction: one answer per call, in call order, each the raw result or the
+    /// node's error for that call (redacted). `Err` when the request as a whole failed.
+    pub async fn calls(
+        &self,
+        what: &str,
+        calls: Vec<(&'static str, Value)>,
+    ) -> Result<Vec<Result<Value, String>>, RpcError> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items = calls
+            .into_iter()
+            .map(|(method, params)| item(method, params))
+            .collect();
+        let answers = self.exchange(what, items).await?;
+        Ok(answers
+            .into_iter()
+            .map(|answer| match answer {
+                Ok(raw) => {
+                    serde_json::from_str(raw.get()).map_err(|e| format!("unexpected answer: {e}"))
+                }
+                Err(payload) => Err(format!(
+                    "error {}: {}",
+                    payload.code,
+                    self.redactor.scrub(&short(&payload.message))
+                )),
+            })
+            .collect())
+    }
+
     /// Reads `set` pinned to block `block`, level by level (JSON-RPC batches, or one request per
     /// read in [`ReadMode::Sequential`]).
     pub(crate) async fn read(

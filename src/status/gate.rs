@@ -141,48 +141,22 @@ pub async fn sync(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::judge::{BlockId, L2Ref, Verdict};
-    use crate::status::report::{ElView, OpNodeView};
+    use crate::status::judge::Verdict;
 
     fn node(state: State, unsafe_l2: u64, el: Option<u64>) -> NodeStatus {
-        let l2 = L2Ref {
-            number: unsafe_l2,
-            timestamp: 0,
-            l1origin: BlockId { number: 0 },
-        };
-        NodeStatus {
-            name: "devnet-replica-0".into(),
-            role: "replica",
-            pod: "devnet-replica-0-0".into(),
-            op_node: OpNodeView {
-                reachable: true,
-                error: None,
-                unsafe_l2: Some(l2),
-                safe_l2: Some(l2),
-                finalized_l2: Some(l2),
-                current_l1: None,
-                head_l1: None,
-                l1_origin_lag: None,
-                peers: None,
-                gossip_peers: None,
-                l2_chain_id: None,
-            },
-            el: ElView {
-                reachable: el.is_some(),
-                error: None,
-                block_number: el,
-                syncing: None,
-                peers: None,
-                chain_id: None,
-            },
-            lag: None,
-            verdict: Verdict {
-                state,
-                reason: "why".into(),
-                since: None,
-                blocks_per_minute: None,
-            },
+        let mut n = crate::status::report::example().nodes.remove(0);
+        if let Some(r) = n.op_node.unsafe_l2.as_mut() {
+            r.number = unsafe_l2;
         }
+        n.el.block_number = el;
+        n.el.reachable = el.is_some();
+        n.verdict = Verdict {
+            state,
+            reason: "why".into(),
+            since: None,
+            blocks_per_minute: None,
+        };
+        n
     }
 
     #[test]
@@ -228,16 +202,10 @@ mod tests {
     }
 }
 
-/// What `opctl apply` needs to keep one chain's gates while it waits: the chain's nodes and how
-/// to judge them, without holding the whole loaded chain.
+/// One chain's gates, as `opctl apply` keeps them while it waits.
 #[derive(Debug, Clone)]
 pub struct Keeper {
-    namespace: String,
-    chain: String,
-    targets: Vec<super::probe::Target>,
-    l2_chain_id: u64,
-    block_time: Option<u64>,
-    max_lag: u64,
+    chain: std::sync::Arc<crate::config::LoadedChain>,
 }
 
 impl Keeper {
@@ -245,38 +213,28 @@ impl Keeper {
     pub fn for_chain(chain: &crate::config::LoadedChain) -> Option<Keeper> {
         let f = &chain.file;
         (f.replicas.enabled && f.replicas.readiness_gate).then(|| Keeper {
-            namespace: chain.namespace().to_string(),
-            chain: f.chain.name.clone(),
-            targets: super::targets(chain),
-            l2_chain_id: f.chain.l2_chain_id,
-            block_time: chain
-                .rollup()
-                .and_then(Result::ok)
-                .map(|r| r.config.block_time),
-            max_lag: f.status.max_lag(),
+            chain: std::sync::Arc::new(chain.clone()),
         })
     }
 
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        self.chain.namespace()
     }
 
-    /// One reading of the chain's nodes (one sample: only "within the lag" matters here) and the
-    /// gate conditions it calls for, written.
+    /// One reading of the chain's nodes (one sample: only "within the lag" matters here, against
+    /// the sequencer or `[status] reference_rpc`) and the gate conditions it calls for, written.
     pub async fn tick(&self, cluster: &Cluster) -> Result<Vec<Change>, ClusterError> {
-        let limits = super::Limits {
-            interval: std::time::Duration::ZERO,
-            rpc_timeout: std::time::Duration::from_secs(5),
-            deadline: std::time::Duration::from_secs(10),
+        let chain = &self.chain;
+        let settings = super::Settings {
+            limits: super::Limits {
+                interval: std::time::Duration::ZERO,
+                rpc_timeout: std::time::Duration::from_secs(5),
+                deadline: std::time::Duration::from_secs(10),
+            },
+            max_lag: chain.file.status.max_lag(),
         };
-        let collected =
-            super::probe::collect(cluster, &self.namespace, &self.targets, limits).await;
-        let thresholds = super::judge::Thresholds {
-            max_lag: self.max_lag,
-            block_time: super::report::block_time(self.block_time, &collected),
-        };
-        let report =
-            super::report::build(&collected, self.l2_chain_id, thresholds, 0, super::now_s());
-        sync(cluster, &self.namespace, &self.chain, &report).await
+        let reference = super::reference_url(chain, cluster).await;
+        let report = super::nodes(cluster, chain, settings, reference).await;
+        sync(cluster, chain.namespace(), &chain.file.chain.name, &report).await
     }
 }

@@ -137,28 +137,50 @@ impl Verdict {
     }
 }
 
-/// Lag of each L2 head behind the reference's same head (0 when ahead).
+/// The heads lags are measured against: the sequencer's `optimism_syncStatus`, or
+/// `[status] reference_rpc` (`optimism_syncStatus` when it is an op-node, else only its
+/// `eth_blockNumber` as the unsafe head).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// `the sequencer`, `the reference RPC`: how reasons name it.
+    pub whose: String,
+    pub unsafe_l2: u64,
+    pub safe_l2: Option<u64>,
+    pub finalized_l2: Option<u64>,
+}
+
+impl Reference {
+    pub fn from_sync(whose: &str, s: &SyncStatus) -> Reference {
+        Reference {
+            whose: whose.to_string(),
+            unsafe_l2: s.unsafe_l2.number,
+            safe_l2: Some(s.safe_l2.number),
+            finalized_l2: Some(s.finalized_l2.number),
+        }
+    }
+}
+
+/// Lag of each L2 head behind the reference's same head (0 when ahead); `safe` and `finalized`
+/// are `null` when the reference tells only its head (`eth_blockNumber`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Lag {
     #[serde(rename = "unsafe")]
     pub unsafe_l2: u64,
     #[serde(rename = "safe")]
-    pub safe_l2: u64,
+    pub safe_l2: Option<u64>,
     #[serde(rename = "finalized")]
-    pub finalized_l2: u64,
+    pub finalized_l2: Option<u64>,
 }
 
-pub fn lag(node: &SyncStatus, reference: &SyncStatus) -> Lag {
+pub fn lag(node: &SyncStatus, reference: &Reference) -> Lag {
     Lag {
-        unsafe_l2: reference
-            .unsafe_l2
-            .number
-            .saturating_sub(node.unsafe_l2.number),
-        safe_l2: reference.safe_l2.number.saturating_sub(node.safe_l2.number),
+        unsafe_l2: reference.unsafe_l2.saturating_sub(node.unsafe_l2.number),
+        safe_l2: reference
+            .safe_l2
+            .map(|r| r.saturating_sub(node.safe_l2.number)),
         finalized_l2: reference
             .finalized_l2
-            .number
-            .saturating_sub(node.finalized_l2.number),
+            .map(|r| r.saturating_sub(node.finalized_l2.number)),
     }
 }
 
@@ -188,7 +210,7 @@ pub fn rfc3339(unix: u64) -> String {
 pub fn judge(
     first: &Reading,
     second: Option<&Reading>,
-    reference: Option<&SyncStatus>,
+    reference: Result<&Reference, &str>,
     is_sequencer: bool,
     now_s: u64,
     t: Thresholds,
@@ -207,13 +229,14 @@ pub fn judge(
         ..Verdict::new(State::Stalled, why)
     };
 
-    let Some(reference) = reference.filter(|_| !is_sequencer) else {
+    let missing = reference.err().unwrap_or("");
+    let Some(reference) = reference.ok().filter(|_| !is_sequencer) else {
         // The sequencer itself, or a replica without a reachable sequencer: judged by whether
         // its unsafe head is recent or moving.
         let whose = if is_sequencer {
-            "sequencer"
+            "sequencer".to_string()
         } else {
-            "no reference (the sequencer did not answer)"
+            format!("no reference ({missing})")
         };
         if !moved && head_age > t.stall_after_secs() {
             return stalled(format!(
@@ -241,19 +264,19 @@ pub fn judge(
         return Verdict::new(
             State::Synced,
             format!(
-                "{} block(s) behind the sequencer's unsafe head {} ({heads})",
-                lag.unsafe_l2, reference.unsafe_l2.number
+                "{} block(s) behind {}'s unsafe head {} ({heads})",
+                lag.unsafe_l2, reference.whose, reference.unsafe_l2
             ),
         );
     }
-    if s.unsafe_l2.number == s.safe_l2.number && lag.safe_l2 <= t.max_lag {
+    if s.unsafe_l2.number == s.safe_l2.number && lag.safe_l2.is_some_and(|l| l <= t.max_lag) {
         return Verdict::new(
             State::FollowingSafeOnly,
             format!(
-                "unsafe head = safe head = {}, {} blocks behind the sequencer's unsafe head {}: \
+                "unsafe head = safe head = {}, {} blocks behind {}'s unsafe head {}: \
                  no unsafe blocks arrive by gossip; derivation from L1 keeps up \
                  (check op-node p2p: peers, the sequencer's p2p address, the unsafe block signer)",
-                s.unsafe_l2.number, lag.unsafe_l2, reference.unsafe_l2.number
+                s.unsafe_l2.number, lag.unsafe_l2, reference.whose, reference.unsafe_l2
             ),
         );
     }
@@ -266,8 +289,8 @@ pub fn judge(
             ..Verdict::new(
                 State::Syncing,
                 format!(
-                    "{} blocks behind the sequencer's unsafe head {} ({heads})",
-                    lag.unsafe_l2, reference.unsafe_l2.number
+                    "{} blocks behind {}'s unsafe head {} ({heads})",
+                    lag.unsafe_l2, reference.whose, reference.unsafe_l2
                 ),
             )
         };
@@ -278,8 +301,8 @@ pub fn judge(
         "was sampled once (no rate)"
     };
     stalled(format!(
-        "unsafe head {} {sampled}, {} blocks behind the sequencer's unsafe head {} ({heads})",
-        s.unsafe_l2.number, lag.unsafe_l2, reference.unsafe_l2.number
+        "unsafe head {} {sampled}, {} blocks behind {}'s unsafe head {} ({heads})",
+        s.unsafe_l2.number, lag.unsafe_l2, reference.whose, reference.unsafe_l2
     ))
 }
 
@@ -315,6 +338,10 @@ mod tests {
         }
     }
 
+    fn seq_ref(s: &SyncStatus) -> Reference {
+        Reference::from_sync("the sequencer", s)
+    }
+
     fn reading(at_s: u64, sync: SyncStatus) -> Reading {
         Reading {
             at_ms: at_s * 1000,
@@ -327,7 +354,7 @@ mod tests {
         let seq = status(1000, 940, NOW);
         let a = reading(NOW, status(995, 940, NOW));
         let b = reading(NOW + 2, status(996, 940, NOW));
-        let v = judge(&a, Some(&b), Some(&seq), false, NOW + 2, T);
+        let v = judge(&a, Some(&b), Ok(&seq_ref(&seq)), false, NOW + 2, T);
         assert_eq!(v.state, State::Synced, "{}", v.line());
         assert!(
             v.line().starts_with("synced: 4 block(s) behind"),
@@ -341,7 +368,7 @@ mod tests {
         let seq = status(100_000, 99_940, NOW);
         let a = reading(NOW, status(1_000, 900, NOW - 86_400));
         let b = reading(NOW + 2, status(1_020, 920, NOW - 86_400));
-        let v = judge(&a, Some(&b), Some(&seq), false, NOW + 2, T);
+        let v = judge(&a, Some(&b), Ok(&seq_ref(&seq)), false, NOW + 2, T);
         assert_eq!(v.state, State::Syncing);
         assert_eq!(v.blocks_per_minute, Some(600.0));
         assert!(
@@ -357,7 +384,7 @@ mod tests {
         let seq = status(100_000, 99_940, NOW);
         let a = reading(NOW, status(5_000, 4_000, NOW - 3600));
         let b = reading(NOW + 2, status(5_000, 4_000, NOW - 3600));
-        let v = judge(&a, Some(&b), Some(&seq), false, NOW + 2, T);
+        let v = judge(&a, Some(&b), Ok(&seq_ref(&seq)), false, NOW + 2, T);
         assert_eq!(v.state, State::Stalled);
         assert_eq!(v.since.as_deref(), Some(rfc3339(NOW - 3600).as_str()));
         assert!(v.headline().starts_with("stalled since "), "{}", v.line());
@@ -367,7 +394,7 @@ mod tests {
     fn unsafe_equal_to_safe_and_keeping_up_with_the_safe_head_is_following_safe_only() {
         let seq = status(10_300, 10_000, NOW);
         let a = reading(NOW, status(10_000, 10_000, NOW - 600));
-        let v = judge(&a, None, Some(&seq), false, NOW, T);
+        let v = judge(&a, None, Ok(&seq_ref(&seq)), false, NOW, T);
         assert_eq!(v.state, State::FollowingSafeOnly, "{}", v.line());
         assert!(v.line().contains("no unsafe blocks arrive by gossip"));
     }
@@ -378,7 +405,7 @@ mod tests {
         let a = reading(NOW, status(2_000, 2_000, NOW - 6000));
         let b = reading(NOW + 2, status(2_000, 2_000, NOW - 6000));
         assert_eq!(
-            judge(&a, Some(&b), Some(&seq), false, NOW + 2, T).state,
+            judge(&a, Some(&b), Ok(&seq_ref(&seq)), false, NOW + 2, T).state,
             State::Stalled
         );
     }
@@ -386,13 +413,51 @@ mod tests {
     #[test]
     fn the_sequencer_is_synced_while_its_head_is_recent_and_stalled_once_it_is_old() {
         let fresh = reading(NOW, status(1000, 940, NOW - 4));
-        assert_eq!(judge(&fresh, None, None, true, NOW, T).state, State::Synced);
+        assert_eq!(
+            judge(&fresh, None, Err(""), true, NOW, T).state,
+            State::Synced
+        );
         let old = reading(NOW, status(1000, 940, NOW - 61));
-        let v = judge(&old, Some(&old), None, true, NOW, T);
+        let v = judge(&old, Some(&old), Err(""), true, NOW, T);
         assert_eq!(v.state, State::Stalled, "{}", v.line());
         assert!(v
             .reason
             .starts_with("sequencer: unsafe head 1000 has not moved"));
+    }
+
+    #[test]
+    fn a_reference_rpc_that_tells_only_its_head_measures_the_unsafe_lag_and_nothing_else() {
+        let reference = Reference {
+            whose: "the reference RPC".to_string(),
+            unsafe_l2: 10_300,
+            safe_l2: None,
+            finalized_l2: None,
+        };
+        let a = reading(NOW, status(10_000, 10_000, NOW - 600));
+        let b = reading(NOW + 2, status(10_000, 10_000, NOW - 600));
+        let v = judge(&a, Some(&b), Ok(&reference), false, NOW + 2, T);
+        // Without the reference's safe head, following-safe-only cannot be told.
+        assert_eq!(v.state, State::Stalled, "{}", v.line());
+        assert!(
+            v.reason
+                .contains("300 blocks behind the reference RPC's unsafe head 10300"),
+            "{}",
+            v.line()
+        );
+        let l = lag(&a.sync, &reference);
+        assert_eq!((l.unsafe_l2, l.safe_l2, l.finalized_l2), (300, None, None));
+        let replica = reading(NOW, status(995, 900, NOW));
+        let v = judge(
+            &replica,
+            None,
+            Err("the reference RPC did not answer"),
+            false,
+            NOW,
+            T,
+        );
+        assert!(v
+            .reason
+            .starts_with("no reference (the reference RPC did not answer)"));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Target {
     pub name: String,
     pub role: NodeRole,
     pub pod: String,
+    /// The op-node `--syncmode` opctl renders for this node (op-node serves no RPC that tells
+    /// it).
+    pub sync_mode: &'static str,
 }
 
 /// How long a run may take.

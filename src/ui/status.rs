@@ -3,6 +3,7 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::status::judge::L2Ref;
+use crate::status::operators::OperatorsReport;
 use crate::status::report::NodesReport;
 
 fn head(head: Option<L2Ref>, lag: Option<u64>) -> String {
@@ -47,8 +48,8 @@ pub fn nodes_table(report: &NodesReport) -> String {
         t.add_row(vec![
             n.name.clone(),
             head(o.unsafe_l2, n.lag.map(|l| l.unsafe_l2)),
-            head(o.safe_l2, n.lag.map(|l| l.safe_l2)),
-            head(o.finalized_l2, n.lag.map(|l| l.finalized_l2)),
+            head(o.safe_l2, n.lag.and_then(|l| l.safe_l2)),
+            head(o.finalized_l2, n.lag.and_then(|l| l.finalized_l2)),
             origin,
             count(n.el.block_number),
             syncing,
@@ -69,11 +70,33 @@ pub fn nodes_table(report: &NodesReport) -> String {
     let s = &report.sampling;
     out.push_str(&format!(
         "lags behind {}; {} sample(s) {} ms apart; {} requests through the API server's pod proxy in {} ms\n",
-        report.reference.as_deref().unwrap_or("no reference (the sequencer did not answer)"),
+        report.reference.as_deref().unwrap_or_else(|| report
+            .reference_error
+            .as_deref()
+            .unwrap_or("no reference")),
         s.samples,
         s.interval_ms,
         s.requests,
         s.wall_ms
+    ));
+    out
+}
+
+/// The operator roles on L1: one verdict line per role, then where they were read.
+pub fn operators_lines(report: &OperatorsReport) -> String {
+    let mut out = String::new();
+    for r in &report.roles {
+        out.push_str(&r.line);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "operators read from L1 RPC {} at block {}: {} requests in {} ms (latest tx searched up to {} blocks back; games: the newest {})\n",
+        report.l1_rpc.as_deref().unwrap_or("(none)"),
+        report.l1_head.map_or("-".to_string(), |h| h.to_string()),
+        report.requests,
+        report.wall_ms,
+        report.search_window_blocks,
+        report.games_window,
     ));
     out
 }

@@ -194,7 +194,7 @@ mod tests {
         ctx.set_checks_failed(BTreeSet::from(["batcher-key".to_string()]));
         ctx.set_rollouts_unfinished(BTreeSet::from(["StatefulSet/devnet-replica-0".to_string()]));
         ctx.trigger("resync");
-        ctx.set_nodes(&crate::watch::metrics::node_report());
+        ctx.set_nodes(&crate::status::report::example());
         ctx.set_caught_up("devnet-replica-0", true);
         let (_, _, body) = call(&ctx, Method::GET, "/metrics").await;
         let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))

@@ -369,13 +369,15 @@ impl Context {
             }
             if let Some(lag) = n.lag {
                 for (head, v) in [
-                    ("unsafe", lag.unsafe_l2),
+                    ("unsafe", Some(lag.unsafe_l2)),
                     ("safe", lag.safe_l2),
                     ("finalized", lag.finalized_l2),
                 ] {
-                    s.node_lag
-                        .get_or_create(&two(node, "head", head))
-                        .set(gauge(v));
+                    if let Some(v) = v {
+                        s.node_lag
+                            .get_or_create(&two(node, "head", head))
+                            .set(gauge(v));
+                    }
                 }
             }
             if let Some(v) = o.l1_origin_lag {
@@ -497,70 +499,6 @@ fn readiness(
     }
 }
 
-/// A reading with a replica that has every measurement (for the tests of the metrics' shape).
-#[cfg(test)]
-pub(crate) fn node_report() -> crate::status::NodesReport {
-    use crate::status::judge::{BlockId, L1Ref, L2Ref, Lag, State, Verdict};
-    use crate::status::report::{ElView, NodeStatus, OpNodeView, Sampling};
-    let l2 = |number| L2Ref {
-        number,
-        timestamp: 1_796_000_000,
-        l1origin: BlockId { number: 7 },
-    };
-    let l1 = |number| L1Ref {
-        number,
-        timestamp: 1_796_000_000,
-    };
-    crate::status::NodesReport {
-        sampling: Sampling {
-            interval_ms: 2000,
-            samples: 2,
-            requests: 4,
-            wall_ms: 2100,
-            max_lag_blocks: 10,
-            block_time_s: 2,
-        },
-        reference: Some("devnet-sequencer".into()),
-        nodes: vec![NodeStatus {
-            name: "devnet-replica-0".into(),
-            role: "replica",
-            pod: "devnet-replica-0-0".into(),
-            op_node: OpNodeView {
-                reachable: true,
-                error: None,
-                unsafe_l2: Some(l2(1000)),
-                safe_l2: Some(l2(940)),
-                finalized_l2: Some(l2(400)),
-                current_l1: Some(l1(5000)),
-                head_l1: Some(l1(5003)),
-                l1_origin_lag: Some(3),
-                peers: Some(5),
-                gossip_peers: Some(4),
-                l2_chain_id: Some(42069),
-            },
-            el: ElView {
-                reachable: true,
-                error: None,
-                block_number: Some(1000),
-                syncing: None,
-                peers: Some(12),
-                chain_id: Some(42069),
-            },
-            lag: Some(Lag {
-                unsafe_l2: 50,
-                safe_l2: 50,
-                finalized_l2: 0,
-            }),
-            verdict: Verdict {
-                state: State::Syncing,
-                reason: "50 blocks behind".into(),
-                since: None,
-                blocks_per_minute: Some(600.0),
-            },
-        }],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,7 +506,7 @@ mod tests {
     #[test]
     fn a_node_reading_becomes_one_series_per_measurement_and_its_state_is_one_hot() {
         let ctx = Context::new("devnet", "pod-1");
-        ctx.set_nodes(&node_report());
+        ctx.set_nodes(&crate::status::report::example());
         ctx.set_caught_up("devnet-replica-0", false);
         let text = ctx.render();
         for expected in [
@@ -587,7 +525,7 @@ mod tests {
             assert!(text.contains(expected), "{expected}in\n{text}");
         }
         // A node gone from the next reading drops out.
-        let mut empty = node_report();
+        let mut empty = crate::status::report::example();
         empty.nodes.clear();
         ctx.set_nodes(&empty);
         assert!(!ctx.render().contains("opctl_node_head_block{"));

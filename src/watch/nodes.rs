@@ -88,7 +88,8 @@ pub async fn run(
                 },
                 max_lag: f.status.max_lag(),
             };
-            let report = status::nodes(&cluster, &current, settings).await;
+            let reference = status::reference_url(&current, &cluster).await;
+            let report = status::nodes(&cluster, &current, settings, reference).await;
             ctx.set_nodes(&report);
             for e in transitions(&mut previous, &report) {
                 if events.send(e).is_err() {
@@ -152,56 +153,25 @@ async fn keep_gates(
 mod tests {
     use super::*;
     use crate::status::judge::Verdict;
-    use crate::status::report::{ElView, NodeStatus, OpNodeView, Sampling};
 
     fn report(states: &[(&str, State)]) -> NodesReport {
-        NodesReport {
-            sampling: Sampling {
-                interval_ms: 0,
-                samples: 1,
-                requests: 0,
-                wall_ms: 0,
-                max_lag_blocks: 10,
-                block_time_s: 2,
-            },
-            reference: None,
-            nodes: states
-                .iter()
-                .map(|(name, state)| NodeStatus {
-                    name: name.to_string(),
-                    role: "replica",
-                    pod: format!("{name}-0"),
-                    op_node: OpNodeView {
-                        reachable: true,
-                        error: None,
-                        unsafe_l2: None,
-                        safe_l2: None,
-                        finalized_l2: None,
-                        current_l1: None,
-                        head_l1: None,
-                        l1_origin_lag: None,
-                        peers: None,
-                        gossip_peers: None,
-                        l2_chain_id: None,
-                    },
-                    el: ElView {
-                        reachable: true,
-                        error: None,
-                        block_number: None,
-                        syncing: None,
-                        peers: None,
-                        chain_id: None,
-                    },
-                    lag: None,
-                    verdict: Verdict {
-                        state: *state,
-                        reason: "why".into(),
-                        since: None,
-                        blocks_per_minute: None,
-                    },
-                })
-                .collect(),
-        }
+        let mut r = crate::status::report::example();
+        let one = r.nodes.remove(0);
+        r.nodes = states
+            .iter()
+            .map(|(name, state)| {
+                let mut n = one.clone();
+                n.name = name.to_string();
+                n.verdict = Verdict {
+                    state: *state,
+                    reason: "why".into(),
+                    since: None,
+                    blocks_per_minute: None,
+                };
+                n
+            })
+            .collect();
+        r
     }
 
     fn reasons(events: &[NodeEvent]) -> Vec<String> {

@@ -1289,6 +1289,65 @@ impl ElAnvil {
         &self.url
     }
 
+    /// Any JSON-RPC call (anvil's cheat codes included); panics when it fails.
+    pub async fn request(&self, method: &'static str, params: Value) -> Value {
+        self.rpc
+            .request::<_, Value>(method, params)
+            .await
+            .unwrap_or_else(|e| panic!("{method} on {}: {e}", self.url))
+    }
+
+    /// Deploys the getter stand-in from `from` (impersonated and funded) answering exactly
+    /// `answers` (calldata -> raw return data); needs automine.
+    pub async fn deploy_stand_in(
+        &self,
+        from: Address,
+        answers: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Address {
+        // anvil answers eth_sendTransaction before the block with it is mined.
+        // (This file is also compiled into the benches, without `super::poll`.)
+        let receipt = |hash: Value| async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let r = self
+                    .request("eth_getTransactionReceipt", json!([hash]))
+                    .await;
+                if !r.is_null() {
+                    assert_eq!(r["status"], "0x1", "stand-in transaction failed: {r}");
+                    return r;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "stand-in transaction {hash} was not mined"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        let hash = self
+            .request(
+                "eth_sendTransaction",
+                json!([{ "from": from, "data": Bytes::from(stand_in_bytecode()), "gas": "0x1c9c380" }]),
+            )
+            .await;
+        let address: Address = receipt(hash).await["contractAddress"]
+            .as_str()
+            .and_then(|a| a.parse().ok())
+            .expect("the stand-in's address");
+        let (calls, results): (Vec<Bytes>, Vec<Bytes>) = answers
+            .into_iter()
+            .map(|(c, r)| (Bytes::from(c), Bytes::from(r)))
+            .unzip();
+        let data = FxStandIn::standInSetCall { calls, results }.abi_encode();
+        let hash = self
+            .request(
+                "eth_sendTransaction",
+                json!([{ "from": from, "to": address, "data": Bytes::from(data), "gas": "0x1c9c380" }]),
+            )
+            .await;
+        receipt(hash).await;
+        address
+    }
+
     /// Mines `n` empty blocks and returns the new head.
     pub async fn mine(&self, n: u64) -> u64 {
         self.rpc

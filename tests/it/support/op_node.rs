@@ -17,6 +17,11 @@
 //!
 //! Batches (a JSON array of calls) are answered like go-ethereum's RPC server does; an unknown
 //! method gets `-32601`.
+//!
+//! Nothing more is served because op-node serves nothing more that `opctl status` could use: no
+//! RPC tells its `--syncmode` or the state of its engine connection (`op-node/node/api.go`:
+//! `optimism_*` and `admin_*`; `op-node/p2p/rpc_api.go`: `opp2p_*`). `opctl status` reports the
+//! sync mode it rendered and infers the engine from the heads (docs/status.md).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
