@@ -133,7 +133,7 @@ pub async fn run(args: &StatusArgs, global: &Global, printer: &Printer) -> Resul
     let operators = if args.no_operators {
         None
     } else {
-        crate::status::read_operators(&chain, &cluster, args.rpc_timeout, args.deadline).await
+        crate::status::read_operators(&chain, &cluster, None, args.rpc_timeout, args.deadline).await
     };
     if global.output == Some(OutputFormat::Json) {
         let mut out = json!({

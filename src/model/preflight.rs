@@ -112,7 +112,11 @@ pub fn role_needs(roles: EnabledRoles, kind: RpcKind) -> Vec<RoleNeeds> {
         out.push(with("op-batcher", &[]));
     }
     if roles.proposer {
-        out.push(with("op-proposer", &[Need::One("eth_call")]));
+        // `Txmgr.BlockNumber` in op-proposer/proposer/driver.go.
+        out.push(with(
+            "op-proposer",
+            &[Need::One("eth_call"), Need::One("eth_blockNumber")],
+        ));
     }
     if roles.challenger {
         out.push(with(
@@ -513,6 +517,16 @@ mod tests {
             assert!(r.message.contains(part), "{part}: {}", r.message);
         }
         assert!(!r.message.contains("op-node"), "{}", r.message);
+        // op-proposer reads the L1 head (`Txmgr.BlockNumber`); op-batcher does not need it.
+        let missing: BTreeSet<&str> = ["eth_blockNumber"].into();
+        let r = check_l1_methods(&needs, Ok(&missing), "http://l1");
+        assert_eq!(r.status, CheckStatus::Fail);
+        assert!(
+            r.message.contains("op-proposer needs eth_blockNumber"),
+            "{}",
+            r.message
+        );
+        assert!(!r.message.contains("op-batcher"), "{}", r.message);
     }
 
     #[test]

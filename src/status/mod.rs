@@ -100,6 +100,7 @@ pub async fn nodes(
 pub async fn read_operators(
     chain: &LoadedChain,
     cluster: &Cluster,
+    l1_rpc_flag: Option<&str>,
     rpc_timeout: Duration,
     deadline: Duration,
 ) -> Option<OperatorsReport> {
@@ -122,7 +123,7 @@ pub async fn read_operators(
         .trim()
         .to_string();
     let low_wei = chain.file.status.low_balance_wei();
-    let url = match crate::resolve::l1_rpc_url(chain, None, Some(cluster)).await {
+    let url = match crate::resolve::l1_rpc_url(chain, l1_rpc_flag, Some(cluster)).await {
         Ok(url) => url,
         Err(e) => {
             return Some(operators::unavailable(

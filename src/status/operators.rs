@@ -799,6 +799,64 @@ async fn read_all(
     Some(head)
 }
 
+/// A report with a low batcher and a challenger with games in progress, for tests.
+#[cfg(test)]
+pub(crate) fn example() -> OperatorsReport {
+    let target = |role| RoleTarget {
+        role,
+        address: Some(Address::repeat_byte(0xab)),
+        source: "lock file".to_string(),
+    };
+    let batcher = RoleStatus {
+        reachable: true,
+        balance_wei: Some("50000000000000000".to_string()),
+        balance_eth: Some("0.05".to_string()),
+        low: Some(true),
+        nonce: Some(7),
+        pending_nonce: Some(9),
+        nonce_gap: Some(2),
+        last_tx: Some(LastTx {
+            found: true,
+            block: Some(1234),
+            timestamp: Some(1000),
+            age_s: Some(125),
+            window_blocks: SEARCH_WINDOW,
+            note: None,
+        }),
+        ..blank(&target(Role::Batcher))
+    };
+    let challenger = RoleStatus {
+        reachable: true,
+        balance_wei: Some("2000000000000000000".to_string()),
+        balance_eth: Some("2".to_string()),
+        low: Some(false),
+        games: Some(Games {
+            factory: "0xfactory".to_string(),
+            total: Some(40),
+            window: GAMES_WINDOW,
+            in_progress: Some(3),
+            error: None,
+        }),
+        ..blank(&target(Role::Challenger))
+    };
+    OperatorsReport {
+        l1_rpc: None,
+        l1_head: Some(2000),
+        requests: 6,
+        wall_ms: 40,
+        low_balance_eth: "0.1".to_string(),
+        search_window_blocks: SEARCH_WINDOW,
+        games_window: GAMES_WINDOW,
+        roles: [batcher, challenger]
+            .into_iter()
+            .map(|mut r| {
+                (r.state, r.line) = verdict(&r, "0.1");
+                r
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,6 +196,7 @@ mod tests {
         ctx.trigger("resync");
         ctx.set_nodes(&crate::status::report::example());
         ctx.set_caught_up("devnet-replica-0", true);
+        ctx.set_operators(&crate::status::operators::example());
         let (_, _, body) = call(&ctx, Method::GET, "/metrics").await;
         let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))
             .expect("Prometheus text");

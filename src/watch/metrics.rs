@@ -24,7 +24,7 @@ pub const HEARTBEAT_LIMIT: Duration = Duration::from_secs(120);
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Every series `/metrics` exposes, with its type and help text (the documented set).
-pub const SERIES: [(&str, &str, &str); 23] = [
+pub const SERIES: [(&str, &str, &str); 28] = [
     ("opctl_watch_passes_total", "counter", "Reconcile passes that completed."),
     ("opctl_watch_pass_failures_total", "counter", "Reconcile passes that failed, by reason."),
     ("opctl_watch_pass_duration_seconds", "histogram", "Duration of reconcile passes, successful or not."),
@@ -48,6 +48,11 @@ pub const SERIES: [(&str, &str, &str); 23] = [
     ("opctl_node_state", "gauge", "1 for the node's verdict of the last reading (synced, syncing, stalled, following-safe-only, unreachable)."),
     ("opctl_node_blocks_per_minute", "gauge", "Unsafe-head progress between the two samples of the last reading."),
     ("opctl_node_caught_up", "gauge", "1 while a replica's readiness gate says caught up (with [replicas] readiness_gate)."),
+    ("opctl_signer_balance_eth", "gauge", "L1 balance of each chain-operator role's signer (batcher, proposer, challenger), in ETH."),
+    ("opctl_signer_low_balance", "gauge", "1 while a signer's balance is below [status] low_balance."),
+    ("opctl_signer_nonce_gap", "gauge", "Pending minus latest nonce of a signer: transactions sent and not yet included."),
+    ("opctl_signer_last_tx_age_seconds", "gauge", "Age of the latest L1 transaction of the batcher and the proposer (last batch, last proposal)."),
+    ("opctl_challenger_games_in_progress", "gauge", "Dispute games in progress among the newest games of the DisputeGameFactory."),
 ];
 
 /// One label beside `chain`.
@@ -92,6 +97,11 @@ struct Series {
     node_state: Family<By2, Gauge>,
     node_rate: Family<By, Gauge<f64, AtomicU64>>,
     node_caught_up: Family<By, Gauge>,
+    signer_balance: Family<By, Gauge<f64, AtomicU64>>,
+    signer_low: Family<By, Gauge>,
+    signer_nonce_gap: Family<By, Gauge>,
+    signer_last_tx_age: Family<By, Gauge>,
+    games_in_progress: Family<Unlabelled, Gauge>,
 }
 
 impl Series {
@@ -122,6 +132,11 @@ impl Series {
             node_state: Family::default(),
             node_rate: Family::default(),
             node_caught_up: Family::default(),
+            signer_balance: Family::default(),
+            signer_low: Family::default(),
+            signer_nonce_gap: Family::default(),
+            signer_last_tx_age: Family::default(),
+            games_in_progress: Family::default(),
         };
         let mut registry =
             Registry::with_labels([("chain".into(), chain.to_string().into())].into_iter());
@@ -164,6 +179,19 @@ impl Series {
         register(r, "opctl_node_state", s.node_state.clone());
         register(r, "opctl_node_blocks_per_minute", s.node_rate.clone());
         register(r, "opctl_node_caught_up", s.node_caught_up.clone());
+        register(r, "opctl_signer_balance_eth", s.signer_balance.clone());
+        register(r, "opctl_signer_low_balance", s.signer_low.clone());
+        register(r, "opctl_signer_nonce_gap", s.signer_nonce_gap.clone());
+        register(
+            r,
+            "opctl_signer_last_tx_age_seconds",
+            s.signer_last_tx_age.clone(),
+        );
+        register(
+            r,
+            "opctl_challenger_games_in_progress",
+            s.games_in_progress.clone(),
+        );
         let with_identity =
             r.sub_registry_with_label(("identity".into(), identity.to_string().into()));
         register(with_identity, "opctl_watch_leader", s.leader.clone());
@@ -415,6 +443,40 @@ impl Context {
         }
     }
 
+    /// The chain-operator roles of the last L1 reading; a role it does not name drops out.
+    pub fn set_operators(&self, report: &crate::status::operators::OperatorsReport) {
+        let s = &self.series;
+        s.signer_balance.clear();
+        s.signer_low.clear();
+        s.signer_nonce_gap.clear();
+        s.signer_last_tx_age.clear();
+        s.games_in_progress.clear();
+        for r in &report.roles {
+            if let Some(n) = r.games.as_ref().and_then(|g| g.in_progress) {
+                s.games_in_progress.get_or_create(&[]).set(gauge(n));
+            }
+            let role = by("role", r.role.as_str());
+            let balance = r
+                .balance_wei
+                .as_deref()
+                .and_then(|w| w.parse::<alloy::primitives::U256>().ok());
+            if let Some(wei) = balance {
+                // f64 is exact enough for a balance gauge (15 significant digits).
+                let eth = f64::from(wei) / 1e18;
+                s.signer_balance.get_or_create(&role).set(eth);
+            }
+            if let Some(low) = r.low {
+                s.signer_low.get_or_create(&role).set(i64::from(low));
+            }
+            if let Some(gap) = r.nonce_gap {
+                s.signer_nonce_gap.get_or_create(&role).set(gauge(gap));
+            }
+            if let Some(age) = r.last_tx.as_ref().and_then(|t| t.age_s) {
+                s.signer_last_tx_age.get_or_create(&role).set(gauge(age));
+            }
+        }
+    }
+
     /// The readiness gate of each replica as last written or confirmed.
     pub fn set_caught_up(&self, node: &str, caught_up: bool) {
         self.series
@@ -521,6 +583,18 @@ mod tests {
             "opctl_node_state{chain=\"devnet\",node=\"devnet-replica-0\",state=\"synced\"} 0\n",
             "opctl_node_blocks_per_minute{chain=\"devnet\",node=\"devnet-replica-0\"} 600.0\n",
             "opctl_node_caught_up{chain=\"devnet\",node=\"devnet-replica-0\"} 0\n",
+        ] {
+            assert!(text.contains(expected), "{expected}in\n{text}");
+        }
+        ctx.set_operators(&crate::status::operators::example());
+        let text = ctx.render();
+        for expected in [
+            "opctl_signer_balance_eth{chain=\"devnet\",role=\"batcher\"} 0.05\n",
+            "opctl_signer_low_balance{chain=\"devnet\",role=\"batcher\"} 1\n",
+            "opctl_signer_low_balance{chain=\"devnet\",role=\"challenger\"} 0\n",
+            "opctl_signer_nonce_gap{chain=\"devnet\",role=\"batcher\"} 2\n",
+            "opctl_signer_last_tx_age_seconds{chain=\"devnet\",role=\"batcher\"} 125\n",
+            "opctl_challenger_games_in_progress{chain=\"devnet\"} 3\n",
         ] {
             assert!(text.contains(expected), "{expected}in\n{text}");
         }

@@ -722,6 +722,7 @@ pub async fn run(
             chain_tx.subscribe(),
             leader_rx.clone(),
             opts.node_status_every,
+            opts.l1_rpc_url.clone(),
             ctx.clone(),
             events_tx.clone(),
             stop_rx.clone(),

@@ -2,7 +2,9 @@
 //! apiserver's pod proxy), every `--node-status-every` while it holds the lease: it exports the
 //! measurements as `opctl_node_*` metrics, records an Event when a node stalls, becomes
 //! unreachable, follows only the safe chain, or recovers, and keeps the replicas' readiness gate
-//! (`[replicas] readiness_gate`, `crate::status::gate`) current.
+//! (`[replicas] readiness_gate`, `crate::status::gate`) current. It reads the chain-operator roles
+//! on L1 too (signer balances, latest batch and proposal, nonce gaps, games in progress) for the
+//! `opctl_signer_*` metrics and low-balance Events.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use super::metrics::Context;
 use crate::cluster::Cluster;
 use crate::config::LoadedChain;
 use crate::status::judge::State;
+use crate::status::operators::OperatorsReport;
 use crate::status::{self, NodesReport};
 
 /// An Event to record: level, reason, message.
@@ -60,17 +63,44 @@ pub fn transitions(previous: &mut BTreeMap<String, State>, report: &NodesReport)
     out
 }
 
-/// Read the nodes every `every` while `leader` is true, until `stop`.
+/// The Events a reading of the operator roles calls for: a signer whose balance falls below
+/// `[status] low_balance` (Warning `SignerLowBalance`), and one funded again (Normal
+/// `SignerFunded`). `previous` holds each role's last `low`.
+pub fn balance_transitions(
+    previous: &mut BTreeMap<&'static str, bool>,
+    report: &OperatorsReport,
+) -> Vec<NodeEvent> {
+    let mut out = Vec::new();
+    for r in &report.roles {
+        let Some(low) = r.low else { continue };
+        let before = previous.insert(r.role.as_str(), low);
+        let event = match (before, low) {
+            (Some(true), false) => Some((Level::Normal, "SignerFunded")),
+            (b, true) if b != Some(true) => Some((Level::Warning, "SignerLowBalance")),
+            _ => None,
+        };
+        if let Some((level, reason)) = event {
+            out.push((level, reason.to_string(), r.line.clone()));
+        }
+    }
+    out
+}
+
+/// Read the nodes every `every` while `leader` is true, until `stop`. `l1_rpc_flag`: the
+/// watcher's `--l1-rpc-url`, for the operator roles.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     cluster: Cluster,
     chain: watch::Receiver<Arc<LoadedChain>>,
     mut leader: watch::Receiver<bool>,
     every: Duration,
+    l1_rpc_flag: Option<String>,
     ctx: Arc<Context>,
     events: mpsc::UnboundedSender<NodeEvent>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut previous: BTreeMap<String, State> = BTreeMap::new();
+    let mut balances: BTreeMap<&'static str, bool> = BTreeMap::new();
     let mut gates: BTreeMap<String, bool> = BTreeMap::new();
     loop {
         tokio::select! {
@@ -98,6 +128,22 @@ pub async fn run(
             }
             if f.replicas.enabled && f.replicas.readiness_gate {
                 keep_gates(&cluster, &current, &report, &ctx, &events, &mut gates).await;
+            }
+        }
+        let operators = status::read_operators(
+            &current,
+            &cluster,
+            l1_rpc_flag.as_deref(),
+            Duration::from_secs(5),
+            Duration::from_secs(20),
+        )
+        .await;
+        if let Some(report) = operators {
+            ctx.set_operators(&report);
+            for e in balance_transitions(&mut balances, &report) {
+                if events.send(e).is_err() {
+                    return;
+                }
             }
         }
         tokio::select! {
@@ -172,6 +218,27 @@ mod tests {
             })
             .collect();
         r
+    }
+
+    #[test]
+    fn a_low_balance_is_one_warning_and_funding_it_one_normal_event() {
+        let mut seen = BTreeMap::new();
+        let mut report = crate::status::operators::example();
+        let first = balance_transitions(&mut seen, &report);
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert_eq!(
+            (first[0].0, first[0].1.as_str()),
+            (Level::Warning, "SignerLowBalance")
+        );
+        assert!(first[0].2.starts_with("batcher "), "{first:?}");
+        assert!(balance_transitions(&mut seen, &report).is_empty());
+        report.roles[0].low = Some(false);
+        let funded = balance_transitions(&mut seen, &report);
+        assert_eq!(funded.len(), 1);
+        assert_eq!(
+            (funded[0].0, funded[0].1.as_str()),
+            (Level::Normal, "SignerFunded")
+        );
     }
 
     fn reasons(events: &[NodeEvent]) -> Vec<String> {

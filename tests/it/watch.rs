@@ -29,7 +29,7 @@ use crate::support::kubelet::NEVER_READY;
 use crate::support::{devnet_with_watch, free_port, poll, DEADLINE};
 
 /// The series `/metrics` documents (`opctl::watch::metrics::SERIES`).
-const SERIES: [&str; 23] = [
+const SERIES: [&str; 28] = [
     "opctl_watch_passes_total",
     "opctl_watch_pass_failures_total",
     "opctl_watch_pass_duration_seconds",
@@ -53,6 +53,11 @@ const SERIES: [&str; 23] = [
     "opctl_node_state",
     "opctl_node_blocks_per_minute",
     "opctl_node_caught_up",
+    "opctl_signer_balance_eth",
+    "opctl_signer_low_balance",
+    "opctl_signer_nonce_gap",
+    "opctl_signer_last_tx_age_seconds",
+    "opctl_challenger_games_in_progress",
 ];
 
 const BATCHER_IMAGE: &str = "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.13";
@@ -1654,10 +1659,13 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
             .await;
         env.secrets.push(value);
     }
+    // The L1: a real anvil, where the chain-operator roles' signers (the keys of the
+    // devnet-keys Secret) start with nothing.
+    let l1 = ElAnvil::start("127.0.0.1", 0, 11155111);
     let watcher = env.watch(
         env.cluster.admin_kubeconfig(),
         "watcher-a",
-        &["--node-status-every", "1s"],
+        &["--node-status-every", "1s", "--l1-rpc-url", l1.url()],
     );
     let pods = [
         "devnet-sequencer-0",
@@ -1800,6 +1808,34 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
         recovered.contains("devnet-replica-1") && recovered.contains("was stalled"),
         "{recovered}"
     );
+
+    // The operator roles on L1: an empty batcher account is low, and funding it is an Event.
+    watcher
+        .wait_value("opctl_signer_low_balance", &[("role", "batcher")], |v| {
+            v == 1.0
+        })
+        .await;
+    let low = env.wait_event_about("SignerLowBalance", "batcher").await;
+    assert!(low.contains("low: below 0.1"), "{low}");
+    let batcher_key = &env.secrets[1];
+    let batcher = alloy::signers::local::PrivateKeySigner::from_bytes(
+        &batcher_key.parse().expect("a 32-byte key"),
+    )
+    .expect("a key")
+    .address();
+    l1.set_balance(&batcher.to_string(), 3_000_000_000_000_000_000)
+        .await;
+    watcher
+        .wait_value("opctl_signer_balance_eth", &[("role", "batcher")], |v| {
+            v == 3.0
+        })
+        .await;
+    watcher
+        .wait_value("opctl_signer_low_balance", &[("role", "batcher")], |v| {
+            v == 0.0
+        })
+        .await;
+    env.wait_event_about("SignerFunded", "batcher").await;
 
     // The sequencer is never gated: no readiness gate, Ready on its containers alone.
     let sequencer = Api::<Pod>::namespaced(env.client().await, &env.ns)

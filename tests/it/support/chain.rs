@@ -1357,6 +1357,14 @@ impl ElAnvil {
         self.block_number().await
     }
 
+    /// `anvil_setBalance`: gives `address` exactly `wei`.
+    pub async fn set_balance(&self, address: &str, wei: u128) {
+        self.rpc
+            .request::<_, Value>("anvil_setBalance", json!([address, format!("{wei:#x}")]))
+            .await
+            .unwrap_or_else(|e| panic!("anvil_setBalance on {}: {e}", self.url));
+    }
+
     pub async fn block_number(&self) -> u64 {
         let head: Value = self
             .rpc
