@@ -54,6 +54,9 @@ pub fn referenced_secrets(file: &ChainFile) -> BTreeSet<String> {
     if let UrlSource::Secret(r) = &file.l1.rpc_url {
         out.insert(r.secret.clone());
     }
+    if let Some(UrlSource::Secret(r)) = &file.status.reference_rpc {
+        out.insert(r.secret.clone());
+    }
     out
 }
 
@@ -208,7 +211,18 @@ pub fn rules(
         .into_iter()
         .collect();
     if !node_pods.is_empty() {
-        rules.push(rule("", &["pods/proxy"], &node_pods, &["create"]));
+        // RBAC sees the proxy path's `{pod}:{port}` as the resource name: op-node's RPC and the
+        // execution client's HTTP RPC of each node pod, and nothing else of it.
+        let targets: Vec<String> = node_pods
+            .iter()
+            .flat_map(|p| {
+                [
+                    format!("{p}:{}", super::nodes::NODE_RPC),
+                    format!("{p}:{}", super::nodes::EL_HTTP),
+                ]
+            })
+            .collect();
+        rules.push(rule("", &["pods/proxy"], &targets, &["create"]));
     }
     // The replicas' readiness gate: the watcher writes the `opctl.io/caught-up` condition.
     if file.replicas.enabled && file.replicas.readiness_gate {

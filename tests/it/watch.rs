@@ -1639,7 +1639,12 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     use crate::support::chain::ElAnvil;
     use crate::support::op_node::{OpNodeStandIn, SyncState};
 
-    let env = Env::start_on(TestCluster::start_with_pod_network().await, "").await;
+    // The watcher runs with the rights of the Role the chain file renders for it, nothing more.
+    let env = Env::start_on(
+        TestCluster::start_with_pod_network().await,
+        "deploy = true\nimage = \"example.org/opctl:v0.1.0\"",
+    )
+    .await;
     // Caught up = within 1000 blocks: the execution clients (anvil at 500 blocks) keep up with
     // op-node's unsafe heads (~1000) and a replica 1400 behind the sequencer is lagging.
     env.edit("[replicas]\n", "[replicas]\nreadiness_gate = true\n");
@@ -1662,8 +1667,15 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     // The L1: a real anvil, where the chain-operator roles' signers (the keys of the
     // devnet-keys Secret) start with nothing.
     let l1 = ElAnvil::start("127.0.0.1", 0, 11155111);
+    assert_eq!(
+        env.opctl(&["apply", env.chain(), "--yes", "--no-wait"])
+            .status
+            .code(),
+        Some(0)
+    );
+    bind_limited_user_to(&env, "devnet-opctl-watch").await;
     let watcher = env.watch(
-        env.cluster.admin_kubeconfig(),
+        env.cluster.limited_kubeconfig(),
         "watcher-a",
         &["--node-status-every", "1s", "--l1-rpc-url", l1.url()],
     );
