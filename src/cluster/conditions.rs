@@ -17,12 +17,14 @@ pub struct PodCondition {
     pub reason: Option<String>,
 }
 
-/// A replica pod as the gate sees it: its name, whether the kubelet runs its containers ready,
-/// and the gate condition it carries now (None: never written).
+/// A replica pod as the gate sees it: its name and UID, when it was created, and the gate
+/// condition it carries now (None: never written).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatedPod {
     pub name: String,
-    pub containers_ready: bool,
+    pub uid: String,
+    /// `metadata.creationTimestamp`, unix seconds.
+    pub created: Option<i64>,
     pub gate: Option<PodCondition>,
 }
 
@@ -40,8 +42,7 @@ fn condition(pod: &Pod, kind: &str) -> Option<PodCondition> {
 }
 
 impl Cluster {
-    /// The pods matching `selector` in `namespace`, with their `ContainersReady` and `kind`
-    /// conditions.
+    /// The pods matching `selector` in `namespace`, with their `kind` condition.
     pub async fn pods_with_condition(
         &self,
         namespace: &str,
@@ -69,35 +70,50 @@ impl Cluster {
             .filter(|p| p.metadata.deletion_timestamp.is_none())
             .map(|p| GatedPod {
                 name: p.metadata.name.clone().unwrap_or_default(),
-                containers_ready: condition(p, "ContainersReady")
-                    .is_some_and(|c| c.status == "True"),
+                uid: p.metadata.uid.clone().unwrap_or_default(),
+                created: p
+                    .metadata
+                    .creation_timestamp
+                    .as_ref()
+                    .map(|t| t.0.as_second()),
                 gate: condition(p, kind),
             })
             .collect())
     }
 
-    /// Sets condition `kind` of pod `pod` to `status` with a reason and message, merged by type
-    /// into the pod's status (other conditions untouched).
+    /// Sets condition `kind` of pod `pod` (only the pod with UID `uid`: a re-created pod of the
+    /// same name refuses the write) to `status` with a reason and message, merged by type into
+    /// the pod's status (other conditions untouched). `flipped`: the status changes, so
+    /// `lastTransitionTime` moves; otherwise it keeps the time of the last flip.
+    #[allow(clippy::too_many_arguments)]
     pub async fn set_pod_condition(
         &self,
         namespace: &str,
         pod: &str,
+        uid: &str,
         kind: &str,
         status: bool,
+        flipped: bool,
         reason: &str,
         message: &str,
     ) -> Result<(), ClusterError> {
         let _slot = self.slot().await;
         let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
         let now = k8s_openapi::jiff::Timestamp::now().to_string();
-        let patch: Value = json!({ "status": { "conditions": [{
+        let mut condition = json!({
             "type": kind,
             "status": if status { "True" } else { "False" },
             "reason": reason,
             "message": message,
             "lastProbeTime": Value::Null,
-            "lastTransitionTime": now,
-        }]}});
+        });
+        if flipped {
+            condition["lastTransitionTime"] = json!(now);
+        }
+        let patch: Value = json!({
+            "metadata": { "uid": uid },
+            "status": { "conditions": [condition] },
+        });
         api.patch_status(
             pod,
             &PatchParams {

@@ -638,6 +638,7 @@ pub async fn wait_ready(
 ) -> Result<(), Error> {
     let start = Instant::now();
     let mut gated_at: Option<Instant> = None;
+    let mut gate_error: Option<String> = None;
     let mut pending: Vec<ObjectRef> = objects.iter().map(|(r, _)| r.clone()).collect();
     let mut last: BTreeMap<ObjectRef, ready::Readiness> = BTreeMap::new();
     let mut lives: BTreeMap<ObjectRef, Value> = BTreeMap::new();
@@ -646,7 +647,25 @@ pub async fn wait_ready(
         if !gates.is_empty() && gated_at.is_none_or(|t| t.elapsed() >= GATE_EVERY) {
             gated_at = Some(Instant::now());
             for keeper in gates {
-                for c in keeper.tick(cluster).await? {
+                // A gate that cannot be written (no `patch` on `pods/status`, an API hiccup) is
+                // said and retried; the wait's timeout names the pods still not ready.
+                let changes = match keeper.tick(cluster).await {
+                    Ok(changes) => changes,
+                    Err(e) => {
+                        let text = format!("cannot write the replicas' readiness gate: {e}");
+                        if gate_error.as_deref() != Some(text.as_str()) {
+                            let why = ready::Readiness::Waiting(text.clone());
+                            for (r, _) in objects.iter().filter(|(r, _)| pending.contains(r)) {
+                                if r.namespace.as_deref() == Some(keeper.namespace()) {
+                                    progress(r, &why);
+                                }
+                            }
+                            gate_error = Some(text);
+                        }
+                        Vec::new()
+                    }
+                };
+                for c in changes {
                     let sts = ObjectRef {
                         kind: "StatefulSet".into(),
                         namespace: Some(keeper.namespace().to_string()),

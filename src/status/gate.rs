@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use super::judge::State;
 use super::report::{NodeStatus, NodesReport};
+use crate::cluster::conditions::PodCondition;
 use crate::cluster::{Cluster, ClusterError};
 use crate::render::{CAUGHT_UP, LABEL_CHAIN, LABEL_ROLE};
 
@@ -51,7 +52,7 @@ pub fn decide(node: &NodeStatus, max_lag: u64) -> Decision {
     let (caught_up, reason) = match v.state {
         State::Synced => match (node.el.block_number, node.op_node.unsafe_l2) {
             (None, _) => (false, "ExecutionClientUnreachable"),
-            (Some(head), Some(unsafe_l2)) if head + max_lag < unsafe_l2.number => {
+            (Some(head), Some(unsafe_l2)) if head.saturating_add(max_lag) < unsafe_l2.number => {
                 (false, "ExecutionClientBehind")
             }
             _ => (true, "CaughtUp"),
@@ -87,14 +88,46 @@ pub fn decisions(report: &NodesReport) -> Vec<(String, Decision)> {
         .collect()
 }
 
+/// Whether a pod's gate needs writing: it is missing, or says the other thing, or gives a
+/// different reason (except between `Syncing` and `Stalled`: a one-sample reading cannot tell
+/// them apart, and the gate would be rewritten on every reading).
+fn needs_write(current: Option<&PodCondition>, d: &Decision) -> bool {
+    let behind = |r: &str| matches!(r, "Syncing" | "Stalled");
+    match current {
+        None => true,
+        Some(c) => {
+            let want = if d.caught_up { "True" } else { "False" };
+            let reason = c.reason.as_deref().unwrap_or("");
+            c.status != want || (reason != d.reason && !(behind(reason) && behind(d.reason)))
+        }
+    }
+}
+
+/// Whether a reading may take a serving replica out: not when it had no reference (the
+/// sequencer did not answer and no `reference_rpc`: replicas are then judged by the clock, and a
+/// sequencer outage would empty the RPC Service), and not when the node could not be read
+/// because the Kubernetes API refused (a permission or proxy problem of the reader, not of the
+/// node).
+fn may_take_out(report: &NodesReport, node: &NodeStatus) -> bool {
+    let refused = node
+        .op_node
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("forbidden") || e.contains("HTTP 403"));
+    report.reference.is_some() && !refused
+}
+
 /// Writes the gate condition on every replica pod of `chain` whose condition is missing or says
-/// otherwise; returns what it wrote. A pod the reading does not name (being replaced) is left
-/// alone; the next reading covers it.
+/// otherwise; returns what it wrote. `read_from`: unix seconds when the reading started; a pod
+/// created since (a re-created pod of the same name) is left for the next reading, and each write
+/// is bound to the UID of the pod listed, so a verdict never lands on a pod it was not about.
+/// A serving replica is kept in when the reading cannot judge it ([`may_take_out`]).
 pub async fn sync(
     cluster: &Cluster,
     namespace: &str,
     chain: &str,
     report: &NodesReport,
+    read_from: i64,
 ) -> Result<Vec<Change>, ClusterError> {
     let selector = format!("{LABEL_CHAIN}={chain},{LABEL_ROLE}=replica");
     let pods: BTreeMap<String, _> = cluster
@@ -104,32 +137,34 @@ pub async fn sync(
         .map(|p| (p.name.clone(), p))
         .collect();
     let mut changes = Vec::new();
-    for (node, d) in decisions(report) {
+    for n in report.nodes.iter().filter(|n| n.role == "replica") {
+        let d = decide(n, report.sampling.max_lag_blocks);
         let Some(pod) = pods.get(&d.pod) else {
             continue;
         };
-        let want = if d.caught_up { "True" } else { "False" };
-        let same = pod
-            .gate
-            .as_ref()
-            .is_some_and(|c| c.status == want && c.reason.as_deref() == Some(d.reason));
-        if same {
+        if pod.created.is_none_or(|c| c > read_from) || !needs_write(pod.gate.as_ref(), &d) {
+            continue;
+        }
+        let was = pod.gate.as_ref().map(|c| c.status == "True");
+        if was == Some(true) && !d.caught_up && !may_take_out(report, n) {
             continue;
         }
         cluster
             .set_pod_condition(
                 namespace,
                 &d.pod,
+                &pod.uid,
                 CAUGHT_UP,
                 d.caught_up,
+                was != Some(d.caught_up),
                 d.reason,
                 &d.message,
             )
             .await?;
         changes.push(Change {
-            node,
+            node: n.name.clone(),
             pod: d.pod,
-            was: pod.gate.as_ref().map(|c| c.status == "True"),
+            was,
             caught_up: d.caught_up,
             reason: d.reason,
             message: d.message,
@@ -193,6 +228,34 @@ mod tests {
     }
 
     #[test]
+    fn the_gate_is_rewritten_on_a_flip_or_a_new_reason_but_not_between_syncing_and_stalled() {
+        let cond = |status: &str, reason: &str| PodCondition {
+            status: status.into(),
+            reason: Some(reason.into()),
+        };
+        let stalled = decide(&node(State::Stalled, 100, Some(100)), 10);
+        let synced = decide(&node(State::Synced, 100, Some(100)), 10);
+        assert!(needs_write(None, &stalled));
+        assert!(!needs_write(Some(&cond("False", "Syncing")), &stalled));
+        assert!(!needs_write(Some(&cond("False", "Stalled")), &stalled));
+        assert!(needs_write(Some(&cond("False", "Unreachable")), &stalled));
+        assert!(needs_write(Some(&cond("False", "Stalled")), &synced));
+        assert!(!needs_write(Some(&cond("True", "CaughtUp")), &synced));
+    }
+
+    #[test]
+    fn without_a_reference_or_when_the_api_refused_no_replica_is_taken_out() {
+        let mut report = crate::status::report::example();
+        let n = report.nodes[0].clone();
+        assert!(may_take_out(&report, &n));
+        let mut refused = n.clone();
+        refused.op_node.error = Some("port 9545: forbidden: cannot create pods/proxy".to_string());
+        assert!(!may_take_out(&report, &refused));
+        report.reference = None;
+        assert!(!may_take_out(&report, &n));
+    }
+
+    #[test]
     fn a_long_reason_is_cut_on_a_character_boundary() {
         let mut n = node(State::Syncing, 1, Some(1));
         n.verdict.reason = "é".repeat(600);
@@ -233,8 +296,16 @@ impl Keeper {
             },
             max_lag: chain.file.status.max_lag(),
         };
+        let read_from = super::now_s() as i64;
         let reference = super::reference_url(chain, cluster).await;
         let report = super::nodes(cluster, chain, settings, reference).await;
-        sync(cluster, chain.namespace(), &chain.file.chain.name, &report).await
+        sync(
+            cluster,
+            chain.namespace(),
+            &chain.file.chain.name,
+            &report,
+            read_from,
+        )
+        .await
     }
 }

@@ -118,6 +118,7 @@ pub async fn run(
                 },
                 max_lag: f.status.max_lag(),
             };
+            let read_from = status::now_s() as i64;
             let reference = status::reference_url(&current, &cluster).await;
             let report = status::nodes(&cluster, &current, settings, reference).await;
             ctx.set_nodes(&report);
@@ -126,8 +127,12 @@ pub async fn run(
                     return;
                 }
             }
-            if f.replicas.enabled && f.replicas.readiness_gate {
-                keep_gates(&cluster, &current, &report, &ctx, &events, &mut gates).await;
+            // A reading that started as leader writes only while this process still leads.
+            if f.replicas.enabled && f.replicas.readiness_gate && *leader.borrow() {
+                keep_gates(
+                    &cluster, &current, &report, read_from, &ctx, &events, &mut gates,
+                )
+                .await;
             }
         }
         let operators = status::read_operators(
@@ -159,12 +164,13 @@ async fn keep_gates(
     cluster: &Cluster,
     chain: &LoadedChain,
     report: &NodesReport,
+    read_from: i64,
     ctx: &Context,
     events: &mpsc::UnboundedSender<NodeEvent>,
     gates: &mut BTreeMap<String, bool>,
 ) {
     let name = &chain.file.chain.name;
-    match status::gate::sync(cluster, chain.namespace(), name, report).await {
+    match status::gate::sync(cluster, chain.namespace(), name, report, read_from).await {
         Ok(changes) => {
             for c in changes {
                 let service = crate::render::replicas_service_name(name);
