@@ -13,6 +13,8 @@ use super::LoadedChain;
 
 /// Default of `max_lag`: blocks behind the reference that still count as caught up.
 pub const DEFAULT_MAX_LAG: u64 = 10;
+/// The largest `max_lag` accepted (about 3 weeks of 2 s blocks).
+pub const MAX_LAG_LIMIT: u64 = 1_000_000;
 /// Default of `low_balance`, in ETH.
 pub const DEFAULT_LOW_BALANCE: &str = "0.1";
 
@@ -72,6 +74,13 @@ pub fn validate(chain: &LoadedChain, map: &SourceMap<'_>) -> Vec<Diagnostic> {
                 ),
             ),
         );
+    }
+    if s.max_lag.is_some_and(|l| l > MAX_LAG_LIMIT) {
+        out.push(map.at_path(
+            "status.max_lag",
+            format!("more than {MAX_LAG_LIMIT} blocks is no measure of being caught up"),
+            Some("use the blocks a healthy node may trail by, e.g. 10 (the default)".to_string()),
+        ));
     }
     if chain.file.replicas.readiness_gate && !chain.file.replicas.enabled {
         out.push(map.at_path(

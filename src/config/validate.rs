@@ -118,6 +118,9 @@ impl Validator<'_, '_> {
         let f = &c.file;
         self.chain(c);
         self.l1(&f.l1);
+        if let Some(src) = &f.status.reference_rpc {
+            self.url_source("status.reference_rpc", src);
+        }
         self.contracts(&f.contracts);
         self.images(&f.images);
         self.release(f);

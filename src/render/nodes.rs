@@ -210,6 +210,11 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
     let el_image = ctx.image(el_name);
     let version = image_tag(&el_image).map(str::to_string);
     let labels = ctx.labels(Some(s.role), &name, el_name, version.as_deref());
+    // Rule replicas-rpc-service: the public replicas' pods are what `<chain>-rpc` selects.
+    let mut pod_labels = labels.clone();
+    if super::netpol::serves_public_rpc(ctx, node) {
+        pod_labels.insert(LABEL_PUBLIC_RPC.to_string(), "true".to_string());
+    }
     let sts = StatefulSet {
         metadata: ctx.meta(&name, labels.clone()),
         spec: Some(StatefulSetSpec {
@@ -226,7 +231,7 @@ pub fn node(ctx: &Ctx<'_>, node: Node) -> Vec<Desired> {
             },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(labels.clone()),
+                    labels: Some(pod_labels),
                     annotations: Some(BTreeMap::from([
                         (ANN_CONFIG_HASH.to_string(), ctx.config_hash().to_string()),
                         (
@@ -293,19 +298,25 @@ pub fn keep_claims() -> StatefulSetPersistentVolumeClaimRetentionPolicy {
     }
 }
 
-/// Name of the replicas' PodDisruptionBudget.
-/// The chain's RPC Service: every replica, load-balanced. Point applications and ingresses here.
+/// The chain's public RPC Service: every public replica, load-balanced. Point applications and
+/// ingresses here.
 pub fn replicas_service_name(chain: &str) -> String {
     format!("{chain}-rpc")
 }
 
-/// One ClusterIP Service over every replica pod (by chain and role, like the budget): the
-/// execution client's HTTP and WebSocket RPC and op-node's RPC. It routes only to Ready replicas;
-/// with `[replicas] readiness_gate` a replica is Ready only while it is caught up, so a lagging
-/// replica leaves this Service's endpoints and comes back when it has caught up.
+/// Label of the pods of replicas that serve the public RPC (not the challenger's, whose
+/// execution client serves `debug` and which the NetworkPolicies keep internal).
+pub const LABEL_PUBLIC_RPC: &str = "opctl.io/public-rpc";
+
+/// One ClusterIP Service over the public replicas' pods (chain, role and [`LABEL_PUBLIC_RPC`]):
+/// the execution client's HTTP RPC, the one port the NetworkPolicies open to applications. It
+/// routes only to Ready replicas; with `[replicas] readiness_gate` a replica is Ready only while
+/// it is caught up, so a lagging replica leaves this Service's endpoints and comes back when it
+/// has caught up. `None` without a public replica.
 pub fn replicas_service(ctx: &Ctx<'_>) -> Option<Desired> {
     let r = &ctx.chain.file.replicas;
-    if !r.enabled || r.count == 0 {
+    let public = (0..r.count).any(|i| super::netpol::serves_public_rpc(ctx, Node::Replica(i)));
+    if !r.enabled || !public {
         return None;
     }
     let name = replicas_service_name(ctx.name);
@@ -313,16 +324,13 @@ pub fn replicas_service(ctx: &Ctx<'_>) -> Option<Desired> {
     let selector = BTreeMap::from([
         (LABEL_CHAIN.to_string(), ctx.name.to_string()),
         (LABEL_ROLE.to_string(), Role::Replica.as_str().to_string()),
+        (LABEL_PUBLIC_RPC.to_string(), "true".to_string()),
     ]);
     let svc = Service {
         metadata: ctx.meta(&name, ctx.labels(Some(Role::Replica), &name, app, None)),
         spec: Some(ServiceSpec {
             selector: Some(selector),
-            ports: Some(vec![
-                service_port("el-http", EL_HTTP, "TCP"),
-                service_port("el-ws", EL_WS, "TCP"),
-                service_port("node-rpc", NODE_RPC, "TCP"),
-            ]),
+            ports: Some(vec![service_port("el-http", EL_HTTP, "TCP")]),
             ..Default::default()
         }),
         ..Default::default()
@@ -330,6 +338,7 @@ pub fn replicas_service(ctx: &Ctx<'_>) -> Option<Desired> {
     Some(ctx.desired(Some(Role::Replica), Phase::Services, &svc))
 }
 
+/// Name of the replicas' PodDisruptionBudget.
 pub fn replica_budget_name(chain: &str) -> String {
     format!("{chain}-replicas")
 }
@@ -1015,6 +1024,81 @@ mod tests {
             .expect("matchLabels")
             .iter()
             .all(|(k, v)| labels.get(k) == Some(v))
+    }
+
+    fn selector_of(svc: &Desired) -> &serde_json::Map<String, Value> {
+        svc.object
+            .pointer("/spec/selector")
+            .and_then(Value::as_object)
+            .expect("selector")
+    }
+
+    #[test]
+    fn the_public_rpc_service_selects_the_public_replicas_never_the_challengers_or_the_sequencer() {
+        let objects = devnet(3);
+        let svc = objects
+            .iter()
+            .find(|d| d.kind() == "Service" && d.name() == "devnet-rpc")
+            .expect("devnet-rpc");
+        let selected: Vec<&str> = objects
+            .iter()
+            .filter(|d| d.kind() == "StatefulSet")
+            .filter(|d| {
+                let labels = pod_labels(d);
+                selector_of(svc)
+                    .iter()
+                    .all(|(k, v)| labels.get(k) == Some(v))
+            })
+            .map(Desired::name)
+            .collect();
+        // replica-0 backs op-challenger (debug namespace, kept internal).
+        assert_eq!(selected, ["devnet-replica-1", "devnet-replica-2"]);
+        let ports: Vec<i64> = svc
+            .object
+            .pointer("/spec/ports")
+            .and_then(Value::as_array)
+            .expect("ports")
+            .iter()
+            .filter_map(|p| p["port"].as_i64())
+            .collect();
+        assert_eq!(ports, [i64::from(super::EL_HTTP)]);
+        // One replica, and it is the challenger's: no public RPC Service at all.
+        assert!(!devnet(1)
+            .iter()
+            .any(|d| d.kind() == "Service" && d.name() == "devnet-rpc"));
+    }
+
+    #[test]
+    fn only_replicas_get_the_caught_up_readiness_gate_and_only_when_asked() {
+        let gates = |objects: &[Desired]| -> Vec<String> {
+            objects
+                .iter()
+                .filter(|d| d.kind() == "StatefulSet")
+                .filter(|d| {
+                    d.object
+                        .pointer("/spec/template/spec/readinessGates")
+                        .is_some()
+                })
+                .map(|d| d.name().to_string())
+                .collect()
+        };
+        assert!(gates(&devnet(2)).is_empty());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/devnet.toml");
+        let text = std::fs::read_to_string(&path)
+            .expect("example")
+            .replace("[replicas]\n", "[replicas]\nreadiness_gate = true\n");
+        let chain = crate::config::load_str(&path, &text).expect("valid");
+        let objects = render(&Input::from_chain(&chain)).expect("renders");
+        assert_eq!(gates(&objects), ["devnet-replica-0", "devnet-replica-1"]);
+        let sts = objects
+            .iter()
+            .find(|d| d.name() == "devnet-replica-1" && d.kind() == "StatefulSet")
+            .expect("replica-1");
+        assert_eq!(
+            sts.object
+                .pointer("/spec/template/spec/readinessGates/0/conditionType"),
+            Some(&Value::from(super::CAUGHT_UP))
+        );
     }
 
     #[test]

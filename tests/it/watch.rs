@@ -1571,21 +1571,33 @@ async fn watch_on_a_cluster_where_nothing_of_the_chain_exists_creates_every_obje
     env.assert_no_secrets(&[log]).await;
 }
 
-/// Pod name → `ready` of every endpoint of the chain's RPC Service (`devnet-rpc`), from the
+/// `service/pod` → `ready` of every endpoint of the chain's public RPC Service (`devnet-rpc`:
+/// replica-1; replica-0 is the challenger's, internal) and of replica-0's own Service, from the
 /// EndpointSlices the real endpointslice controller writes.
 async fn rpc_endpoints(env: &Env) -> BTreeMap<String, bool> {
     let slices = Api::<EndpointSlice>::namespaced(env.client().await, &env.ns)
-        .list(&ListParams::default().labels("kubernetes.io/service-name=devnet-rpc"))
+        .list(
+            &ListParams::default()
+                .labels("kubernetes.io/service-name in (devnet-rpc,devnet-replica-0)"),
+        )
         .await
         .expect("list EndpointSlices");
     slices
         .items
         .iter()
-        .flat_map(|s| s.endpoints.iter())
-        .filter_map(|e| {
-            let pod = e.target_ref.as_ref()?.name.clone()?;
-            let ready = e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(false);
-            Some((pod, ready))
+        .flat_map(|s| {
+            let service = s
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("kubernetes.io/service-name"))
+                .cloned()
+                .unwrap_or_default();
+            s.endpoints.iter().filter_map(move |e| {
+                let pod = e.target_ref.as_ref()?.name.clone()?;
+                let ready = e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(false);
+                Some((format!("{service}/{pod}"), ready))
+            })
         })
         .collect()
 }
@@ -1599,7 +1611,7 @@ async fn wait_endpoints(env: &Env, watcher: &Watcher, want: &[(&str, bool)]) {
     .await;
     assert!(
         got.is_some(),
-        "devnet-rpc endpoints are {:?}, want {want:?} after {DEADLINE:?}; gates {:?} {:?}; log:\n{}",
+        "endpoints are {:?}, want {want:?} after {DEADLINE:?}; gates {:?} {:?}; log:\n{}",
         rpc_endpoints(env).await,
         gate_of(env, "devnet-replica-0-0").await,
         gate_of(env, "devnet-replica-1-0").await,
@@ -1688,11 +1700,15 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     for pod in pods {
         ips.push(env.cluster.pod_ip(&env.ns, pod).await);
     }
-    // Before anything answers, no replica is caught up: the Service has no ready endpoint.
+    // Before anything answers, no replica is caught up: no Service has a ready endpoint. The
+    // public RPC Service never selects replica-0 (the challenger's).
     wait_endpoints(
         &env,
         &watcher,
-        &[("devnet-replica-0-0", false), ("devnet-replica-1-0", false)],
+        &[
+            ("devnet-replica-0/devnet-replica-0-0", false),
+            ("devnet-rpc/devnet-replica-1-0", false),
+        ],
     )
     .await;
     wait_gate(&env, "devnet-replica-0-0", "False", "Unreachable").await;
@@ -1718,7 +1734,10 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     wait_endpoints(
         &env,
         &watcher,
-        &[("devnet-replica-0-0", true), ("devnet-replica-1-0", true)],
+        &[
+            ("devnet-replica-0/devnet-replica-0-0", true),
+            ("devnet-rpc/devnet-replica-1-0", true),
+        ],
     )
     .await;
     watcher
@@ -1768,7 +1787,10 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     wait_endpoints(
         &env,
         &watcher,
-        &[("devnet-replica-0-0", true), ("devnet-replica-1-0", false)],
+        &[
+            ("devnet-replica-0/devnet-replica-0-0", true),
+            ("devnet-rpc/devnet-replica-1-0", false),
+        ],
     )
     .await;
     wait_gate(&env, "devnet-replica-1-0", "False", "Stalled").await;
@@ -1810,7 +1832,10 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     wait_endpoints(
         &env,
         &watcher,
-        &[("devnet-replica-0-0", true), ("devnet-replica-1-0", true)],
+        &[
+            ("devnet-replica-0/devnet-replica-0-0", true),
+            ("devnet-rpc/devnet-replica-1-0", true),
+        ],
     )
     .await;
     let recovered = env
