@@ -935,7 +935,7 @@ _opctl() {
             return 0
             ;;
         opctl__subcmd__watch)
-            opts="-n -v -q -o -h -V --listen --log-format --identity --lease-duration --resync --rediscover --node-status-every --l1-rpc-url --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
+            opts="-n -v -q -o -h -V --listen --log-format --identity --lease-duration --resync --rediscover --node-status-every --operator-status-every --l1-rpc-url --kubeconfig --context --namespace --verbose --quiet --color --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +966,10 @@ _opctl() {
                     return 0
                     ;;
                 --node-status-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator-status-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -221,6 +221,7 @@ complete -c opctl -n "__fish_opctl_using_subcommand watch" -l lease-duration -d 
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l resync -d 'Full reconcile at least this often: 1s to 24h (overrides `[watch] resync`, default 5m)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l rediscover -d 'Re-read the L1 contracts this often: 1s to 24h, or `0` to turn it off (overrides `[watch] rediscover`, default 10m)' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l node-status-every -d 'Read every node (as `opctl status` does) this often, for the `opctl_node_*` metrics, the stall and recovery Events and the replicas\' readiness gate: 1s to 24h, or `0` to turn it off (the readiness gate then stays as last written)' -r
+complete -c opctl -n "__fish_opctl_using_subcommand watch" -l operator-status-every -d 'Read the chain-operator roles on L1 (balances, latest batch and proposal, nonce gaps, games in progress) this often, for the `opctl_signer_*` metrics and low-balance Events: 1s to 24h, or `0` to turn it off. Each reading is up to ~240 JSON-RPC calls to the L1' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l l1-rpc-url -d 'L1 JSON-RPC URL for re-discovery; overrides the chain file' -r
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l kubeconfig -d 'Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c opctl -n "__fish_opctl_using_subcommand watch" -l context -d 'kubeconfig context to use' -r

@@ -345,6 +345,11 @@ pub struct WatchArgs {
     /// off (the readiness gate then stays as last written).
     #[arg(long, default_value = "30s", value_parser = node_status_every)]
     pub node_status_every: std::time::Duration,
+    /// Read the chain-operator roles on L1 (balances, latest batch and proposal, nonce gaps,
+    /// games in progress) this often, for the `opctl_signer_*` metrics and low-balance Events:
+    /// 1s to 24h, or `0` to turn it off. Each reading is up to ~240 JSON-RPC calls to the L1.
+    #[arg(long, default_value = "5m", value_parser = node_status_every)]
+    pub operator_status_every: std::time::Duration,
     /// L1 JSON-RPC URL for re-discovery; overrides the chain file.
     #[arg(
         long,

@@ -93,6 +93,7 @@ pub async fn run(args: &WatchArgs, global: &Global, printer: &Printer) -> Result
         resync: args.resync,
         rediscover: args.rediscover,
         node_status_every: args.node_status_every,
+        operator_status_every: args.operator_status_every,
         l1_rpc_url: args.l1_rpc_url.clone(),
     };
     watch::run(cluster, opts, load, shutdown_signal()).await?;

@@ -107,10 +107,14 @@ pub async fn read_operators(
     // A lock file for another chain is no discovery here (`plan` reports it).
     let resolved = crate::resolve::resolve(chain).ok();
     let discovery = resolved.as_ref().and_then(|r| r.discovery.as_ref());
-    let keys = crate::resolve::signer_addresses(chain, &KeySource::Cluster(cluster))
-        .await
-        .ok();
-    let targets = crate::status::operator_targets(chain, discovery, keys.as_ref());
+    // Keys are read (from their Secrets) only for roles neither the lock nor the chain file names.
+    let mut targets = crate::status::operator_targets(chain, discovery, None);
+    if targets.iter().any(|t| t.address.is_none()) {
+        let keys = crate::resolve::signer_addresses(chain, &KeySource::Cluster(cluster))
+            .await
+            .ok();
+        targets = crate::status::operator_targets(chain, discovery, keys.as_ref());
+    }
     if targets.is_empty() {
         return None;
     }

@@ -75,6 +75,8 @@ pub struct Options {
     pub l1_rpc_url: Option<String>,
     /// How often the nodes are read (metrics, Events, readiness gate); zero: never.
     pub node_status_every: Duration,
+    /// How often the operator roles are read on L1 (metrics, Events); zero: never.
+    pub operator_status_every: Duration,
 }
 
 /// Capped exponential backoff with jitter, the one used for every retry of the watcher (passes, L1
@@ -722,6 +724,7 @@ pub async fn run(
             chain_tx.subscribe(),
             leader_rx.clone(),
             opts.node_status_every,
+            opts.operator_status_every,
             opts.l1_rpc_url.clone(),
             ctx.clone(),
             events_tx.clone(),

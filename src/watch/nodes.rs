@@ -86,14 +86,15 @@ pub fn balance_transitions(
     out
 }
 
-/// Read the nodes every `every` while `leader` is true, until `stop`. `l1_rpc_flag`: the
-/// watcher's `--l1-rpc-url`, for the operator roles.
+/// Read the nodes every `every` while `leader` is true, until `stop`; the operator roles on L1
+/// at most every `operators_every` (zero: never). `l1_rpc_flag`: the watcher's `--l1-rpc-url`.
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
     cluster: Cluster,
     chain: watch::Receiver<Arc<LoadedChain>>,
     mut leader: watch::Receiver<bool>,
     every: Duration,
+    operators_every: Duration,
     l1_rpc_flag: Option<String>,
     ctx: Arc<Context>,
     events: mpsc::UnboundedSender<NodeEvent>,
@@ -101,6 +102,7 @@ pub async fn run(
 ) {
     let mut previous: BTreeMap<String, State> = BTreeMap::new();
     let mut balances: BTreeMap<&'static str, bool> = BTreeMap::new();
+    let mut operators_at: Option<std::time::Instant> = None;
     let mut gates: BTreeMap<String, bool> = BTreeMap::new();
     loop {
         tokio::select! {
@@ -135,14 +137,21 @@ pub async fn run(
                 .await;
             }
         }
-        let operators = status::read_operators(
-            &current,
-            &cluster,
-            l1_rpc_flag.as_deref(),
-            Duration::from_secs(5),
-            Duration::from_secs(20),
-        )
-        .await;
+        let operators_due = !operators_every.is_zero()
+            && operators_at.is_none_or(|t| t.elapsed() >= operators_every);
+        let operators = if operators_due {
+            operators_at = Some(std::time::Instant::now());
+            status::read_operators(
+                &current,
+                &cluster,
+                l1_rpc_flag.as_deref(),
+                Duration::from_secs(5),
+                Duration::from_secs(20),
+            )
+            .await
+        } else {
+            None
+        };
         if let Some(report) = operators {
             ctx.set_operators(&report);
             for e in balance_transitions(&mut balances, &report) {

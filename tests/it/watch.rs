@@ -1689,7 +1689,14 @@ async fn a_lagging_replica_leaves_the_rpc_service_and_comes_back_when_caught_up_
     let watcher = env.watch(
         env.cluster.limited_kubeconfig(),
         "watcher-a",
-        &["--node-status-every", "1s", "--l1-rpc-url", l1.url()],
+        &[
+            "--node-status-every",
+            "1s",
+            "--operator-status-every",
+            "1s",
+            "--l1-rpc-url",
+            l1.url(),
+        ],
     );
     let pods = [
         "devnet-sequencer-0",
