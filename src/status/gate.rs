@@ -103,6 +103,31 @@ fn needs_write(current: Option<&PodCondition>, d: &Decision) -> bool {
     }
 }
 
+/// Readings in a row that must find a serving replica behind before it leaves the Service.
+pub const STRIKES_TO_LEAVE: u32 = 2;
+
+/// Whether a write the reading calls for goes ahead: taking a serving replica out needs
+/// [`STRIKES_TO_LEAVE`] readings in a row (counted in `strikes` by pod UID); anything else at once.
+fn confirmed(
+    strikes: &mut BTreeMap<String, u32>,
+    uid: &str,
+    was: Option<bool>,
+    caught_up: bool,
+) -> bool {
+    if was != Some(true) || caught_up {
+        strikes.remove(uid);
+        return true;
+    }
+    let n = strikes.entry(uid.to_string()).or_insert(0);
+    *n += 1;
+    if *n >= STRIKES_TO_LEAVE {
+        strikes.remove(uid);
+        true
+    } else {
+        false
+    }
+}
+
 /// Whether a reading may take a serving replica out: not when it had no reference (the
 /// sequencer did not answer and no `reference_rpc`: replicas are then judged by the clock, and a
 /// sequencer outage would empty the RPC Service), and not when the node could not be read
@@ -122,12 +147,17 @@ fn may_take_out(report: &NodesReport, node: &NodeStatus) -> bool {
 /// created since (a re-created pod of the same name) is left for the next reading, and each write
 /// is bound to the UID of the pod listed, so a verdict never lands on a pod it was not about.
 /// A serving replica is kept in when the reading cannot judge it ([`may_take_out`]).
+///
+/// `strikes` is the caller's memory between readings (pod UID → readings in a row that would take
+/// it out): a serving replica leaves only after [`STRIKES_TO_LEAVE`] such readings, so one
+/// that hovers at the lag does not flap in and out of the Service; joining is at once.
 pub async fn sync(
     cluster: &Cluster,
     namespace: &str,
     chain: &str,
     report: &NodesReport,
     read_from: i64,
+    strikes: &mut BTreeMap<String, u32>,
 ) -> Result<Vec<Change>, ClusterError> {
     let selector = format!("{LABEL_CHAIN}={chain},{LABEL_ROLE}=replica");
     let pods: BTreeMap<String, _> = cluster
@@ -147,6 +177,9 @@ pub async fn sync(
         }
         let was = pod.gate.as_ref().map(|c| c.status == "True");
         if was == Some(true) && !d.caught_up && !may_take_out(report, n) {
+            continue;
+        }
+        if !confirmed(strikes, &pod.uid, was, d.caught_up) {
             continue;
         }
         cluster
@@ -256,6 +289,21 @@ mod tests {
     }
 
     #[test]
+    fn a_serving_replica_leaves_after_two_readings_in_a_row_and_joins_at_once() {
+        let mut strikes = BTreeMap::new();
+        // Serving, behind once, then caught up: stays; the count starts over.
+        assert!(!confirmed(&mut strikes, "uid", Some(true), false));
+        assert!(confirmed(&mut strikes, "uid", Some(true), true));
+        assert!(!confirmed(&mut strikes, "uid", Some(true), false));
+        // Behind twice in a row: leaves.
+        assert!(confirmed(&mut strikes, "uid", Some(true), false));
+        assert!(strikes.is_empty());
+        // Joining, or a first write, is at once.
+        assert!(confirmed(&mut strikes, "uid", Some(false), true));
+        assert!(confirmed(&mut strikes, "new", None, false));
+    }
+
+    #[test]
     fn a_long_reason_is_cut_on_a_character_boundary() {
         let mut n = node(State::Syncing, 1, Some(1));
         n.verdict.reason = "é".repeat(600);
@@ -269,6 +317,7 @@ mod tests {
 #[derive(Debug, Clone)]
 pub struct Keeper {
     chain: std::sync::Arc<crate::config::LoadedChain>,
+    strikes: std::sync::Arc<std::sync::Mutex<BTreeMap<String, u32>>>,
 }
 
 impl Keeper {
@@ -277,6 +326,7 @@ impl Keeper {
         let f = &chain.file;
         (f.replicas.enabled && f.replicas.readiness_gate).then(|| Keeper {
             chain: std::sync::Arc::new(chain.clone()),
+            strikes: Default::default(),
         })
     }
 
@@ -299,13 +349,18 @@ impl Keeper {
         let read_from = super::now_s() as i64;
         let reference = super::reference_url(chain, cluster).await;
         let report = super::nodes(cluster, chain, settings, reference).await;
-        sync(
+        let mut strikes =
+            std::mem::take(&mut *self.strikes.lock().unwrap_or_else(|e| e.into_inner()));
+        let result = sync(
             cluster,
             chain.namespace(),
             &chain.file.chain.name,
             &report,
             read_from,
+            &mut strikes,
         )
-        .await
+        .await;
+        *self.strikes.lock().unwrap_or_else(|e| e.into_inner()) = strikes;
+        result
     }
 }

@@ -103,6 +103,7 @@ pub async fn run(
     let mut previous: BTreeMap<String, State> = BTreeMap::new();
     let mut balances: BTreeMap<&'static str, bool> = BTreeMap::new();
     let mut operators_at: Option<std::time::Instant> = None;
+    let mut strikes: BTreeMap<String, u32> = BTreeMap::new();
     let mut gates: BTreeMap<String, bool> = BTreeMap::new();
     loop {
         tokio::select! {
@@ -131,8 +132,18 @@ pub async fn run(
             }
             // A reading that started as leader writes only while this process still leads.
             if f.replicas.enabled && f.replicas.readiness_gate && *leader.borrow() {
+                let reading = Reading {
+                    report: &report,
+                    read_from,
+                };
                 keep_gates(
-                    &cluster, &current, &report, read_from, &ctx, &events, &mut gates,
+                    &cluster,
+                    &current,
+                    reading,
+                    &ctx,
+                    &events,
+                    &mut gates,
+                    &mut strikes,
                 )
                 .await;
             }
@@ -167,19 +178,27 @@ pub async fn run(
     }
 }
 
+/// A reading and the unix second it started.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    report: &'a NodesReport,
+    read_from: i64,
+}
+
 /// Writes the gate conditions the reading calls for; an Event for each replica that leaves or
 /// rejoins the RPC Service.
 async fn keep_gates(
     cluster: &Cluster,
     chain: &LoadedChain,
-    report: &NodesReport,
-    read_from: i64,
+    reading: Reading<'_>,
     ctx: &Context,
     events: &mpsc::UnboundedSender<NodeEvent>,
     gates: &mut BTreeMap<String, bool>,
+    strikes: &mut BTreeMap<String, u32>,
 ) {
+    let (report, read_from) = (reading.report, reading.read_from);
     let name = &chain.file.chain.name;
-    match status::gate::sync(cluster, chain.namespace(), name, report, read_from).await {
+    match status::gate::sync(cluster, chain.namespace(), name, report, read_from, strikes).await {
         Ok(changes) => {
             for c in changes {
                 let service = crate::render::replicas_service_name(name);
