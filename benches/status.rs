@@ -193,17 +193,7 @@ async fn bench() {
         )
         .await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
-    for f in ["rollup.json", "genesis.json"] {
-        std::fs::copy(
-            root.join("devnet").join(f),
-            dir.path().join("devnet").join(f),
-        )
-        .expect("copy");
-    }
-    let chain = dir.path().join("devnet.toml");
-    std::fs::copy(root.join("devnet.toml"), &chain).expect("copy example");
+    let chain = support::devnet_copy(dir.path());
     let chain = chain.to_str().expect("utf-8").to_string();
     run(
         &opctl,
@@ -213,7 +203,7 @@ async fn bench() {
     );
 
     let rollup: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("devnet/rollup.json")).expect("rollup.json"),
+        &std::fs::read_to_string(dir.path().join("devnet/rollup.json")).expect("rollup.json"),
     )
     .expect("json");
     let mut ips = Vec::new();

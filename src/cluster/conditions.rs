@@ -28,16 +28,14 @@ pub struct GatedPod {
     pub gate: Option<PodCondition>,
 }
 
-fn condition(pod: &Pod, kind: &str) -> Option<PodCondition> {
-    pod.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
+fn condition(pod: &Value, kind: &str) -> Option<PodCondition> {
+    pod.pointer("/status/conditions")?
+        .as_array()?
         .iter()
-        .find(|c| c.type_ == kind)
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
         .map(|c| PodCondition {
-            status: c.status.clone(),
-            reason: c.reason.clone(),
+            status: c["status"].as_str().unwrap_or_default().to_string(),
+            reason: c.get("reason").and_then(Value::as_str).map(str::to_string),
         })
 }
 
@@ -49,33 +47,19 @@ impl Cluster {
         selector: &str,
         kind: &str,
     ) -> Result<Vec<GatedPod>, ClusterError> {
-        let _slot = self.slot().await;
-        let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
-        let list = api
-            .list(&kube::api::ListParams::default().labels(selector))
-            .await
-            .map_err(|e| {
-                status_error(
-                    "list",
-                    &format!("pods {selector}"),
-                    &format!("namespace {namespace}"),
-                    "pods",
-                    e,
-                    &self.url,
-                )
-            })?;
-        Ok(list
-            .items
+        let str_at =
+            |p: &Value, at: &str| p.pointer(at).and_then(Value::as_str).map(str::to_string);
+        Ok(self
+            .list(super::Kind::Pod, Some(namespace), selector)
+            .await?
             .iter()
-            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
             .map(|p| GatedPod {
-                name: p.metadata.name.clone().unwrap_or_default(),
-                uid: p.metadata.uid.clone().unwrap_or_default(),
-                created: p
-                    .metadata
-                    .creation_timestamp
-                    .as_ref()
-                    .map(|t| t.0.as_second()),
+                name: str_at(p, "/metadata/name").unwrap_or_default(),
+                uid: str_at(p, "/metadata/uid").unwrap_or_default(),
+                created: str_at(p, "/metadata/creationTimestamp")
+                    .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok())
+                    .map(|t| t.as_second()),
                 gate: condition(p, kind),
             })
             .collect())

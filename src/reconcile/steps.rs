@@ -401,7 +401,7 @@ pub struct Ordered<'a> {
     pub timeout: Duration,
     pub stuck: &'a BTreeMap<ObjectRef, Vec<String>>,
     /// Readiness gates to keep while waiting (chains with `[replicas] readiness_gate`).
-    pub gates: &'a [crate::status::gate::Keeper],
+    pub gates: &'a [crate::status::gate::Keeper<'a>],
     pub progress: &'a (dyn Fn(OrderedEvent<'_>) + Sync),
 }
 
@@ -632,7 +632,7 @@ pub async fn wait_ready(
     cluster: &Cluster,
     objects: &[(ObjectRef, Option<Role>)],
     stuck: &BTreeMap<ObjectRef, Vec<String>>,
-    gates: &[crate::status::gate::Keeper],
+    gates: &[crate::status::gate::Keeper<'_>],
     timeout: Duration,
     mut progress: impl FnMut(&ObjectRef, &ready::Readiness),
 ) -> Result<(), Error> {

@@ -314,18 +314,18 @@ mod tests {
 }
 
 /// One chain's gates, as `opctl apply` keeps them while it waits.
-#[derive(Debug, Clone)]
-pub struct Keeper {
-    chain: std::sync::Arc<crate::config::LoadedChain>,
-    strikes: std::sync::Arc<std::sync::Mutex<BTreeMap<String, u32>>>,
+#[derive(Debug)]
+pub struct Keeper<'a> {
+    chain: &'a crate::config::LoadedChain,
+    strikes: std::sync::Mutex<BTreeMap<String, u32>>,
 }
 
-impl Keeper {
+impl<'a> Keeper<'a> {
     /// `None` unless the chain file asks for the gate.
-    pub fn for_chain(chain: &crate::config::LoadedChain) -> Option<Keeper> {
+    pub fn for_chain(chain: &'a crate::config::LoadedChain) -> Option<Keeper<'a>> {
         let f = &chain.file;
         (f.replicas.enabled && f.replicas.readiness_gate).then(|| Keeper {
-            chain: std::sync::Arc::new(chain.clone()),
+            chain,
             strikes: Default::default(),
         })
     }
@@ -337,7 +337,7 @@ impl Keeper {
     /// One reading of the chain's nodes (one sample: only "within the lag" matters here, against
     /// the sequencer or `[status] reference_rpc`) and the gate conditions it calls for, written.
     pub async fn tick(&self, cluster: &Cluster) -> Result<Vec<Change>, ClusterError> {
-        let chain = &self.chain;
+        let chain = self.chain;
         let settings = super::Settings {
             limits: super::Limits {
                 interval: std::time::Duration::ZERO,

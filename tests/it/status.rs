@@ -23,17 +23,12 @@ fn random_hex() -> String {
 
 /// The devnet example with `replicas` replicas, in a temp dir with its rollup.json and genesis.
 fn devnet(dir: &Path, replicas: u32) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    std::fs::create_dir_all(dir.join("devnet")).expect("mkdir");
-    for f in ["rollup.json", "genesis.json"] {
-        std::fs::copy(root.join("devnet").join(f), dir.join("devnet").join(f)).expect("copy");
-    }
-    let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
+    let chain = crate::support::devnet_copy(dir);
+    let text = std::fs::read_to_string(&chain).expect("read example");
     assert!(
         text.contains("count = 2"),
         "the devnet example has 2 replicas"
     );
-    let chain = dir.join("devnet.toml");
     std::fs::write(
         &chain,
         text.replace("count = 2", &format!("count = {replicas}")),

@@ -302,20 +302,24 @@ fn an_env_override_wins_over_the_cache() {
     assert_eq!(found, PathBuf::from("/bin/sh"));
 }
 
+/// The devnet example copied into `dir` (`devnet.toml` with `devnet/rollup.json` and
+/// `devnet/genesis.json`); returns the chain file's path.
+pub fn devnet_copy(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.join("devnet")).expect("mkdir");
+    for f in ["rollup.json", "genesis.json"] {
+        std::fs::copy(root.join("devnet").join(f), dir.join("devnet").join(f)).expect("copy");
+    }
+    let chain = dir.join("devnet.toml");
+    std::fs::copy(root.join("devnet.toml"), &chain).expect("copy example");
+    chain
+}
+
 /// The devnet example (with its rollup.json and genesis.json) in a temp dir, with `[watch]` set.
 pub fn devnet_with_watch(watch: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    std::fs::create_dir_all(dir.path().join("devnet")).expect("mkdir");
-    for f in ["rollup.json", "genesis.json"] {
-        std::fs::copy(
-            root.join("devnet").join(f),
-            dir.path().join("devnet").join(f),
-        )
-        .expect("copy");
-    }
-    let chain = dir.path().join("devnet.toml");
-    let text = std::fs::read_to_string(root.join("devnet.toml")).expect("read example");
+    let chain = devnet_copy(dir.path());
+    let text = std::fs::read_to_string(&chain).expect("read example");
     std::fs::write(&chain, format!("{text}\n[watch]\n{watch}\n")).expect("write chain");
     (dir, chain)
 }

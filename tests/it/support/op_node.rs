@@ -31,10 +31,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 /// What the stand-in reports. Every L2 head advances at `blocks_per_minute` from the moment the
 /// state is set (0: the node is stuck).
@@ -82,9 +79,7 @@ struct Shared {
 /// A running op-node stand-in; stops when dropped.
 pub struct OpNodeStandIn {
     shared: Arc<Mutex<Shared>>,
-    stop: watch::Sender<bool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    address: SocketAddr,
+    server: super::ServerThread,
 }
 
 impl OpNodeStandIn {
@@ -103,48 +98,12 @@ impl OpNodeStandIn {
             block_time,
             rollup_config,
         }));
-        let listener = std::net::TcpListener::bind((ip, port))
-            .unwrap_or_else(|e| panic!("op-node stand-in: bind {ip}:{port}: {e}"));
-        listener
-            .set_nonblocking(true)
-            .expect("op-node stand-in: non-blocking listener");
-        let address = listener.local_addr().expect("op-node stand-in: address");
-        let (stop, mut stopped) = watch::channel(false);
         let app = Router::new()
             .fallback(post(answer))
             .with_state(shared.clone());
-        let thread = std::thread::Builder::new()
-            .name(format!("op-node-stand-in-{address}"))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("op-node stand-in: runtime");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener)
-                        .expect("op-node stand-in: tokio listener");
-                    loop {
-                        tokio::select! {
-                            _ = stopped.wait_for(|s| *s) => return,
-                            accepted = listener.accept() => {
-                                let Ok((stream, _)) = accepted else { continue };
-                                let service = TowerToHyperService::new(app.clone());
-                                tokio::spawn(async move {
-                                    let _ = hyper::server::conn::http1::Builder::new()
-                                        .serve_connection(TokioIo::new(stream), service)
-                                        .await;
-                                });
-                            }
-                        }
-                    }
-                });
-            })
-            .expect("spawn the op-node stand-in thread");
         OpNodeStandIn {
             shared,
-            stop,
-            thread: Some(thread),
-            address,
+            server: super::serve_on_thread("op-node-stand-in", (ip, port), app),
         }
     }
 
@@ -156,16 +115,7 @@ impl OpNodeStandIn {
     }
 
     pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-}
-
-impl Drop for OpNodeStandIn {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.server.address
     }
 }
 
